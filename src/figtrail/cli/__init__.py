@@ -1,0 +1,1 @@
+"""The ``figtrail`` command line."""

@@ -1,0 +1,35 @@
+"""``figtrail serve | user add | ...``: one entry point, sub-commands in their own modules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from figtrail.cli import serve, users
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="figtrail", description="figtrail: a history for every figure.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve.register(commands)
+    users.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except KeyboardInterrupt:
+        return 130
+    except CliError as exc:
+        print(f"figtrail: {exc}", file=sys.stderr)
+        return 2
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, without a traceback."""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""``figtrail serve``: migrate, then run the API under gunicorn (a production WSGI server)."""
+
+from __future__ import annotations
+
+import argparse
+
+from figtrail.config import DEFAULT_PORT, server_config
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("serve", help="run the figtrail server (SQLite + blob folder by default)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (FIGTRAIL_WORKERS, default 2)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (FIGTRAIL_THREADS, default 4)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from figtrail.cli.django_setup import setup_django
+
+    config = server_config()
+    setup_django(migrate=True)
+    from gunicorn.app.base import BaseApplication
+
+    from figtrail.server.wsgi import application
+
+    class FigtrailServer(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{args.host}:{args.port}",
+                "workers": args.workers or config.workers,
+                "threads": args.threads or config.threads,
+                "worker_class": "gthread",
+                "timeout": 300,
+                "graceful_timeout": 10,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    print(f"figtrail serving http://{args.host}:{args.port}/ (data in {config.home})", flush=True)
+    FigtrailServer().run()
+    return 0

@@ -1,0 +1,1 @@
+"""The figtrail server: a Django project that speaks the GoFigr REST API."""

@@ -1,0 +1,207 @@
+"""The one module that decides whether an actor may act on an object.
+
+API views and web views call :func:`check` (raising) or :func:`allowed` (a bool). Everything is denied
+unless a rule here grants it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from uuid import UUID
+
+from django.db.models import Model, Q, QuerySet
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from figtrail.server.access.models import LinkShare, UserShare
+from figtrail.server.accounts.models import ApiKey, OrganizationMembership, OrganizationRole
+from figtrail.server.catalog.models import (
+    Analysis,
+    Asset,
+    AssetRevision,
+    Data,
+    Figure,
+    Revision,
+    Workspace,
+    WorkspaceMembership,
+    WorkspaceRole,
+)
+
+
+class Level(IntEnum):
+    """What a role allows, in increasing order; every action needs one level on the workspace."""
+
+    NONE = 0
+    VIEW = 1  # read everything in the workspace
+    CREATE = 2  # add and change analyses, figures, revisions, assets
+    ADMIN = 3  # rename the workspace, manage members and invitations
+    OWN = 4  # delete the workspace
+
+
+WORKSPACE_ROLE_LEVEL = {
+    WorkspaceRole.VIEWER: Level.VIEW,
+    WorkspaceRole.CREATOR: Level.CREATE,
+    WorkspaceRole.ADMIN: Level.ADMIN,
+    WorkspaceRole.OWNER: Level.OWN,
+}
+
+ORGANIZATION_ROLE_LEVEL = {
+    OrganizationRole.ADMIN: Level.OWN,
+    OrganizationRole.WORKSPACE_ADMIN: Level.ADMIN,
+    OrganizationRole.WORKSPACE_CREATOR: Level.CREATE,
+    OrganizationRole.WORKSPACE_VIEWER: Level.VIEW,
+}
+
+
+@dataclass
+class Actor:
+    """Who is asking: a user (or nobody), maybe limited to one workspace by a scoped API key."""
+
+    user: Model | None
+    scope_workspace_id: UUID | None = None
+    _levels: dict[UUID, Level] = field(default_factory=dict)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None and self.user.is_authenticated
+
+
+def actor_of(request) -> Actor:
+    """The actor behind a DRF or Django request; cached on the request."""
+    cached = getattr(request, "_figtrail_actor", None)
+    if cached is not None:
+        return cached
+    user = request.user if request.user.is_authenticated else None
+    auth = getattr(request, "auth", None)
+    scope = auth.workspace_id if isinstance(auth, ApiKey) else None
+    actor = Actor(user=user, scope_workspace_id=scope)
+    request._figtrail_actor = actor
+    return actor
+
+
+def workspace_level(actor: Actor, workspace: Workspace) -> Level:
+    """The actor's level on a workspace from membership, directly or through its organization."""
+    if not actor.is_authenticated:
+        return Level.NONE
+    if actor.scope_workspace_id is not None and actor.scope_workspace_id != workspace.pk:
+        return Level.NONE
+    if workspace.pk in actor._levels:
+        return actor._levels[workspace.pk]
+    level = Level.NONE
+    membership = WorkspaceMembership.objects.filter(workspace=workspace, user=actor.user).first()
+    if membership:
+        level = WORKSPACE_ROLE_LEVEL[membership.membership_type]
+    if workspace.organization_id:
+        org_role = (
+            OrganizationMembership.objects.filter(organization_id=workspace.organization_id, user=actor.user)
+            .values_list("membership_type", flat=True)
+            .first()
+        )
+        if org_role:
+            level = max(level, ORGANIZATION_ROLE_LEVEL[org_role])
+    actor._levels[workspace.pk] = level
+    return level
+
+
+def visible_workspaces(actor: Actor) -> QuerySet[Workspace]:
+    """Workspaces the actor is a member of, directly or through an organization."""
+    if not actor.is_authenticated:
+        return Workspace.objects.none()
+    user = actor.user
+    qs = Workspace.objects.filter(
+        Q(memberships__user=user) | Q(organization__memberships__user=user)
+    ).distinct()
+    if actor.scope_workspace_id is not None:
+        qs = qs.filter(pk=actor.scope_workspace_id)
+    return qs
+
+
+def _share_chain(obj: Model) -> list[tuple[str, UUID]]:
+    """The object and its shareable ancestors: a share on any of them grants read access."""
+    if isinstance(obj, Data):
+        parent = obj.revision if obj.revision_id else obj.asset_revision
+        return _share_chain(parent)
+    if isinstance(obj, Revision):
+        return [("revision", obj.pk), ("figure", obj.figure_id), ("analysis", obj.figure.analysis_id)]
+    if isinstance(obj, Figure):
+        return [("figure", obj.pk), ("analysis", obj.analysis_id)]
+    if isinstance(obj, Analysis):
+        return [("analysis", obj.pk)]
+    if isinstance(obj, AssetRevision):
+        return [("asset_revision", obj.pk), ("asset", obj.asset_id)]
+    if isinstance(obj, Asset):
+        return [("asset", obj.pk)]
+    return []
+
+
+def _chain_filter(chain: list[tuple[str, UUID]]) -> Q:
+    query = Q(pk__in=[])
+    for target_type, target_id in chain:
+        query |= Q(target_type=target_type, target_id=target_id)
+    return query
+
+
+def shared_with(actor: Actor, obj: Model, link_token: str | None = None) -> bool:
+    """Whether a user share or an active share link gives the actor read access to ``obj``."""
+    chain = _share_chain(obj)
+    if not chain:
+        return False
+    if actor.is_authenticated and actor.scope_workspace_id is None:
+        if UserShare.objects.filter(_chain_filter(chain), user=actor.user).exists():
+            return True
+    links = LinkShare.objects.filter(_chain_filter(chain), enabled=True)
+    if link_token is not None:
+        links = links.filter(token=link_token)
+    return any(link.is_active() for link in links)
+
+
+def workspace_of(obj: Model) -> Workspace:
+    """The workspace an object lives in."""
+    if isinstance(obj, Workspace):
+        return obj
+    if isinstance(obj, Analysis | Asset):
+        return obj.workspace
+    if isinstance(obj, Figure):
+        return obj.analysis.workspace
+    if isinstance(obj, Revision):
+        return obj.figure.analysis.workspace
+    if isinstance(obj, AssetRevision):
+        return obj.asset.workspace
+    if isinstance(obj, Data):
+        return workspace_of(obj.revision if obj.revision_id else obj.asset_revision)
+    raise TypeError(f"no workspace for {type(obj).__name__}")
+
+
+def allowed(actor: Actor, obj: Model, level: Level) -> bool:
+    """Whether the actor holds ``level`` on the object's workspace (or, for reading, a share)."""
+    if workspace_level(actor, workspace_of(obj)) >= level:
+        return True
+    return level == Level.VIEW and shared_with(actor, obj)
+
+
+def check(actor: Actor, obj: Model, level: Level) -> None:
+    """Raise 403 unless allowed. The object exists, and the official client expects 403, not 404."""
+    if not allowed(actor, obj, level):
+        raise PermissionDenied(f"You do not have {level.name.lower()} access to this {_kind(obj)}.")
+
+
+def check_workspace(actor: Actor, workspace: Workspace, level: Level) -> None:
+    if workspace_level(actor, workspace) < level:
+        raise PermissionDenied(f"You do not have {level.name.lower()} access to this workspace.")
+
+
+def get_or_404(model: type[Model], pk, what: str | None = None) -> Model:
+    """Fetch by primary key; a malformed id is reported as not found, like a missing one."""
+    try:
+        return model.objects.get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(f"No {what or _kind(model)} with id {pk}.") from exc
+    except Exception as exc:  # ValidationError for malformed UUIDs
+        if exc.__class__.__name__ == "ValidationError":
+            raise NotFound(f"No {what or _kind(model)} with id {pk}.") from exc
+        raise
+
+
+def _kind(obj) -> str:
+    name = obj.__name__ if isinstance(obj, type) else type(obj).__name__
+    return {"AssetRevision": "asset revision", "Data": "data object"}.get(name, name.lower())

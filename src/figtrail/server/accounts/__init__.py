@@ -1,0 +1,1 @@
+"""Users, organizations, API keys and authentication."""

@@ -1,0 +1,78 @@
+"""Who uses figtrail: users, their API keys, organizations and their members."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A person. ``profile`` is free JSON that the client replaces wholesale (e.g. UI preferences)."""
+
+    profile = models.JSONField(default=dict, blank=True)
+    avatar = models.BinaryField(null=True, blank=True)
+
+
+class OrganizationRole(models.TextChoices):
+    ADMIN = "org_admin"
+    WORKSPACE_ADMIN = "workspace_admin"
+    WORKSPACE_CREATOR = "workspace_creator"
+    WORKSPACE_VIEWER = "workspace_viewer"
+
+
+class Organization(models.Model):
+    """A team that owns workspaces; its members get roles across all of them."""
+
+    api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True, null=True)
+    description = models.TextField(blank=True, null=True)
+    allow_per_workspace_storage_settings = models.BooleanField(default=False)
+    logo = models.BinaryField(null=True, blank=True)
+    storage_vendor = models.CharField(max_length=100, default="figtrail")
+    storage_params = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_on = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_on = models.DateTimeField(null=True)
+
+
+class OrganizationMembership(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organization_memberships")
+    membership_type = models.CharField(max_length=32, choices=OrganizationRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="one_role_per_org")]
+
+
+def hash_api_key(token: str) -> str:
+    """API keys are long random strings, so a plain SHA-256 is a safe one-way store."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A long-lived credential. Only its hash is stored; the token is shown once, at creation."""
+
+    api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=200)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True)
+    expiry = models.DateTimeField(null=True)
+    workspace = models.ForeignKey(
+        "catalog.Workspace", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    @staticmethod
+    def new_token() -> str:
+        return "ft_" + secrets.token_urlsafe(32)
+
+    def is_expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

@@ -1,0 +1,154 @@
+"""``organization/``: teams that own workspaces. Members hold one organization role each."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import ORGANIZATION_ROLE_LEVEL, Level
+from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
+from figtrail.server.accounts.users import Base64Binary
+from figtrail.server.activity import log as activity
+from figtrail.server.activity.models import Action
+from figtrail.server.catalog import storage_settings
+from figtrail.server.catalog.common import CatalogViewSet, LogsMixin, Username
+
+
+def organization_level(user, organization: Organization) -> Level:
+    role = (
+        OrganizationMembership.objects.filter(organization=organization, user=user)
+        .values_list("membership_type", flat=True)
+        .first()
+    )
+    return ORGANIZATION_ROLE_LEVEL[role] if role else Level.NONE
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    logo = Base64Binary(required=False, allow_null=True)
+    created_by = Username("created_by")
+    updated_by = Username("updated_by")
+    workspaces = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "api_id",
+            "name",
+            "email",
+            "description",
+            "allow_per_workspace_storage_settings",
+            "logo",
+            "workspaces",
+            "created_by",
+            "created_on",
+            "updated_by",
+            "updated_on",
+        ]
+        read_only_fields = ["api_id", "created_on", "updated_on"]
+
+    def get_workspaces(self, organization: Organization) -> list[dict]:
+        from figtrail.server.catalog.workspaces import ShallowWorkspaceSerializer
+
+        return ShallowWorkspaceSerializer(organization.workspaces.order_by("created_on"), many=True).data
+
+
+class OrgMemberSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    membership_type = serializers.ChoiceField(choices=OrganizationRole.choices, allow_null=True, required=False)
+
+
+class OrganizationViewSet(LogsMixin, CatalogViewSet):
+    """Organizations are checked by organization role, not workspace role."""
+
+    model = Organization
+    serializer_class = OrganizationSerializer
+    log_filter_field = "organization_id"
+
+    def get_object(self, level: Level | None = None) -> Organization:
+        organization = policy.get_or_404(Organization, self.kwargs["pk"])
+        needed = level if level is not None else self.level_for_action()
+        needed = Level.OWN if needed > Level.VIEW else needed  # changing an organization is for its admins
+        if self.actor.scope_workspace_id is not None or organization_level(self.request.user, organization) < needed:
+            raise PermissionDenied("You do not have the organization role this needs.")
+        return organization
+
+    def list(self, request, *args, **kwargs):
+        if self.actor.scope_workspace_id is not None:
+            return Response([])
+        organizations = Organization.objects.filter(memberships__user=request.user).distinct().order_by("created_on")
+        return Response(OrganizationSerializer(organizations, many=True).data)
+
+    def create(self, request, *args, **kwargs):
+        if self.actor.scope_workspace_id is not None:
+            raise PermissionDenied("An API key scoped to one workspace cannot create organizations.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            organization = serializer.save(created_by=request.user)
+            OrganizationMembership.objects.create(
+                organization=organization, user=request.user, membership_type=OrganizationRole.ADMIN
+            )
+            activity.record(request.user, Action.CREATE, organization)
+        return self.created(organization)
+
+    def destroy(self, request, *args, **kwargs):
+        organization = self.get_object()
+        activity.record(request.user, Action.DELETE, organization)
+        organization.delete()
+        return Response(status=204)
+
+    @action(detail=True, methods=["get"], url_path="members")
+    def members(self, request, *args, **kwargs):
+        organization = self.get_object(Level.VIEW)
+        memberships = organization.memberships.select_related("user").order_by("id")
+        return Response([{"username": m.user.username, "membership_type": m.membership_type} for m in memberships])
+
+    @action(detail=True, methods=["post"], url_path=r"members/(?P<change>add|change|remove)",
+            serializer_class=OrgMemberSerializer)
+    def change_member(self, request, *args, change: str, **kwargs):
+        organization = self.get_object(Level.OWN)
+        body = OrgMemberSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        username, role = body.validated_data["username"], body.validated_data.get("membership_type")
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise ValidationError({"username": [f"No user named {username!r}."]})
+        if change != "remove" and not role:
+            raise ValidationError({"membership_type": [f"Required: one of {', '.join(OrganizationRole.values)}."]})
+        existing = OrganizationMembership.objects.filter(organization=organization, user=user).first()
+        if existing and existing.membership_type == OrganizationRole.ADMIN and role != OrganizationRole.ADMIN:
+            admins = organization.memberships.filter(membership_type=OrganizationRole.ADMIN).count()
+            if admins <= 1:
+                raise ValidationError({"username": ["An organization must keep at least one admin."]})
+        if change == "add":
+            if existing:
+                raise ValidationError({"username": [f"{username} is already a member; use members/change/."]})
+            OrganizationMembership.objects.create(organization=organization, user=user, membership_type=role)
+        elif existing is None:
+            raise ValidationError({"username": [f"{username} is not a member of this organization."]})
+        elif change == "change":
+            existing.membership_type = role
+            existing.save(update_fields=["membership_type"])
+        else:
+            existing.delete()
+        return Response({"username": username, "membership_type": role if change != "remove" else None})
+
+    @action(detail=True, methods=["get"], url_path="invitations")
+    def invitations(self, request, *args, **kwargs):
+        from figtrail.server.catalog.invitations import InvitationSerializer
+
+        organization = self.get_object(Level.OWN)
+        return Response(InvitationSerializer(organization.invitations.order_by("created"), many=True).data)
+
+    @action(detail=True, methods=["get", "post"], url_path="storage")
+    def storage(self, request, *args, **kwargs):
+        return storage_settings.respond(self, request)
+
+    @action(detail=True, methods=["post"], url_path="storage/test")
+    def storage_test(self, request, *args, **kwargs):
+        return storage_settings.respond_test(self, request)

@@ -1,0 +1,1 @@
+"""The activity log: who created, changed, deleted or viewed what, and when."""

@@ -1,0 +1,23 @@
+"""Error bodies: always JSON, always naming the field or the reason."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This object already exists."
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ParseError):
+        return Response({"detail": f"The request body is not valid: {exc.detail}"}, status=400)
+    if isinstance(exc, IntegrityError):
+        return Response({"detail": "This change conflicts with existing data.", "code": "conflict"}, status=409)
+    return drf_exception_handler(exc, context)

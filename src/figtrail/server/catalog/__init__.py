@@ -1,0 +1,1 @@
+"""Workspaces, analyses, figures, revisions, data objects and assets."""

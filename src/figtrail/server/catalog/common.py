@@ -1,0 +1,169 @@
+"""What every catalog resource shares: its serializer fields and its view behaviour.
+
+Each resource module (workspaces, analyses, figures, revisions, assets, ...) builds on these, so that
+permission checks, activity logging and parent propagation happen the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Level
+from figtrail.server.activity import log as activity
+from figtrail.server.activity.models import Action, LogEntry
+from figtrail.server.catalog import tree
+
+TRACKED_FIELDS = ["api_id", "size_bytes", "created_by", "created_on", "updated_by", "updated_on"]
+CONTAINER_FIELDS = [*TRACKED_FIELDS, "name", "description", "child_updated_by", "child_updated_on"]
+
+
+class Username(serializers.CharField):
+    """A user reference shown as a username (the client expects ``created_by`` to be a username)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source=f"{source}.username", read_only=True, allow_null=True)
+
+
+class TrackedSerializer(serializers.ModelSerializer):
+    created_by = Username("created_by")
+    updated_by = Username("updated_by")
+
+    class Meta:
+        read_only_fields = ["api_id", "size_bytes", "created_on", "updated_on"]
+
+
+class ContainerSerializer(TrackedSerializer):
+    child_updated_by = Username("child_updated_by")
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+    class Meta:
+        read_only_fields = [*TrackedSerializer.Meta.read_only_fields, "child_updated_on"]
+
+
+def is_silent(request) -> bool:
+    """``?silent=true``: the client's way to change an object without an activity entry."""
+    return request.query_params.get("silent", "").lower() in {"1", "true", "yes"}
+
+
+def is_shallow(request) -> bool:
+    return request.query_params.get("shallow", "").lower() in {"1", "true", "yes"}
+
+
+class LogItemSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
+    deleted_sentinel = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LogEntry
+        fields = [
+            "api_id",
+            "username",
+            "timestamp",
+            "action",
+            "target_id",
+            "target_type",
+            "target_name",
+            "deleted",
+            "deleted_sentinel",
+            "thumbnail",
+            "analysis_id",
+            "analysis_name",
+        ]
+
+    def get_deleted_sentinel(self, entry: LogEntry) -> bool:
+        return entry.deleted
+
+    def get_thumbnail(self, entry: LogEntry) -> None:
+        return None
+
+
+class CatalogViewSet(viewsets.GenericViewSet):
+    """CRUD for one catalog model with object-level checks: 404 if absent, 403 if not allowed."""
+
+    model: type[Model]
+    edit_level = Level.CREATE
+    delete_level = Level.CREATE
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return self.model.objects.all()
+
+    def get_object(self, level: Level | None = None) -> Model:
+        obj = policy.get_or_404(self.model, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+        policy.check(self.actor, obj, level if level is not None else self.level_for_action())
+        return obj
+
+    def level_for_action(self) -> Level:
+        if self.action in {"update", "partial_update"}:
+            return self.edit_level
+        if self.action == "destroy":
+            return self.delete_level
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            return self.edit_level
+        return Level.VIEW
+
+    @property
+    def actor(self) -> policy.Actor:
+        return policy.actor_of(self.request)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        obj = self.get_object()
+        serializer = self.get_serializer(obj, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            self.check_update(obj, serializer.validated_data)
+            now = timezone.now()
+            obj = serializer.save(updated_by=request.user, updated_on=now)
+            tree.touch_ancestors(obj, request.user, now)
+            activity.record(request.user, Action.UPDATE, obj, silent=is_silent(request))
+        return Response(self.get_serializer(obj).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        obj = self.get_object()
+        with transaction.atomic():
+            tree.adjust_size(obj, -obj.size_bytes)
+            tree.touch_ancestors(obj, request.user, timezone.now())
+            activity.record(request.user, Action.DELETE, obj)
+            obj.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def check_update(self, obj: Model, data: dict) -> None:
+        """Checks an update must pass beyond the object's own level (moving it, say)."""
+
+    def created(self, obj: Model) -> Response:
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+class LogsMixin:
+    """``log/`` and ``log/<id>/``: the object's activity and that of everything under it."""
+
+    log_filter_field: str = "workspace_id"
+
+    def _entries(self, obj):
+        return LogEntry.objects.filter(**{self.log_filter_field: obj.pk}).select_related("user")
+
+    @action(detail=True, methods=["get"], url_path="log")
+    def log(self, request, *args, **kwargs):
+        obj = self.get_object(Level.VIEW)
+        return Response(LogItemSerializer(self._entries(obj), many=True).data)
+
+    @action(detail=True, methods=["get"], url_path=r"log/(?P<log_id>[^/]+)")
+    def log_item(self, request, *args, log_id: str, **kwargs):
+        obj = self.get_object(Level.VIEW)
+        entry = policy.get_or_404(LogEntry, log_id, "log item")
+        if getattr(entry, self.log_filter_field) != obj.pk:
+            return Response({"detail": f"Log item {log_id} is not part of this object's log."}, status=404)
+        return Response(LogItemSerializer(entry).data)

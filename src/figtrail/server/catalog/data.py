@@ -1,0 +1,109 @@
+"""``data/``: the payloads of revisions and asset revisions (image, code, text, dataframe, file).
+
+Payloads arrive base64-encoded inside the parent's JSON, are stored once per content hash in the blob
+store, and are returned in full only from ``data/<id>/``. Data objects are immutable: PUT, PATCH and
+DELETE answer 405.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from figtrail.server import blobs
+from figtrail.server.access.policy import Level
+from figtrail.server.catalog.common import CatalogViewSet
+from figtrail.server.catalog.models import Data, DataType
+
+DATA_FIELDS = ["api_id", "name", "type", "hash", "size_bytes", "is_clean_room", "metadata"]
+
+
+class DataInputSerializer(serializers.Serializer):
+    """One data object as a client sends it; ``data`` is standard base64."""
+
+    api_id = serializers.UUIDField(required=False, allow_null=True)
+    name = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=1000)
+    type = serializers.ChoiceField(choices=DataType.choices)
+    metadata = serializers.JSONField(required=False, allow_null=True)
+    is_clean_room = serializers.BooleanField(required=False, allow_null=True, default=False)
+    data = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+
+    def validate_metadata(self, metadata):
+        if metadata is not None and not isinstance(metadata, dict):
+            raise ValidationError("Must be a JSON object.")
+        return metadata or {}
+
+    def validate_data(self, encoded: str | None) -> bytes | None:
+        if encoded is None:
+            return None
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError("Must be standard base64 of the payload's bytes.") from exc
+
+
+class DataSerializer(serializers.ModelSerializer):
+    """A data object without its payload, as listed inside a revision."""
+
+    class Meta:
+        model = Data
+        fields = DATA_FIELDS
+
+
+class DataWithPayloadSerializer(DataSerializer):
+    data = serializers.SerializerMethodField()
+
+    class Meta(DataSerializer.Meta):
+        fields = [*DATA_FIELDS, "data"]
+
+    def get_data(self, obj: Data) -> str:
+        return base64.b64encode(blobs.get(obj.hash)).decode()
+
+
+def build_data(items: list[dict], previous: dict | None = None) -> list[Data]:
+    """Store each item's bytes and return unsaved Data rows in the order given.
+
+    An item without a payload may name an existing data object of the same parent (``previous``, by id);
+    its bytes are kept. That lets a PUT echo shallow data objects without re-sending them.
+    """
+    rows = []
+    for position, item in enumerate(items):
+        payload = item.get("data")
+        if payload is None:
+            kept = (previous or {}).get(item.get("api_id"))
+            if kept is None:
+                raise ValidationError({"data": {position: {"data": ["Required: the base64 payload."]}}})
+            content_hash, size = kept.hash, kept.size_bytes
+        else:
+            content_hash, size = blobs.put(payload), len(payload)
+        rows.append(
+            Data(
+                position=position,
+                name=item.get("name"),
+                type=item["type"],
+                hash=content_hash,
+                size_bytes=size,
+                is_clean_room=bool(item.get("is_clean_room")),
+                metadata=item.get("metadata") or {},
+            )
+        )
+    return rows
+
+
+class DataViewSet(mixins.RetrieveModelMixin, CatalogViewSet):
+    model = Data
+    serializer_class = DataWithPayloadSerializer
+    http_method_names = ["get", "head", "options"]
+
+    def get_object(self, level: Level | None = None) -> Data:
+        return super().get_object(Level.VIEW)
+
+    @action(detail=True, methods=["get"], url_path="storage")
+    def storage(self, request, *args, **kwargs):
+        self.get_object()
+        return Response({"vendor": "figtrail"})

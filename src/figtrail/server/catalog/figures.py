@@ -1,0 +1,70 @@
+"""``figure/``: a named visualisation whose revisions record how it changed."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Level
+from figtrail.server.access.sharing import ShareableMixin
+from figtrail.server.activity import log as activity
+from figtrail.server.activity.models import Action
+from figtrail.server.catalog import tree
+from figtrail.server.catalog.common import CONTAINER_FIELDS, CatalogViewSet, ContainerSerializer
+from figtrail.server.catalog.models import Analysis, Figure, Revision
+from figtrail.server.catalog.revision_summaries import revision_summaries
+from figtrail.server.catalog.thumbnails import ThumbnailMixin
+
+
+class FigureSummarySerializer(ContainerSerializer):
+    class Meta:
+        model = Figure
+        fields = [*CONTAINER_FIELDS, "analysis"]
+        read_only_fields = ContainerSerializer.Meta.read_only_fields
+
+
+class FigureSerializer(ContainerSerializer):
+    analysis = serializers.PrimaryKeyRelatedField(queryset=Analysis.objects.all())
+    revisions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Figure
+        fields = [*CONTAINER_FIELDS, "analysis", "revisions"]
+        read_only_fields = ContainerSerializer.Meta.read_only_fields
+
+    def get_revisions(self, figure: Figure) -> list[dict]:
+        return revision_summaries(Revision.objects.filter(figure=figure))
+
+
+class FigureViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
+    model = Figure
+    serializer_class = FigureSerializer
+    share_target = "figure"
+
+    def list(self, request, *args, **kwargs):
+        figures = Figure.objects.filter(analysis__workspace__in=policy.visible_workspaces(self.actor))
+        if analysis_id := request.query_params.get("analysis"):
+            figures = figures.filter(analysis_id=analysis_id)
+        return Response(FigureSummarySerializer(figures.select_related("created_by"), many=True).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        analysis = serializer.validated_data["analysis"]
+        policy.check(self.actor, analysis, Level.CREATE)
+        with transaction.atomic():
+            figure = serializer.save(created_by=request.user)
+            tree.touch_ancestors(figure, request.user, figure.created_on)
+            activity.record(request.user, Action.CREATE, figure)
+        return self.created(figure)
+
+    def check_update(self, figure: Figure, data: dict) -> None:
+        target = data.get("analysis")
+        if target is not None and target.pk != figure.analysis_id:
+            from figtrail.server.catalog.analyses import move_sizes
+
+            policy.check(self.actor, target, Level.CREATE)
+            move_sizes(figure, figure.analysis, target)
+            activity.record(self.request.user, Action.MOVE, figure)

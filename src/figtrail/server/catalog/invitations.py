@@ -1,0 +1,146 @@
+"""``invitations/workspace/`` and ``invitations/organization/``: single-use, expiring invitation tokens.
+
+Only a hash of each token is stored; the token itself is returned once, when the invitation is made.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Level
+from figtrail.server.accounts.models import (
+    Organization,
+    OrganizationMembership,
+    OrganizationRole,
+    hash_api_key,
+)
+from figtrail.server.catalog.common import Username
+from figtrail.server.catalog.models import Invitation, Workspace, WorkspaceMembership, WorkspaceRole
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    initiator = Username("initiator")
+    token = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "api_id",
+            "email",
+            "initiator",
+            "token",
+            "status",
+            "created",
+            "expiry",
+            "membership_type",
+            "workspace",
+            "organization",
+        ]
+
+    def get_token(self, invitation: Invitation) -> str | None:
+        return getattr(invitation, "plain_token", None)
+
+
+class WorkspaceInvitationInput(serializers.Serializer):
+    email = serializers.EmailField()
+    membership_type = serializers.ChoiceField(choices=[r for r in WorkspaceRole.values if r != "owner"])
+    workspace = serializers.PrimaryKeyRelatedField(queryset=Workspace.objects.all())
+
+
+class OrganizationInvitationInput(serializers.Serializer):
+    email = serializers.EmailField()
+    membership_type = serializers.ChoiceField(choices=OrganizationRole.values)
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+
+
+class InvitationList(APIView):
+    kind: str = "workspace"
+
+    def post(self, request, *args, **kwargs):
+        body = (WorkspaceInvitationInput if self.kind == "workspace" else OrganizationInvitationInput)(
+            data=request.data
+        )
+        body.is_valid(raise_exception=True)
+        target = body.validated_data[self.kind]
+        _check_admin(request, target)
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            email=body.validated_data["email"],
+            membership_type=body.validated_data["membership_type"],
+            initiator=request.user,
+            token=hash_api_key(token),
+            expiry=timezone.now() + INVITATION_LIFETIME,
+            **{self.kind: target},
+        )
+        invitation.plain_token = token
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+def _check_admin(request, target) -> None:
+    actor = policy.actor_of(request)
+    if isinstance(target, Workspace):
+        policy.check_workspace(actor, target, Level.ADMIN)
+        return
+    from figtrail.server.accounts.organizations import organization_level
+
+    if actor.scope_workspace_id is not None or organization_level(request.user, target) < Level.OWN:
+        raise PermissionDenied("Only an organization admin can manage its invitations.")
+
+
+class InvitationDetail(APIView):
+    """GET by token, ``<token>/accept`` by the invitee, DELETE by id (an admin of the target)."""
+
+    kind: str = "workspace"
+
+    def _by_token(self, token: str) -> Invitation:
+        invitation = Invitation.objects.filter(
+            token=hash_api_key(token), **{f"{self.kind}__isnull": False}
+        ).first()
+        if invitation is None:
+            raise NotFound("No such invitation.")
+        return invitation
+
+    def get(self, request, key: str, *args, **kwargs):
+        return Response(InvitationSerializer(self._by_token(key)).data)
+
+    def delete(self, request, key: str, *args, **kwargs):
+        invitation = policy.get_or_404(Invitation, key, "invitation")
+        _check_admin(request, invitation.workspace or invitation.organization)
+        invitation.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AcceptInvitation(InvitationDetail):
+    def post(self, request, key: str, *args, **kwargs):
+        with transaction.atomic():
+            invitation = self._by_token(key)
+            if invitation.status != "pending":
+                raise ValidationError({"token": ["This invitation has already been used."]})
+            if invitation.expiry <= timezone.now():
+                raise ValidationError({"token": ["This invitation has expired; ask for a new one."]})
+            if invitation.workspace_id:
+                WorkspaceMembership.objects.update_or_create(
+                    workspace=invitation.workspace,
+                    user=request.user,
+                    defaults={"membership_type": invitation.membership_type},
+                )
+            else:
+                OrganizationMembership.objects.update_or_create(
+                    organization=invitation.organization,
+                    user=request.user,
+                    defaults={"membership_type": invitation.membership_type},
+                )
+            invitation.status = "accepted"
+            invitation.save(update_fields=["status"])
+        return Response(InvitationSerializer(invitation).data)

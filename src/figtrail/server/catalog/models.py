@@ -1,0 +1,225 @@
+"""The catalog: Workspace > Analysis > Figure > Revision, Workspace > Asset > AssetRevision, and Data.
+
+Sizes (``size_bytes``) are stored on every level and adjusted in the same transaction as the change that
+causes them, so that reading a workspace never has to sum its whole tree.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from figtrail.server.accounts.models import Organization
+
+USER = settings.AUTH_USER_MODEL
+
+
+class WorkspaceType(models.TextChoices):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+class WorkspaceRole(models.TextChoices):
+    OWNER = "owner"
+    ADMIN = "admin"
+    CREATOR = "creator"
+    VIEWER = "viewer"
+
+
+class Tracked(models.Model):
+    """Fields every catalog object has: a UUID id, who made or changed it and when."""
+
+    api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_on = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_on = models.DateTimeField(null=True)
+    size_bytes = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Container(Tracked):
+    """An object with children: it records when a descendant last changed."""
+
+    name = models.CharField(max_length=500)
+    description = models.TextField(null=True, blank=True)
+    child_updated_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    child_updated_on = models.DateTimeField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class Workspace(Container):
+    workspace_type = models.CharField(
+        max_length=16, choices=WorkspaceType.choices, default=WorkspaceType.SECONDARY
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="workspaces"
+    )
+    storage_vendor = models.CharField(max_length=100, default="figtrail")
+    storage_params = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by"],
+                condition=models.Q(workspace_type="primary"),
+                name="one_primary_workspace_per_user",
+            )
+        ]
+
+
+class WorkspaceMembership(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="workspace_memberships")
+    membership_type = models.CharField(max_length=16, choices=WorkspaceRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_role_per_workspace")]
+
+
+class Analysis(Container):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="analyses")
+
+    class Meta:
+        ordering = ["created_on"]
+
+
+class Figure(Container):
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="figures")
+
+    class Meta:
+        ordering = ["created_on"]
+
+
+class Revision(Tracked):
+    """One immutable snapshot of a figure. ``api_id`` may be chosen by the client (``client_id``)."""
+
+    figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="revisions")
+    short_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    revision_index = models.PositiveIntegerField(default=1)
+    metadata = models.JSONField(null=True, blank=True)
+    is_clean_room = models.BooleanField(null=True, default=False)
+
+    class Meta:
+        ordering = ["created_on", "revision_index"]
+        indexes = [models.Index(fields=["figure", "revision_index"])]
+
+
+class Asset(Container):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="assets")
+    analysis = models.ForeignKey(
+        Analysis, null=True, blank=True, on_delete=models.SET_NULL, related_name="assets"
+    )
+
+    class Meta:
+        ordering = ["created_on"]
+        indexes = [models.Index(fields=["name"])]
+
+
+class AssetRevision(Tracked):
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="revisions")
+    revision_index = models.PositiveIntegerField(default=1)
+    metadata = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_on", "revision_index"]
+
+
+class DataType(models.TextChoices):
+    IMAGE = "image"
+    CODE = "code"
+    TEXT = "text"
+    DATAFRAME = "dataframe"
+    FILE = "file"
+
+
+class Data(models.Model):
+    """A payload of a revision or an asset revision. The bytes live in the blob store under ``hash``."""
+
+    api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    revision = models.ForeignKey(Revision, null=True, on_delete=models.CASCADE, related_name="data")
+    asset_revision = models.ForeignKey(
+        AssetRevision, null=True, on_delete=models.CASCADE, related_name="data"
+    )
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=1000, null=True, blank=True)
+    type = models.CharField(max_length=16, choices=DataType.choices)
+    hash = models.CharField(max_length=64, db_index=True)
+    size_bytes = models.BigIntegerField()
+    is_clean_room = models.BooleanField(default=False)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class AssetUse(models.TextChoices):
+    DIRECT = "direct"
+    INDIRECT = "indirect"
+
+
+class AssetLink(models.Model):
+    """A figure revision was made from an asset revision."""
+
+    figure_revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="asset_links")
+    asset_revision = models.ForeignKey(
+        AssetRevision, on_delete=models.CASCADE, related_name="figure_links"
+    )
+    use_type = models.CharField(max_length=16, choices=AssetUse.choices, default=AssetUse.INDIRECT)
+
+    class Meta:
+        ordering = ["use_type", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figure_revision", "asset_revision", "use_type"], name="one_link_per_use"
+            )
+        ]
+
+
+class ShortIdPrefix(models.Model):
+    """A prefix handed to one client; it numbers its revisions' short ids under it."""
+
+    prefix = models.CharField(max_length=16, unique=True)
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+
+
+class MetadataProxy(models.Model):
+    """A mailbox the notebook's browser tab posts the notebook's URL and title to (no credentials)."""
+
+    api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    token = models.CharField(max_length=64, unique=True)
+    initiator = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    expiry = models.DateTimeField()
+    updated = models.DateTimeField(null=True)
+    metadata = models.JSONField(null=True)
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+
+
+class Invitation(models.Model):
+    """An emailed, single-use invitation to a workspace or an organization."""
+
+    api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    email = models.EmailField()
+    initiator = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=InvitationStatus.choices, default="pending")
+    created = models.DateTimeField(default=timezone.now)
+    expiry = models.DateTimeField()
+    membership_type = models.CharField(max_length=32)
+    workspace = models.ForeignKey(Workspace, null=True, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(
+        Organization, null=True, on_delete=models.CASCADE, related_name="invitations"
+    )

@@ -1,0 +1,55 @@
+"""Revision summaries for a figure's ``revisions`` list, built from one ``values()`` query.
+
+A figure may have thousands of revisions; going through a DRF serializer per row costs more than the
+query itself, so this list is assembled directly, in the same shape the revision serializer uses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+SUMMARY_COLUMNS = (
+    "api_id",
+    "short_id",
+    "figure_id",
+    "revision_index",
+    "size_bytes",
+    "is_clean_room",
+    "metadata",
+    "created_by__username",
+    "created_on",
+    "updated_by__username",
+    "updated_on",
+)
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a 'Z', as DRF renders timestamps elsewhere in the API."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def revision_summaries(revisions: QuerySet) -> list[dict]:
+    rows = revisions.order_by("created_on", "revision_index").values_list(*SUMMARY_COLUMNS)
+    return [
+        {
+            "api_id": str(api_id),
+            "short_id": short_id,
+            "figure": str(figure_id),
+            "revision_index": index,
+            "size_bytes": size,
+            "is_processing": False,
+            "is_clean_room": clean_room,
+            "metadata": metadata,
+            "created_by": created_by,
+            "created_on": timestamp(created_on),
+            "updated_by": updated_by,
+            "updated_on": timestamp(updated_on),
+        }
+        for (api_id, short_id, figure_id, index, size, clean_room, metadata, created_by, created_on,
+             updated_by, updated_on) in rows
+    ]

@@ -1,0 +1,171 @@
+"""``revision/``: one immutable snapshot of a figure, created in a single call with all its data.
+
+The client chooses the id (``client_id``) so that a retried publish can never create a duplicate: a
+second create with the same id answers 409 and stores nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Level
+from figtrail.server.access.sharing import ShareableMixin
+from figtrail.server.activity import log as activity
+from figtrail.server.activity.models import Action
+from figtrail.server.api.errors import Conflict
+from figtrail.server.catalog import tree
+from figtrail.server.catalog.common import TRACKED_FIELDS, CatalogViewSet, TrackedSerializer, is_silent
+from figtrail.server.catalog.data import DataInputSerializer, DataSerializer, build_data
+from figtrail.server.catalog.links import AssetLinkInputSerializer, AssetLinkSerializer, replace_links, resolve_links
+from figtrail.server.catalog.models import Data, Figure, Revision
+from figtrail.server.catalog.thumbnails import ThumbnailMixin
+
+SHORT_ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
+
+
+class RevisionInputSerializer(serializers.Serializer):
+    figure = serializers.UUIDField(required=False)
+    metadata = serializers.JSONField(required=False, allow_null=True)
+    data = DataInputSerializer(many=True, required=False)
+    assets = AssetLinkInputSerializer(many=True, required=False)
+    client_id = serializers.UUIDField(required=False, allow_null=True)
+    short_id = serializers.RegexField(SHORT_ID_PATTERN, required=False, allow_null=True)
+    is_clean_room = serializers.BooleanField(required=False, allow_null=True)
+
+
+class RevisionSerializer(TrackedSerializer):
+    is_processing = serializers.SerializerMethodField()
+    data = DataSerializer(many=True, read_only=True)
+    assets = AssetLinkSerializer(source="asset_links", many=True, read_only=True)
+
+    class Meta:
+        model = Revision
+        fields = [
+            *TRACKED_FIELDS,
+            "short_id",
+            "figure",
+            "revision_index",
+            "is_processing",
+            "is_clean_room",
+            "metadata",
+            "assets",
+            "data",
+        ]
+
+    def get_is_processing(self, revision: Revision) -> bool:
+        return False  # revisions are processed inside the create request
+
+
+class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
+    model = Revision
+    serializer_class = RevisionSerializer
+    share_target = "revision"
+
+    def list(self, request, *args, **kwargs):
+        figure_id = request.query_params.get("figure")
+        if not figure_id:
+            raise ValidationError({"figure": ["Required: list revisions of one figure with ?figure=<id>."]})
+        figure = policy.get_or_404(Figure, figure_id)
+        policy.check(self.actor, figure, Level.VIEW)
+        revisions = figure.revisions.select_related("created_by", "updated_by").prefetch_related("data", "asset_links")
+        return Response(RevisionSerializer(revisions, many=True).data)
+
+    def create(self, request, *args, **kwargs):
+        body = RevisionInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = body.validated_data
+        if "figure" not in fields:
+            raise ValidationError({"figure": ["Required: the id of the figure this revision belongs to."]})
+        figure = policy.get_or_404(Figure, fields["figure"])
+        policy.check(self.actor, figure, Level.CREATE)
+        revision_id = fields.get("client_id") or uuid.uuid4()
+        if Revision.objects.filter(pk=revision_id).exists():
+            raise Conflict(f"A revision with client_id {revision_id} already exists.")
+        self._check_short_id(fields.get("short_id"))
+        links = resolve_links(self.actor, fields.get("assets", []))
+        rows = build_data(fields.get("data", []))
+        try:
+            revision = self._store(figure, revision_id, fields, rows, links)
+        except IntegrityError as exc:
+            raise Conflict("A revision with this client_id or short_id already exists.") from exc
+        return self.created(self._reload(revision))
+
+    def _store(self, figure, revision_id, fields, rows, links) -> Revision:
+        user = self.request.user
+        with transaction.atomic():
+            Figure.objects.select_for_update().filter(pk=figure.pk).first()  # serialise revision numbering
+            last_index = Revision.objects.filter(figure=figure).aggregate(last=Max("revision_index"))["last"]
+            revision = Revision.objects.create(
+                api_id=revision_id,
+                figure=figure,
+                short_id=fields.get("short_id") or None,
+                revision_index=(last_index or 0) + 1,
+                metadata=fields.get("metadata"),
+                is_clean_room=bool(fields.get("is_clean_room")),
+                size_bytes=sum(row.size_bytes for row in rows),
+                created_by=user,
+            )
+            self._save_data(revision, rows)
+            replace_links(revision, links)
+            tree.adjust_size(revision, revision.size_bytes)
+            tree.touch_ancestors(revision, user, revision.created_on)
+            activity.record(user, Action.CREATE, revision)
+        return revision
+
+    @staticmethod
+    def _save_data(revision: Revision, rows: list[Data]) -> None:
+        for row in rows:
+            row.revision = revision
+        Data.objects.bulk_create(rows)
+
+    @staticmethod
+    def _check_short_id(short_id: str | None) -> None:
+        if short_id and Revision.objects.filter(short_id=short_id).exists():
+            raise Conflict(f"short_id {short_id!r} is already taken; reserve a new prefix.")
+
+    @staticmethod
+    def _reload(revision: Revision) -> Revision:
+        return (
+            Revision.objects.select_related("created_by", "updated_by")
+            .prefetch_related("data", "asset_links")
+            .get(pk=revision.pk)
+        )
+
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        revision = self.get_object()
+        body = RevisionInputSerializer(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        fields = body.validated_data
+        if fields.get("figure") not in (None, revision.figure_id):
+            raise ValidationError({"figure": ["A revision cannot be moved to another figure."]})
+        links = resolve_links(self.actor, fields["assets"]) if "assets" in fields else None
+        rows = None
+        if "data" in fields:
+            previous = {row.pk: row for row in revision.data.all()}
+            rows = build_data(fields["data"], previous)
+        with transaction.atomic():
+            now = timezone.now()
+            if rows is not None:
+                revision.data.all().delete()
+                self._save_data(revision, rows)
+                new_size = sum(row.size_bytes for row in rows)
+                tree.adjust_size(revision, new_size - revision.size_bytes)
+                revision.size_bytes = new_size
+            if links is not None:
+                replace_links(revision, links)
+            for name in ("metadata", "is_clean_room"):
+                if name in fields:
+                    setattr(revision, name, fields[name] if name == "metadata" else bool(fields[name]))
+            revision.updated_by, revision.updated_on = request.user, now
+            revision.save()
+            tree.touch_ancestors(revision, request.user, now)
+            activity.record(request.user, Action.UPDATE, revision, silent=is_silent(request))
+        return Response(RevisionSerializer(self._reload(revision)).data)

@@ -1,0 +1,29 @@
+"""``short_id_prefix/reserve/``: hand each client a unique prefix for its revisions' short ids."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from django.db import IntegrityError, transaction
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from figtrail.server.catalog.models import ShortIdPrefix
+
+ALPHABET = string.ascii_letters + string.digits
+PREFIX_LENGTH = 8
+
+
+class ReserveShortIdPrefix(APIView):
+    def post(self, request, *args, **kwargs):
+        for _ in range(10):
+            prefix = "".join(secrets.choice(ALPHABET) for _ in range(PREFIX_LENGTH))
+            try:
+                with transaction.atomic():
+                    ShortIdPrefix.objects.create(prefix=prefix, user=request.user)
+            except IntegrityError:
+                continue  # 62^8 prefixes: a collision is rare, and we just draw again
+            return Response({"prefix": prefix}, status=status.HTTP_201_CREATED)
+        return Response({"detail": "Could not reserve a unique prefix; try again."}, status=503)

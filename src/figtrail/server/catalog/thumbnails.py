@@ -1,0 +1,71 @@
+"""Thumbnails: a small PNG of an object's latest image, made once per (image, size) and kept as a blob."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from django.core.cache import cache
+from django.db.models import Model
+from PIL import Image
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from figtrail.server import blobs
+from figtrail.server.access.policy import Level
+from figtrail.server.catalog.models import Analysis, Asset, AssetRevision, Data, Figure, Revision
+
+MAX_THUMBNAIL_SIZE = 2048
+RASTER_FORMATS = {"png", "jpeg", "jpg", "gif", "webp", "bmp", "tiff"}
+
+
+def source_image(obj: Model) -> Data | None:
+    """The image a thumbnail is made from: the latest revision's unwatermarked raster image."""
+    data = Data.objects.filter(type="image")
+    if isinstance(obj, Revision):
+        data = data.filter(revision=obj)
+    elif isinstance(obj, Figure):
+        data = data.filter(revision__figure=obj).order_by("-revision__created_on", "position")
+    elif isinstance(obj, Analysis):
+        data = data.filter(revision__figure__analysis=obj).order_by("-revision__created_on", "position")
+    elif isinstance(obj, AssetRevision):
+        data = data.filter(asset_revision=obj)
+    elif isinstance(obj, Asset):
+        data = data.filter(asset_revision__asset=obj).order_by("-asset_revision__created_on", "position")
+    candidates = [d for d in data[:20] if str(d.metadata.get("format", "")).lower() in RASTER_FORMATS]
+    candidates.sort(key=lambda d: bool(d.metadata.get("is_watermarked")))
+    return candidates[0] if candidates else None
+
+
+def render_thumbnail(image_hash: str, size: int) -> bytes:
+    key = f"thumbnail:{image_hash}:{size}"
+    cached_hash = cache.get(key)
+    if cached_hash and blobs.exists(cached_hash):
+        return blobs.get(cached_hash)
+    with Image.open(io.BytesIO(blobs.get(image_hash))) as image:
+        image.thumbnail((size, size))
+        out = io.BytesIO()
+        image.convert("RGBA").save(out, format="PNG", optimize=True)
+    payload = out.getvalue()
+    cache.set(key, blobs.put(payload), timeout=None)
+    return payload
+
+
+def thumbnail_of(obj: Model, size: int) -> str | None:
+    image = source_image(obj)
+    if image is None:
+        return None
+    try:
+        return base64.b64encode(render_thumbnail(image.hash, size)).decode()
+    except (OSError, Image.DecompressionBombError):
+        return None  # not an image PIL can read: no thumbnail rather than an error
+
+
+class ThumbnailMixin:
+    @action(detail=True, methods=["get"], url_path=r"thumbnail/(?P<size>[^/]+)")
+    def thumbnail(self, request, *args, size: str, **kwargs):
+        obj = self.get_object(Level.VIEW)
+        if not size.isdigit() or not 1 <= int(size) <= MAX_THUMBNAIL_SIZE:
+            raise ValidationError({"size": [f"Must be a whole number of pixels from 1 to {MAX_THUMBNAIL_SIZE}."]})
+        return Response({"thumbnail": thumbnail_of(obj, int(size))})

@@ -1,0 +1,223 @@
+"""``workspace/``: projects that hold analyses and assets; every user has exactly one primary one."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Level
+from figtrail.server.accounts.models import Organization
+from figtrail.server.activity import log as activity
+from figtrail.server.activity.models import Action
+from figtrail.server.catalog import storage_settings
+from figtrail.server.catalog.common import (
+    CONTAINER_FIELDS,
+    CatalogViewSet,
+    ContainerSerializer,
+    LogsMixin,
+    Username,
+)
+from figtrail.server.catalog.models import (
+    Analysis,
+    Asset,
+    Figure,
+    Workspace,
+    WorkspaceMembership,
+    WorkspaceRole,
+    WorkspaceType,
+)
+
+SHALLOW_LIST_FROM = (1, 4)  # from API v1.4 on, GET workspace/ leaves out the child lists
+
+
+class AnalysisSummarySerializer(ContainerSerializer):
+    class Meta:
+        model = Analysis
+        fields = [*CONTAINER_FIELDS, "workspace"]
+
+
+class AssetSummarySerializer(ContainerSerializer):
+    class Meta:
+        model = Asset
+        fields = [*CONTAINER_FIELDS, "workspace", "analysis"]
+
+
+class ShallowWorkspaceSerializer(ContainerSerializer):
+    workspace_type = serializers.ChoiceField(choices=WorkspaceType.choices, default=WorkspaceType.SECONDARY)
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Workspace
+        fields = [*CONTAINER_FIELDS, "workspace_type", "organization"]
+        read_only_fields = ContainerSerializer.Meta.read_only_fields
+
+
+class WorkspaceSerializer(ShallowWorkspaceSerializer):
+    analyses = AnalysisSummarySerializer(many=True, read_only=True)
+    assets = AssetSummarySerializer(many=True, read_only=True)
+
+    class Meta(ShallowWorkspaceSerializer.Meta):
+        fields = [*ShallowWorkspaceSerializer.Meta.fields, "analyses", "assets"]
+
+
+class MemberSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    membership_type = serializers.ChoiceField(choices=WorkspaceRole.choices, allow_null=True, required=False)
+
+
+class RecentSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
+
+
+def api_version(request) -> tuple[int, ...]:
+    version = getattr(request, "version", None) or "v1.4.1"
+    return tuple(int(part) for part in version.lstrip("v").split("."))
+
+
+def create_primary_workspace(user) -> Workspace:
+    """Every user gets one primary workspace, owned by them, when their account is made."""
+    workspace = Workspace.objects.create(
+        name=f"{user.username}'s primary workspace",
+        description=f"The primary workspace of {user.username}",
+        workspace_type=WorkspaceType.PRIMARY,
+        created_by=user,
+    )
+    WorkspaceMembership.objects.create(workspace=workspace, user=user, membership_type=WorkspaceRole.OWNER)
+    return workspace
+
+
+class WorkspaceViewSet(LogsMixin, CatalogViewSet):
+    model = Workspace
+    serializer_class = WorkspaceSerializer
+    edit_level = Level.ADMIN
+    delete_level = Level.OWN
+    log_filter_field = "workspace_id"
+
+    def list(self, request, *args, **kwargs):
+        workspaces = policy.visible_workspaces(self.actor).select_related(
+            "created_by", "updated_by", "child_updated_by"
+        )
+        if api_version(request) >= SHALLOW_LIST_FROM:
+            return Response(ShallowWorkspaceSerializer(workspaces.order_by("created_on"), many=True).data)
+        return Response(WorkspaceSerializer(workspaces.order_by("created_on"), many=True).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = WorkspaceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data.get("workspace_type") == WorkspaceType.PRIMARY:
+            raise ValidationError({"workspace_type": ["A primary workspace cannot be created; it comes with the account."]})
+        if self.actor.scope_workspace_id is not None:
+            raise PermissionDenied("An API key scoped to one workspace cannot create workspaces.")
+        self._check_organization(serializer.validated_data.get("organization"))
+        with transaction.atomic():
+            workspace = serializer.save(created_by=request.user, workspace_type=WorkspaceType.SECONDARY)
+            WorkspaceMembership.objects.create(
+                workspace=workspace, user=request.user, membership_type=WorkspaceRole.OWNER
+            )
+            activity.record(request.user, Action.CREATE, workspace)
+        return self.created(workspace)
+
+    def check_update(self, workspace: Workspace, data: dict) -> None:
+        if "workspace_type" in data and data["workspace_type"] != workspace.workspace_type:
+            raise ValidationError({"workspace_type": ["A workspace's type cannot be changed."]})
+        if "organization" in data and data["organization"] != workspace.organization:
+            self._check_organization(data["organization"])
+
+    def destroy(self, request, *args, **kwargs):
+        workspace = self.get_object()
+        if workspace.workspace_type == WorkspaceType.PRIMARY:
+            raise ValidationError({"workspace_type": ["The primary workspace cannot be deleted."]})
+        return super().destroy(request, *args, **kwargs)
+
+    def _check_organization(self, organization: Organization | None) -> None:
+        from figtrail.server.accounts.organizations import organization_level
+
+        if organization is not None and organization_level(self.request.user, organization) < Level.CREATE:
+            raise PermissionDenied("You may not create or move workspaces into this organization.")
+
+    @action(detail=True, methods=["get"], url_path="members")
+    def members(self, request, *args, **kwargs):
+        workspace = self.get_object(Level.VIEW)
+        memberships = workspace.memberships.select_related("user").order_by("id")
+        return Response([{"username": m.user.username, "membership_type": m.membership_type} for m in memberships])
+
+    @action(detail=True, methods=["post"], url_path=r"members/(?P<change>add|change|remove)",
+            serializer_class=MemberSerializer)
+    def change_member(self, request, *args, change: str, **kwargs):
+        workspace = self.get_object(Level.ADMIN)
+        body = MemberSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        username, role = body.validated_data["username"], body.validated_data.get("membership_type")
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise ValidationError({"username": [f"No user named {username!r}."]})
+        existing = WorkspaceMembership.objects.filter(workspace=workspace, user=user).first()
+        if change != "remove" and not role:
+            raise ValidationError({"membership_type": ["Required: one of owner, admin, creator, viewer."]})
+        if role == WorkspaceRole.OWNER and policy.workspace_level(self.actor, workspace) < Level.OWN:
+            raise PermissionDenied("Only an owner can make another owner.")
+        if existing and existing.membership_type == WorkspaceRole.OWNER:
+            self._keep_an_owner(workspace, existing, change, role)
+        if change == "add":
+            if existing:
+                raise ValidationError({"username": [f"{username} is already a member; use members/change/."]})
+            WorkspaceMembership.objects.create(workspace=workspace, user=user, membership_type=role)
+        elif existing is None:
+            raise ValidationError({"username": [f"{username} is not a member of this workspace."]})
+        elif change == "change":
+            existing.membership_type = role
+            existing.save(update_fields=["membership_type"])
+        else:
+            existing.delete()
+        return Response({"username": username, "membership_type": role if change != "remove" else None})
+
+    @staticmethod
+    def _keep_an_owner(workspace: Workspace, membership, change: str, role) -> None:
+        if change == "remove" or role != WorkspaceRole.OWNER:
+            owners = workspace.memberships.filter(membership_type=WorkspaceRole.OWNER).count()
+            if owners <= 1:
+                raise ValidationError({"username": ["A workspace must keep at least one owner."]})
+
+    @action(detail=True, methods=["get"], url_path="invitations")
+    def invitations(self, request, *args, **kwargs):
+        from figtrail.server.catalog.invitations import InvitationSerializer
+
+        workspace = self.get_object(Level.ADMIN)
+        return Response(InvitationSerializer(workspace.invitations.order_by("created"), many=True).data)
+
+    @action(detail=True, methods=["get"], url_path="recent")
+    def recent(self, request, *args, **kwargs):
+        workspace = self.get_object(Level.VIEW)
+        params = RecentSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        limit = params.validated_data["limit"]
+        analyses = workspace.analyses.order_by("-created_on")[:limit]
+        figures = Figure.objects.filter(analysis__workspace=workspace).order_by("-created_on")[:limit]
+        assets = workspace.assets.order_by("-created_on")[:limit]
+        from figtrail.server.catalog.figures import FigureSummarySerializer
+
+        return Response(
+            {
+                "analyses": AnalysisSummarySerializer(analyses, many=True).data,
+                "figures": FigureSummarySerializer(figures, many=True).data,
+                "assets": AssetSummarySerializer(assets, many=True).data,
+            }
+        )
+
+    @action(detail=True, methods=["get", "post"], url_path="storage")
+    def storage(self, request, *args, **kwargs):
+        return storage_settings.respond(self, request)
+
+    @action(detail=True, methods=["post"], url_path="storage/test")
+    def storage_test(self, request, *args, **kwargs):
+        return storage_settings.respond_test(self, request)
+
+
+__all__ = ["WorkspaceViewSet", "create_primary_workspace", "Username"]

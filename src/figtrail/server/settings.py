@@ -1,0 +1,141 @@
+"""Django settings, all derived from :func:`figtrail.config.server_config`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dj_database_url
+
+from figtrail.config import server_config
+
+CONFIG = server_config()
+CONFIG.home.mkdir(parents=True, exist_ok=True)
+CONFIG.blob_dir.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = CONFIG.secret_key()
+DEBUG = CONFIG.debug
+ALLOWED_HOSTS = CONFIG.allowed_hosts
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "figtrail.server.accounts",
+    "figtrail.server.catalog",
+    "figtrail.server.access",
+    "figtrail.server.activity",
+]
+
+MIDDLEWARE = [
+    "figtrail.server.api.limits.BodySizeLimitMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "figtrail.server.urls"
+WSGI_APPLICATION = "figtrail.server.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+APPEND_SLASH = False  # the official client's POSTs must never be redirected
+
+if CONFIG.database_url:
+    DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(CONFIG.sqlite_path),
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STORAGES = {
+    "default": {
+        "BACKEND": "figtrail.server.blobs.AtomicFileSystemStorage",
+        "OPTIONS": {"location": str(CONFIG.blob_dir)},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# Request bodies: the size limit is enforced by our middleware with a 413; Django's own cap would answer 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = None
+FIGTRAIL_MAX_BODY_BYTES = CONFIG.max_body_bytes
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "figtrail.server.accounts.authentication.BearerJWTAuthentication",
+        "figtrail.server.accounts.authentication.ApiKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "ALLOWED_VERSIONS": ["v1", "v1.1", "v1.2", "v1.3", "v1.4", "v1.4.1"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "figtrail.server.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=CONFIG.access_token_seconds),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=CONFIG.refresh_token_seconds),
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": SECRET_KEY,
+    "UPDATE_LAST_LOGIN": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "figtrail API",
+    "DESCRIPTION": "The GoFigr-compatible REST API of figtrail.",
+    "VERSION": "1.4.1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# The notebook-name proxy is posted to from the Jupyter origin by the browser, without credentials.
+CORS_URLS_REGEX = r"^/api/[^/]+/metadata/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

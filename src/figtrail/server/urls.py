@@ -1,0 +1,62 @@
+"""Routes. Every API route answers with and without a trailing slash, under every version prefix."""
+
+from __future__ import annotations
+
+from django.urls import include, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from figtrail.server.accounts.api_keys import ApiKeyViewSet
+from figtrail.server.accounts.organizations import OrganizationViewSet
+from figtrail.server.accounts.tokens import ObtainTokenPair, RefreshToken
+from figtrail.server.accounts.users import UserViewSet
+from figtrail.server.api.routers import OptionalSlashRouter
+from figtrail.server.catalog.analyses import AnalysisViewSet
+from figtrail.server.catalog.asset_revisions import AssetRevisionViewSet
+from figtrail.server.catalog.assets import AssetViewSet
+from figtrail.server.catalog.data import DataViewSet
+from figtrail.server.catalog.figures import FigureViewSet
+from figtrail.server.catalog.info import ServerInfo
+from figtrail.server.catalog.invitations import AcceptInvitation, InvitationDetail, InvitationList
+from figtrail.server.catalog.metadata_proxy import MetadataProxyDetail, MetadataProxyList
+from figtrail.server.catalog.revisions import RevisionViewSet
+from figtrail.server.catalog.short_ids import ReserveShortIdPrefix
+from figtrail.server.catalog.workspaces import WorkspaceViewSet
+
+router = OptionalSlashRouter()
+router.register("user", UserViewSet, basename="user")
+router.register("api_key", ApiKeyViewSet, basename="api_key")
+router.register("organization", OrganizationViewSet, basename="organization")
+router.register("workspace", WorkspaceViewSet, basename="workspace")
+router.register("analysis", AnalysisViewSet, basename="analysis")
+router.register("figure", FigureViewSet, basename="figure")
+router.register("revision", RevisionViewSet, basename="revision")
+router.register("data", DataViewSet, basename="data")
+router.register("asset", AssetViewSet, basename="asset")
+router.register("asset_revision", AssetRevisionViewSet, basename="asset_revision")
+
+
+def invitation_routes(kind: str) -> list:
+    return [
+        re_path(rf"^invitations/{kind}/?$", InvitationList.as_view(kind=kind)),
+        re_path(rf"^invitations/{kind}/(?P<key>[^/]+)/accept/?$", AcceptInvitation.as_view(kind=kind)),
+        re_path(rf"^invitations/{kind}/(?P<key>[^/]+)/?$", InvitationDetail.as_view(kind=kind)),
+    ]
+
+
+api_patterns = [
+    re_path(r"^info/?$", ServerInfo.as_view(), name="info"),
+    re_path(r"^short_id_prefix/reserve/?$", ReserveShortIdPrefix.as_view(), name="short-id-prefix"),
+    re_path(r"^metadata/?$", MetadataProxyList.as_view(), name="metadata"),
+    re_path(r"^metadata/(?P<token>[^/]+)/?$", MetadataProxyDetail.as_view(), name="metadata-detail"),
+    *invitation_routes("workspace"),
+    *invitation_routes("organization"),
+    *router.urls,
+]
+
+urlpatterns = [
+    re_path(r"^api/token/?$", ObtainTokenPair.as_view(), name="token"),
+    re_path(r"^api/token/refresh/?$", RefreshToken.as_view(), name="token-refresh"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(api_version="v1.4.1", versioning_class=None), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema", versioning_class=None), name="docs"),
+    re_path(r"^api/(?P<version>v1(?:\.\d+){0,2})/", include(api_patterns)),
+]
