@@ -1,0 +1,130 @@
+"""The one fixture the whole suite stands on: a real figtrail server on a random port.
+
+Each pytest worker starts ``figtrail serve`` once, with a fresh FIGTRAIL_HOME, and tests talk to it over
+real HTTP. Users are made with the real CLI (``figtrail user add``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+FIGTRAIL = str(Path(sys.executable).with_name("figtrail"))
+API = "/api/v1.4.1/"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """A running server: its URL, its environment, and helpers to make users and sign in."""
+
+    url: str
+    home: Path
+    env: dict[str, str]
+    process: subprocess.Popen | None = None
+    _counter: int = field(default=0)
+
+    @property
+    def api(self) -> str:
+        return self.url + API
+
+    @property
+    def secret_key(self) -> str:
+        return self.env["FIGTRAIL_SECRET_KEY"]
+
+    def add_user(self, username: str | None = None, password: str | None = None) -> tuple[str, str]:
+        """Create a user through the CLI; returns (username, password)."""
+        self._counter += 1
+        username = username or f"user{self._counter}_{secrets.token_hex(3)}"
+        password = password or "pw-" + secrets.token_urlsafe(12)
+        subprocess.run(
+            [FIGTRAIL, "user", "add", username, "--email", f"{username}@example.org", "--password-stdin"],
+            input=password + "\n",
+            text=True,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+        return username, password
+
+    def login(self, username: str, password: str) -> requests.Session:
+        """A requests session carrying a fresh JWT for the user."""
+        response = requests.post(self.url + "/api/token/", data={"username": username, "password": password})
+        response.raise_for_status()
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {response.json()['access']}"
+        return session
+
+    def new_session(self) -> tuple[requests.Session, str]:
+        username, password = self.add_user()
+        return self.login(username, password), username
+
+
+def start_server(home: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
+    port = free_port()
+    env = {
+        **os.environ,
+        "FIGTRAIL_HOME": str(home),
+        "FIGTRAIL_SECRET_KEY": secrets.token_urlsafe(40),
+        "FIGTRAIL_WORKERS": "2",
+        "FIGTRAIL_THREADS": "4",
+        **(extra_env or {}),
+    }
+    log = open(home / "server.log", "ab")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [FIGTRAIL, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    server = LiveServer(url=f"http://127.0.0.1:{port}", home=home, env=env, process=process)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"figtrail serve exited early:\n{(home / 'server.log').read_text()}")
+        try:
+            if requests.get(server.api + "info/", timeout=1).status_code == 200:
+                return server
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"figtrail serve did not start:\n{(home / 'server.log').read_text()}")
+
+
+def stop_server(server: LiveServer) -> None:
+    if server.process and server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    server = start_server(tmp_path_factory.mktemp("figtrail-home"))
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def alice(live_server) -> tuple[requests.Session, str]:
+    """A fresh signed-in user: (session, username)."""
+    return live_server.new_session()
+
+
+@pytest.fixture
+def bob(live_server) -> tuple[requests.Session, str]:
+    return live_server.new_session()
