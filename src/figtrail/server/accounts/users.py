@@ -6,6 +6,8 @@ import base64
 import binascii
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -15,6 +17,7 @@ from figtrail.server.access import policy
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
 
 
+@extend_schema_field(OpenApiTypes.BYTE)
 class Base64Binary(serializers.Field):
     """Bytes on the wire as standard base64 (avatars, logos)."""
 

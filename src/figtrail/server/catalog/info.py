@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +14,17 @@ import figtrail
 class ServerInfo(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        responses=inline_serializer(
+            "ServerInfo",
+            {
+                "server": serializers.CharField(),
+                "version": serializers.CharField(),
+                "api_version": serializers.CharField(),
+                "ai_enabled": serializers.BooleanField(),
+            },
+        )
+    )
     def get(self, request, *args, **kwargs):
         return Response(
             {

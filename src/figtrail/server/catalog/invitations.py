@@ -66,6 +66,7 @@ class OrganizationInvitationInput(serializers.Serializer):
 
 class InvitationList(APIView):
     kind: str = "workspace"
+    serializer_class = InvitationSerializer
 
     def post(self, request, *args, **kwargs):
         body = (WorkspaceInvitationInput if self.kind == "workspace" else OrganizationInvitationInput)(
@@ -102,6 +103,7 @@ class InvitationDetail(APIView):
     """GET by token, ``<token>/accept`` by the invitee, DELETE by id (an admin of the target)."""
 
     kind: str = "workspace"
+    serializer_class = InvitationSerializer
 
     def _by_token(self, token: str) -> Invitation:
         invitation = Invitation.objects.filter(

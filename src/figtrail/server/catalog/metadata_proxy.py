@@ -41,6 +41,8 @@ class MetadataUpdateSerializer(serializers.Serializer):
 
 
 class MetadataProxyList(APIView):
+    serializer_class = MetadataProxySerializer
+
     def post(self, request, *args, **kwargs):
         proxy = MetadataProxy.objects.create(
             token=secrets.token_urlsafe(32), initiator=request.user, expiry=timezone.now() + PROXY_LIFETIME
@@ -50,6 +52,8 @@ class MetadataProxyList(APIView):
 
 class MetadataProxyDetail(APIView):
     """GET and DELETE by the kernel that made it; POST by the browser, with the token as credential."""
+
+    serializer_class = MetadataProxySerializer
 
     def get_permissions(self):
         method = getattr(self.request, "method", "GET")

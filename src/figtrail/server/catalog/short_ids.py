@@ -6,7 +6,8 @@ import secrets
 import string
 
 from django.db import IntegrityError, transaction
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +18,10 @@ PREFIX_LENGTH = 8
 
 
 class ReserveShortIdPrefix(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: inline_serializer("ShortIdPrefix", {"prefix": serializers.CharField()})},
+    )
     def post(self, request, *args, **kwargs):
         for _ in range(10):
             prefix = "".join(secrets.choice(ALPHABET) for _ in range(PREFIX_LENGTH))
