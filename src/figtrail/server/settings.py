@@ -88,9 +88,9 @@ TEMPLATES = [
 USE_TZ = True
 TIME_ZONE = "UTC"
 
-# Request bodies: the size limit is enforced by our middleware with a 413; Django's own cap would answer 400.
-DATA_UPLOAD_MAX_MEMORY_SIZE = None
+# Request bodies: BodySizeLimitMiddleware answers 413 above this size (Django alone would answer 400).
 FIGTRAIL_MAX_BODY_BYTES = CONFIG.max_body_bytes
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_body_bytes or None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

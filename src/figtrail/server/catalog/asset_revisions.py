@@ -17,9 +17,15 @@ from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.catalog import tree
 from figtrail.server.catalog.common import TRACKED_FIELDS, CatalogViewSet, TrackedSerializer, is_silent
-from figtrail.server.catalog.data import DataInputSerializer, DataSerializer, build_data
+from figtrail.server.catalog.data import (
+    DataInputSerializer,
+    DataSerializer,
+    attach_data,
+    build_data,
+    replace_data,
+)
 from figtrail.server.catalog.links import AssetLinkSerializer
-from figtrail.server.catalog.models import Asset, AssetRevision, Data
+from figtrail.server.catalog.models import Asset, AssetRevision
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 
 SUPPORTED_HASHES = {"blake3"}
@@ -90,7 +96,7 @@ class AssetRevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
                 size_bytes=sum(row.size_bytes for row in rows),
                 created_by=request.user,
             )
-            self._save_data(revision, rows)
+            attach_data(revision, rows)
             tree.adjust_size(revision, revision.size_bytes)
             tree.touch_ancestors(revision, request.user, revision.created_on)
             activity.record(request.user, Action.CREATE, revision)
@@ -109,11 +115,7 @@ class AssetRevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         with transaction.atomic():
             now = timezone.now()
             if rows is not None:
-                revision.data.all().delete()
-                self._save_data(revision, rows)
-                new_size = sum(row.size_bytes for row in rows)
-                tree.adjust_size(revision, new_size - revision.size_bytes)
-                revision.size_bytes = new_size
+                replace_data(revision, rows)
             if "metadata" in fields:
                 revision.metadata = fields["metadata"]
             revision.updated_by, revision.updated_on = request.user, now
@@ -121,12 +123,6 @@ class AssetRevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             tree.touch_ancestors(revision, request.user, now)
             activity.record(request.user, Action.UPDATE, revision, silent=is_silent(request))
         return Response(AssetRevisionSerializer(revision).data)
-
-    @staticmethod
-    def _save_data(revision: AssetRevision, rows: list[Data]) -> None:
-        for row in rows:
-            row.asset_revision = revision
-        Data.objects.bulk_create(rows)
 
     @action(detail=False, methods=["post"], url_path="find_by_hash", serializer_class=FindByHashSerializer)
     def find_by_hash(self, request, *args, **kwargs):

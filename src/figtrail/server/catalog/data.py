@@ -18,7 +18,8 @@ from rest_framework.response import Response
 from figtrail.server import blobs
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.common import CatalogViewSet
-from figtrail.server.catalog.models import Data, DataType
+from figtrail.server.catalog import tree
+from figtrail.server.catalog.models import AssetRevision, Data, DataType, Revision
 
 DATA_FIELDS = ["api_id", "name", "type", "hash", "size_bytes", "is_clean_room", "metadata"]
 
@@ -93,6 +94,23 @@ def build_data(items: list[dict], previous: dict | None = None) -> list[Data]:
             )
         )
     return rows
+
+
+def attach_data(parent: Revision | AssetRevision, rows: list[Data]) -> None:
+    """Save unsaved data rows under a revision or an asset revision."""
+    parent_field = "revision" if isinstance(parent, Revision) else "asset_revision"
+    for row in rows:
+        setattr(row, parent_field, parent)
+    Data.objects.bulk_create(rows)
+
+
+def replace_data(parent: Revision | AssetRevision, rows: list[Data]) -> None:
+    """Swap a parent's data for ``rows`` and carry the size change up the tree (inside a transaction)."""
+    parent.data.all().delete()
+    attach_data(parent, rows)
+    new_size = sum(row.size_bytes for row in rows)
+    tree.adjust_size(parent, new_size - parent.size_bytes)
+    parent.size_bytes = new_size
 
 
 class DataViewSet(mixins.RetrieveModelMixin, CatalogViewSet):

@@ -23,9 +23,15 @@ from figtrail.server.activity.models import Action
 from figtrail.server.api.errors import Conflict
 from figtrail.server.catalog import tree
 from figtrail.server.catalog.common import TRACKED_FIELDS, CatalogViewSet, TrackedSerializer, is_silent
-from figtrail.server.catalog.data import DataInputSerializer, DataSerializer, build_data
+from figtrail.server.catalog.data import (
+    DataInputSerializer,
+    DataSerializer,
+    attach_data,
+    build_data,
+    replace_data,
+)
 from figtrail.server.catalog.links import AssetLinkInputSerializer, AssetLinkSerializer, replace_links, resolve_links
-from figtrail.server.catalog.models import Data, Figure, Revision
+from figtrail.server.catalog.models import Figure, Revision
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 
 SHORT_ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
@@ -113,18 +119,12 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
                 size_bytes=sum(row.size_bytes for row in rows),
                 created_by=user,
             )
-            self._save_data(revision, rows)
+            attach_data(revision, rows)
             replace_links(revision, links)
             tree.adjust_size(revision, revision.size_bytes)
             tree.touch_ancestors(revision, user, revision.created_on)
             activity.record(user, Action.CREATE, revision)
         return revision
-
-    @staticmethod
-    def _save_data(revision: Revision, rows: list[Data]) -> None:
-        for row in rows:
-            row.revision = revision
-        Data.objects.bulk_create(rows)
 
     @staticmethod
     def _check_short_id(short_id: str | None) -> None:
@@ -154,11 +154,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         with transaction.atomic():
             now = timezone.now()
             if rows is not None:
-                revision.data.all().delete()
-                self._save_data(revision, rows)
-                new_size = sum(row.size_bytes for row in rows)
-                tree.adjust_size(revision, new_size - revision.size_bytes)
-                revision.size_bytes = new_size
+                replace_data(revision, rows)
             if links is not None:
                 replace_links(revision, links)
             for name in ("metadata", "is_clean_room"):

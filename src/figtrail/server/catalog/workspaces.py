@@ -25,7 +25,9 @@ from figtrail.server.catalog.common import (
 from figtrail.server.catalog.models import (
     Analysis,
     Asset,
+    AssetRevision,
     Figure,
+    Revision,
     Workspace,
     WorkspaceMembership,
     WorkspaceRole,
@@ -208,6 +210,24 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
                 "analyses": AnalysisSummarySerializer(analyses, many=True).data,
                 "figures": FigureSummarySerializer(figures, many=True).data,
                 "assets": AssetSummarySerializer(assets, many=True).data,
+            }
+        )
+
+    @action(detail=True, methods=["get"], url_path="overview")
+    def overview(self, request, *args, **kwargs):
+        """Counts for a workspace's landing page, in one request."""
+        workspace = self.get_object(Level.VIEW)
+        return Response(
+            {
+                "api_id": str(workspace.pk),
+                "name": workspace.name,
+                "size_bytes": workspace.size_bytes,
+                "analysis_count": workspace.analyses.count(),
+                "figure_count": Figure.objects.filter(analysis__workspace=workspace).count(),
+                "revision_count": Revision.objects.filter(figure__analysis__workspace=workspace).count(),
+                "asset_count": workspace.assets.count(),
+                "asset_revision_count": AssetRevision.objects.filter(asset__workspace=workspace).count(),
+                "member_count": workspace.memberships.count(),
             }
         )
 

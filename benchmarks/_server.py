@@ -1,0 +1,154 @@
+"""Shared by the benchmark scripts: a fresh figtrail server on loopback, and facts about the machine.
+
+The server gets its own temporary FIGTRAIL_HOME and a random free port, and inherits no FIGTRAIL_*
+settings from the caller, so that a benchmark always measures the defaults a new install gets.
+(Benchmarks only; the test suite has its own fixture in tests/conftest.py.)
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import secrets
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+FIGTRAIL = str(Path(sys.executable).with_name("figtrail"))
+API_PREFIX = "/api/v1.4.1/"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class BenchServer:
+    """``figtrail serve`` in a temporary home; use as a context manager so it is always stopped."""
+
+    def __init__(self, extra_env: dict[str, str] | None = None, serve_args: list[str] | None = None) -> None:
+        self.home = Path(tempfile.mkdtemp(prefix="figtrail-bench-"))
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        base = {key: value for key, value in os.environ.items() if not key.startswith("FIGTRAIL_")}
+        self.env = {
+            **base,
+            "FIGTRAIL_HOME": str(self.home),
+            "FIGTRAIL_SECRET_KEY": secrets.token_urlsafe(40),
+            **(extra_env or {}),
+        }
+        self.serve_args = serve_args or []
+        self.process: subprocess.Popen | None = None
+        self._log = None
+
+    @property
+    def api(self) -> str:
+        return self.url + API_PREFIX
+
+    def __enter__(self) -> BenchServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self, timeout: float = 60) -> None:
+        self._log = open(self.home / "server.log", "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [FIGTRAIL, "serve", "--host", HOST, "--port", str(self.port), *self.serve_args],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"figtrail serve exited early:\n{self.log_text()}")
+            try:
+                if requests.get(self.api + "info/", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"figtrail serve did not start within {timeout:.0f} s:\n{self.log_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def log_text(self) -> str:
+        try:
+            return (self.home / "server.log").read_text(errors="replace")[-4000:]
+        except OSError:
+            return "(no server log)"
+
+    def add_user(self, username: str, password: str) -> None:
+        subprocess.run(
+            [FIGTRAIL, "user", "add", username, "--email", f"{username}@example.org", "--password-stdin"],
+            input=password + "\n",
+            text=True,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def jwt(self, username: str, password: str) -> str:
+        response = requests.post(
+            self.url + "/api/token/", data={"username": username, "password": password}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()["access"]
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def machine_line(database: str) -> str:
+    try:
+        load = "load %.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        load = "load n/a"
+    return (
+        f"{os.cpu_count()} CPUs ({cpu_model()}), {load}; Python {platform.python_version()} "
+        f"on {platform.system()} {platform.release()}; database {database}"
+    )
+
+
+def sqlite_description() -> str:
+    return f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL)"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (no interpolation); ``values`` need not be sorted."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    return ordered[rank - 1]
