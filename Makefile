@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test bench lint clean
+.PHONY: install serve test browser bench lint clean
 
 install: $(STAMP)
 
@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 serve: install
 	$(BIN)/figtrail serve $(if $(PORT),--port $(PORT))
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+browser:
+	@bash scripts/ensure-browser.sh
 
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -7,6 +7,7 @@ settings from the caller, so that a benchmark always measures the defaults a new
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import secrets
@@ -95,6 +96,22 @@ class BenchServer:
             self._log = None
         shutil.rmtree(self.home, ignore_errors=True)
 
+    def settings(self) -> dict[str, object]:
+        """The server's effective workers/threads, as figtrail.config reads them from its environment."""
+        from unittest import mock
+
+        from figtrail.config import server_config
+
+        with mock.patch.dict(os.environ, self.env, clear=True):
+            config = server_config()
+        workers, threads = config.workers, config.threads
+        args = self.serve_args
+        if "--workers" in args:
+            workers = int(args[args.index("--workers") + 1])
+        if "--threads" in args:
+            threads = int(args[args.index("--threads") + 1])
+        return {"workers": workers, "threads": threads}
+
     def log_text(self) -> str:
         try:
             return (self.home / "server.log").read_text(errors="replace")[-4000:]
@@ -130,13 +147,16 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
-def machine_line(database: str) -> str:
+def load_average() -> str:
     try:
-        load = "load %.2f %.2f %.2f" % os.getloadavg()
+        return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     except OSError:
-        load = "load n/a"
+        return "n/a"
+
+
+def machine_line(database: str) -> str:
     return (
-        f"{os.cpu_count()} CPUs ({cpu_model()}), {load}; Python {platform.python_version()} "
+        f"{os.cpu_count()} CPUs ({cpu_model()}); Python {platform.python_version()} "
         f"on {platform.system()} {platform.release()}; database {database}"
     )
 
@@ -150,5 +170,5 @@ def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
     return ordered[rank - 1]

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from gofigr import GoFigr, UnauthorizedError
+from gofigr import FindByName, GoFigr, UnauthorizedError
 
-from tests.compat.conftest import connect, new_account
+from tests.compat.conftest import connect, new_account, unique
 from tests.conftest import start_server, stop_server
 
 
@@ -135,3 +135,30 @@ def test_refresh_endpoint_accepts_form_and_json(short_token_server):
     assert by_form.json()["access"] and by_json.json()["access"]
     bad = requests.post(short_token_server.url + "/api/token/refresh/", data={"refresh": "garbage"})
     assert bad.status_code == 401
+
+
+def test_workspace_scoped_key_sees_only_its_workspace(live_server, owner):
+    gf = owner.gf
+    scoped_to = gf.find_workspace(FindByName(unique("scoped ws"), create=True))
+    key = gf.create_api_key("compat: scoped", workspace=scoped_to)
+    assert gf.get_api_key(key.api_id).workspace.api_id == scoped_to.api_id
+    keyed = GoFigr(api_key=key.token, url=live_server.url)
+    assert [w.api_id for w in keyed.workspaces] == [scoped_to.api_id]
+    assert keyed.primary_workspace is None
+    assert keyed.find_workspace(None).api_id == scoped_to.api_id
+    keyed.Workspace(api_id=scoped_to.api_id).fetch().get_analysis("Allowed here")
+    with pytest.raises(UnauthorizedError):
+        keyed.Workspace(api_id=gf.primary_workspace.api_id).fetch()
+    with pytest.raises(UnauthorizedError):
+        keyed.Workspace(name="not from a scoped key").create()
+
+
+def test_scoped_key_needs_and_keeps_workspace_access(live_server, owner, other):
+    workspace = owner.gf.find_workspace(FindByName(unique("shared ws"), create=True))
+    with pytest.raises(UnauthorizedError):
+        other.gf.create_api_key("compat: not a member", workspace=other.gf.Workspace(api_id=workspace.api_id))
+    workspace.add_member(other.username, "viewer")
+    key = other.gf.create_api_key("compat: member", workspace=other.gf.Workspace(api_id=workspace.api_id))
+    assert _token_status(live_server, key.token) == 200
+    workspace.remove_member(other.username)
+    assert _token_status(live_server, key.token) == 401

@@ -33,7 +33,7 @@ def test_find_workspace_by_name_creates_once(owner):
         owner.gf.find_workspace(FindByName(name))  # create defaults to False
     created = owner.gf.find_workspace(FindByName(name, description="made by a test", create=True))
     assert created.workspace_type == "secondary"
-    assert created.analyses == [] or len(created.analyses) == 0
+    assert list(created.analyses) == []
     again = owner.gf.find_workspace(FindByName(name, create=True))
     by_string = owner.gf.find_workspace(name)
     assert again.api_id == created.api_id == by_string.api_id
@@ -74,7 +74,7 @@ def test_find_analysis_by_name_does_not_duplicate(owner, workspace):
     name = unique("analysis")
     first = owner.gf.find_analysis(workspace, FindByName(name, create=True))
     assert first.workspace.api_id == workspace.api_id
-    assert first.figures == [] or len(first.figures) == 0
+    assert list(first.figures) == []
     second = owner.gf.find_analysis(owner.gf.Workspace(api_id=workspace.api_id).fetch(), FindByName(name, create=True))
     third = owner.gf.find_analysis(owner.gf.Workspace(api_id=workspace.api_id).fetch(), name)
     assert first.api_id == second.api_id == third.api_id
@@ -114,7 +114,7 @@ def test_figure_create_fetch_rename_delete(owner, workspace):
     renamed.delete(delete=True)
     with pytest.raises(RuntimeError, match="404"):
         owner.gf.Figure(api_id=figure.api_id).fetch()
-    assert analysis.fetch().figures == [] or len(analysis.figures) == 0
+    assert list(analysis.fetch().figures) == []
 
 
 def test_analysis_update_and_delete(owner, workspace):
@@ -124,3 +124,41 @@ def test_analysis_update_and_delete(owner, workspace):
     assert owner.gf.Analysis(api_id=analysis.api_id).fetch().description == "now described"
     analysis.delete(delete=True)
     assert analysis.api_id not in {a.api_id for a in workspace.fetch().analyses}
+
+
+def test_moving_an_analysis_carries_its_bytes_and_scoped_assets(owner):
+    gf = owner.gf
+    source = gf.find_workspace(FindByName(unique("move from"), create=True))
+    target = gf.find_workspace(FindByName(unique("move to"), create=True))
+    analysis = source.get_analysis("Travelling")
+    analysis.get_figure("Fig").revisions.create(gf.Revision(data=[gf.TextData(contents="1234567")]))
+    asset = gf.Asset(name="scoped.csv", workspace=source, analysis=analysis).create()
+    gf.AssetRevision(asset=asset, data=[gf.FileData(name="scoped.csv", data=b"12345")]).create()
+    assert (source.fetch().size_bytes, target.fetch().size_bytes) == (12, 0)
+
+    moving = gf.Analysis(api_id=analysis.api_id).fetch()
+    moving.workspace = target
+    moving.save()
+    assert gf.Analysis(api_id=analysis.api_id).fetch().workspace.api_id == target.api_id
+    assert gf.Asset(api_id=asset.api_id).fetch().workspace.api_id == target.api_id
+    assert (source.fetch().size_bytes, target.fetch().size_bytes) == (0, 12)
+    assert [a.name for a in target.analyses] == ["Travelling"] and list(source.analyses) == []
+
+    gf.Asset(api_id=asset.api_id).delete(delete=True)
+    gf.Analysis(api_id=analysis.api_id).delete(delete=True)
+    assert (source.fetch().size_bytes, target.fetch().size_bytes) == (0, 0)
+
+
+def test_moving_a_figure_between_analyses_moves_its_bytes(owner, workspace):
+    gf = owner.gf
+    first, second = workspace.get_analysis(unique("from")), workspace.get_analysis(unique("to"))
+    figure = first.get_figure("Mover")
+    figure.revisions.create(gf.Revision(data=[gf.TextData(contents="123")]))
+    before = workspace.fetch().size_bytes
+    moving = gf.Figure(api_id=figure.api_id).fetch()
+    moving.analysis = second
+    moving.save()
+    assert gf.Analysis(api_id=first.api_id).fetch().size_bytes == 0
+    assert gf.Analysis(api_id=second.api_id).fetch().size_bytes == 3
+    assert [f.name for f in second.fetch().figures] == ["Mover"]
+    assert workspace.fetch().size_bytes == before

@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "figtrail.server.catalog",
     "figtrail.server.access",
     "figtrail.server.activity",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "figtrail.server.web",
 ]
 
 MIDDLEWARE = [
@@ -36,6 +39,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "figtrail.server.web.middleware.WebMiddleware",  # sessions, auth, CSRF, CSP: outside /api/ only
 ]
 
 ROOT_URLCONF = "figtrail.server.urls"
@@ -50,6 +54,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(CONFIG.sqlite_path),
+            "CONN_MAX_AGE": 60,  # keep each worker thread's connection: opening one costs ~1 ms a request
             "OPTIONS": {
                 "timeout": 30,
                 "transaction_mode": "IMMEDIATE",
@@ -81,12 +86,31 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
 
 USE_TZ = True
 TIME_ZONE = "UTC"
+
+# The web UI (figtrail.server.web). Its middleware adds sessions, sign-in and CSRF outside /api/ only:
+# the REST API stays stateless and keeps its own authentication classes.
+LOGIN_URL = "web:signin"
+LOGIN_REDIRECT_URL = "web:home"
+SESSION_COOKIE_NAME = "figtrail_session"
+CSRF_COOKIE_NAME = "figtrail_csrftoken"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = bool(CONFIG.public_url and CONFIG.public_url.startswith("https://"))
+CSRF_TRUSTED_ORIGINS = (
+    ["/".join(CONFIG.public_url.split("/")[:3])] if CONFIG.public_url else []
+)
+CSRF_FAILURE_VIEW = "figtrail.server.web.errors.csrf_failure"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Request bodies: BodySizeLimitMiddleware answers 413 above this size (Django alone would answer 400).
 FIGTRAIL_MAX_BODY_BYTES = CONFIG.max_body_bytes

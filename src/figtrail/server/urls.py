@@ -59,4 +59,5 @@ urlpatterns = [
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(api_version="v1.4.1", versioning_class=None), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema", versioning_class=None), name="docs"),
     re_path(r"^api/(?P<version>v1(?:\.\d+){0,2})/", include(api_patterns)),
+    re_path(r"", include("figtrail.server.web.urls")),  # the web UI; after the API routes
 ]

@@ -190,10 +190,13 @@ def check_workspace(actor: Actor, workspace: Workspace, level: Level) -> None:
         raise PermissionDenied(f"You do not have {level.name.lower()} access to this workspace.")
 
 
-def get_or_404(model: type[Model], pk, what: str | None = None) -> Model:
-    """Fetch by primary key; a malformed id is reported as not found, like a missing one."""
+def get_or_404(model: type[Model], pk, what: str | None = None, *, related: tuple[str, ...] = ()) -> Model:
+    """Fetch by primary key; a malformed id is reported as not found, like a missing one.
+
+    ``related`` names foreign keys to fetch in the same query (``select_related``).
+    """
     try:
-        return model.objects.get(pk=pk)
+        return (model.objects.select_related(*related) if related else model.objects).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound(f"No {what or _kind(model)} with id {pk}.") from exc
     except Exception as exc:  # ValidationError for malformed UUIDs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Sum
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -34,6 +35,15 @@ def move_sizes(obj, old_parent, new_parent) -> None:
     tree.adjust_size(new_parent, obj.size_bytes, include_self=True)
 
 
+def move_scoped_assets(analysis: Analysis, target: Workspace) -> None:
+    """Assets scoped to a moving analysis go with it; their bytes are not in its size, so move them too."""
+    assets = analysis.assets.all()
+    moved = assets.aggregate(total=Sum("size_bytes"))["total"] or 0
+    tree.adjust_size(Workspace(pk=analysis.workspace_id), -moved, include_self=True)
+    tree.adjust_size(Workspace(pk=target.pk), moved, include_self=True)
+    assets.update(workspace=target)
+
+
 class AnalysisViewSet(ShareableMixin, ThumbnailMixin, LogsMixin, CatalogViewSet):
     model = Analysis
     serializer_class = AnalysisSerializer
@@ -62,7 +72,7 @@ class AnalysisViewSet(ShareableMixin, ThumbnailMixin, LogsMixin, CatalogViewSet)
         if target is not None and target.pk != analysis.workspace_id:
             policy.check_workspace(self.actor, target, Level.CREATE)
             move_sizes(analysis, Workspace(pk=analysis.workspace_id), Workspace(pk=target.pk))
-            analysis.assets.update(workspace=target)
+            move_scoped_assets(analysis, target)
             activity.record(self.request.user, Action.MOVE, analysis)
 
 

@@ -11,6 +11,8 @@ from django.db.models import Model
 from django.utils import timezone
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
@@ -19,6 +21,7 @@ from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action, LogEntry
 from figtrail.server.catalog import tree
 
+PUBLIC_READ_ACTIONS = {"retrieve", "thumbnail"}  # decided by access.policy alone, signed in or not
 TRACKED_FIELDS = ["api_id", "size_bytes", "created_by", "created_on", "updated_by", "updated_on"]
 CONTAINER_FIELDS = [*TRACKED_FIELDS, "name", "description", "child_updated_by", "child_updated_on"]
 
@@ -96,8 +99,13 @@ class CatalogViewSet(viewsets.GenericViewSet):
         return self.model.objects.all()
 
     def get_object(self, level: Level | None = None) -> Model:
-        obj = policy.get_or_404(self.model, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
-        policy.check(self.actor, obj, level if level is not None else self.level_for_action())
+        try:
+            obj = policy.get_or_404(self.model, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
+            policy.check(self.actor, obj, level if level is not None else self.level_for_action())
+        except (NotFound, PermissionDenied):
+            if not self.actor.is_authenticated:  # signed out: ask for credentials, reveal nothing
+                raise NotAuthenticated() from None
+            raise
         return obj
 
     def level_for_action(self) -> Level:
@@ -112,6 +120,13 @@ class CatalogViewSet(viewsets.GenericViewSet):
     @property
     def actor(self) -> policy.Actor:
         return policy.actor_of(self.request)
+
+    def get_permissions(self):
+        """Reading one object needs no sign-in: access.policy lets anyone read what is link-shared
+        (``GoFigr(anonymous=True)``) and answers 403 for everything else."""
+        if self.action in PUBLIC_READ_ACTIONS and self.request.method in ("GET", "HEAD"):
+            return [AllowAny()]
+        return super().get_permissions()
 
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.get_object()).data)

@@ -40,7 +40,14 @@ def resolve_links(actor: policy.Actor, items: list[dict]) -> list[tuple[str, Ass
 
 def replace_links(revision: Revision, links: list[tuple[str, AssetRevision]]) -> None:
     AssetLink.objects.filter(figure_revision=revision).delete()
-    AssetLink.objects.bulk_create(
-        AssetLink(figure_revision=revision, asset_revision=asset_revision, use_type=use_type)
-        for use_type, asset_revision in links
+    add_links(revision, links)
+
+
+def add_links(revision: Revision, links: list[tuple[str, AssetRevision]]) -> list[AssetLink]:
+    """Link a revision that has no links yet (a new one); returns the saved links."""
+    return AssetLink.objects.bulk_create(
+        [
+            AssetLink(figure_revision=revision, asset_revision=asset_revision, use_type=use_type)
+            for use_type, asset_revision in links
+        ]
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from rest_framework import serializers
@@ -30,9 +30,16 @@ from figtrail.server.catalog.data import (
     build_data,
     replace_data,
 )
-from figtrail.server.catalog.links import AssetLinkInputSerializer, AssetLinkSerializer, replace_links, resolve_links
+from figtrail.server.catalog.links import (
+    AssetLinkInputSerializer,
+    AssetLinkSerializer,
+    add_links,
+    replace_links,
+    resolve_links,
+)
 from figtrail.server.catalog.models import Figure, Revision
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
+from figtrail.server.write_queue import queued_write
 
 SHORT_ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
 
@@ -70,6 +77,17 @@ class RevisionSerializer(TrackedSerializer):
         return False  # revisions are processed inside the create request
 
 
+def _prefetched(instance, **related: list) -> None:
+    """Fill ``instance``'s reverse relations with objects already in hand, as ``prefetch_related`` would
+    (so ``instance.<name>.all()`` needs no query). Same structure Django's prefetch_one_level builds."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, objects in related.items():
+        queryset = getattr(instance, name).get_queryset()
+        queryset._result_cache = list(objects)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+
+
 class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     model = Revision
     serializer_class = RevisionSerializer
@@ -90,7 +108,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         fields = body.validated_data
         if "figure" not in fields:
             raise ValidationError({"figure": ["Required: the id of the figure this revision belongs to."]})
-        figure = policy.get_or_404(Figure, fields["figure"])
+        figure = policy.get_or_404(Figure, fields["figure"], related=("analysis__workspace",))
         policy.check(self.actor, figure, Level.CREATE)
         revision_id = fields.get("client_id") or uuid.uuid4()
         if Revision.objects.filter(pk=revision_id).exists():
@@ -102,12 +120,14 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             revision = self._store(figure, revision_id, fields, rows, links)
         except IntegrityError as exc:
             raise Conflict("A revision with this client_id or short_id already exists.") from exc
-        return self.created(self._reload(revision))
+        return self.created(revision)
 
     def _store(self, figure, revision_id, fields, rows, links) -> Revision:
         user = self.request.user
-        with transaction.atomic():
-            Figure.objects.select_for_update().filter(pk=figure.pk).first()  # serialise revision numbering
+        with queued_write(), transaction.atomic():
+            # Serialise revision numbering. SQLite has no FOR UPDATE; its BEGIN IMMEDIATE already does it.
+            if connection.features.has_select_for_update:
+                Figure.objects.select_for_update().filter(pk=figure.pk).first()
             last_index = Revision.objects.filter(figure=figure).aggregate(last=Max("revision_index"))["last"]
             revision = Revision.objects.create(
                 api_id=revision_id,
@@ -120,10 +140,12 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
                 created_by=user,
             )
             attach_data(revision, rows)
-            replace_links(revision, links)
-            tree.adjust_size(revision, revision.size_bytes)
-            tree.touch_ancestors(revision, user, revision.created_on)
+            saved_links = add_links(revision, links)
+            tree.add_child(revision, user, revision.created_on)
             activity.record(user, Action.CREATE, revision)
+        # The response is built from what was just written, as _reload would read it back (3 queries less).
+        by_use = sorted(saved_links, key=lambda link: link.use_type)  # stable: keeps id order within a use
+        _prefetched(revision, data=rows, asset_links=by_use)
         return revision
 
     @staticmethod

@@ -31,6 +31,14 @@ def adjust_size(obj: Model, delta: int, *, include_self: bool = False) -> None:
         type(node).objects.filter(pk=node.pk).update(size_bytes=F("size_bytes") + delta)
 
 
+def add_child(obj: Model, user, when: datetime) -> None:
+    """A new object: ``adjust_size(obj, obj.size_bytes)`` and ``touch_ancestors``, one UPDATE an ancestor."""
+    for node in ancestors(obj):
+        type(node).objects.filter(pk=node.pk).update(
+            size_bytes=F("size_bytes") + obj.size_bytes, child_updated_on=when, child_updated_by=user
+        )
+
+
 def touch_ancestors(obj: Model, user, when: datetime) -> None:
     """Record on every ancestor that a descendant changed, by whom and when."""
     for node in ancestors(obj):

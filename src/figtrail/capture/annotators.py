@@ -1,0 +1,246 @@
+"""What a revision records besides the image: code, notebook, git state, environment, system.
+
+Each annotator looks at the ``CaptureContext`` of a publish and returns metadata (merged into the
+revision's ``metadata``) and data objects (code or text attached to the revision). They run on the
+background sender, so a slow one (git, the package list) never delays a notebook cell. An annotator
+that fails adds a note instead of stopping the revision.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from typing import Any
+
+from figtrail.capture.context import CaptureContext
+
+GIT_TIMEOUT = 5.0
+
+
+@dataclass
+class DataItem:
+    """One data object for the revision, before its bytes go to the outbox."""
+
+    name: str
+    type: str
+    content: bytes
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Annotation:
+    metadata: dict[str, Any] = field(default_factory=dict)
+    data: list[DataItem] = field(default_factory=list)
+
+
+def code_item(name: str, code: str, fmt: str = "text", language: str = "Python") -> DataItem:
+    meta = {"language": language, "format": fmt, "encoding": "utf-8"}
+    return DataItem(name=name, type="code", content=code.encode(), metadata=meta)
+
+
+def text_item(name: str, text: str, fmt: str | None = None) -> DataItem:
+    return DataItem(name=name, type="text", content=text.encode(), metadata={"format": fmt, "encoding": "utf-8"})
+
+
+class Annotator:
+    """Base class. ``annotate`` returns an ``Annotation``; it should not raise, but may.
+
+    ``live`` annotators describe the publishing process itself (its packages, its git checkout): they
+    are skipped when a revision is finished by another process (``figtrail outbox flush`` after a
+    crash), where they would describe the wrong process.
+    """
+
+    live = False
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        raise NotImplementedError
+
+
+class NotebookAnnotator(Annotator):
+    """The notebook's name and path, when publishing from a notebook."""
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        if not context.in_notebook:
+            return Annotation()
+        return Annotation(metadata={"notebook_name": context.notebook_name, "notebook_path": context.notebook_path})
+
+
+class CellCodeAnnotator(Annotator):
+    """The code of the cell that drew the figure, and the cell's id where the front end gives one."""
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        if not context.in_notebook:
+            return Annotation()
+        data = [code_item("Jupyter Cell", context.cell_code)] if context.cell_code is not None else []
+        return Annotation(metadata={"cell_id": context.cell_id}, data=data)
+
+
+class ExecutionCountAnnotator(Annotator):
+    """The cell's execution count (``In [n]``): tells re-runs and out-of-order runs apart."""
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        if context.execution_count is None:
+            return Annotation()
+        return Annotation(metadata={"execution_count": context.execution_count})
+
+
+class HistoryAnnotator(Annotator):
+    """Every cell run so far in this kernel, in order: what led up to the figure."""
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        if not context.history:
+            return Annotation()
+        history = json.dumps(context.history)
+        return Annotation(data=[code_item("IPython history", history, "jupyter-history/json", "python")])
+
+
+class ScriptAnnotator(Annotator):
+    """Outside notebooks: the script's path, arguments and source."""
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        if context.in_notebook:
+            return Annotation()
+        meta: dict[str, Any] = {"argv": context.argv, "script": context.script_path}
+        data = []
+        if context.script_path and os.path.isfile(context.script_path):
+            with open(context.script_path, encoding="utf-8", errors="replace") as handle:
+                data.append(code_item(os.path.basename(context.script_path), handle.read()))
+        return Annotation(metadata=meta, data=data)
+
+
+class GitAnnotator(Annotator):
+    """The commit, branch, remote and dirty state of the git repository the code runs in."""
+
+    live = True
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        where = os.path.dirname(context.script_path) if context.script_path else context.cwd
+        commit = _git(where, "rev-parse", "HEAD")
+        if commit is None:
+            return Annotation()
+        status = _git(where, "status", "--porcelain", "--untracked-files=no")
+        info = {
+            "hash": commit,
+            "branch": _git(where, "rev-parse", "--abbrev-ref", "HEAD"),
+            "remote_url": _strip_credentials(_git(where, "config", "--get", "remote.origin.url")),
+            "dirty": bool(status),
+        }
+        return Annotation(metadata={"git": info})
+
+
+class EnvironmentAnnotator(Annotator):
+    """Python's version and interpreter, the versions of the packages in use, and the full package list."""
+
+    live = True
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        meta = {
+            "python_version": sys.version,
+            "kernel": sys.executable,
+            "packages": imported_package_versions(),
+        }
+        return Annotation(metadata=meta, data=[text_item("pip freeze", installed_packages())])
+
+
+class SystemAnnotator(Annotator):
+    """The machine: host name and operating system."""
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        uname = platform.uname()
+        meta = {"host": uname.node, "os": platform.platform()}
+        info = " ".join([uname.system, uname.node, uname.release, uname.version, uname.machine])
+        return Annotation(metadata=meta, data=[text_item("System Info", info)])
+
+
+class BackendAnnotator(Annotator):
+    """Which plotting library drew the figure."""
+
+    def annotate(self, context: CaptureContext) -> Annotation:
+        return Annotation(metadata={"backend": context.backend})
+
+
+DEFAULT_ANNOTATORS: tuple[type[Annotator], ...] = (
+    NotebookAnnotator,
+    CellCodeAnnotator,
+    ExecutionCountAnnotator,
+    HistoryAnnotator,
+    ScriptAnnotator,
+    GitAnnotator,
+    EnvironmentAnnotator,
+    SystemAnnotator,
+    BackendAnnotator,
+)
+
+
+def instantiate(annotators: Any) -> list[Annotator]:
+    """Accept classes or instances (the public API passes classes, like ``DEFAULT_ANNOTATORS``)."""
+    chosen = DEFAULT_ANNOTATORS if annotators is None else annotators
+    return [item() if isinstance(item, type) else item for item in chosen]
+
+
+def run_annotators(annotators: list[Annotator], context: CaptureContext) -> tuple[Annotation, list[str]]:
+    """Merge every annotator's output; a failing one leaves a note and the rest still count."""
+    merged, notes = Annotation(), []
+    for annotator in annotators:
+        try:
+            result = annotator.annotate(context)
+        except Exception as exc:
+            notes.append(f"{type(annotator).__name__} failed: {type(exc).__name__}: {exc}")
+            continue
+        merged.metadata.update(result.metadata)
+        merged.data.extend(result.data)
+    return merged, notes
+
+
+def _git(where: str, *args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", where, *args], capture_output=True, text=True, timeout=GIT_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _strip_credentials(url: str | None) -> str | None:
+    """Never record a token embedded in a remote URL (https://user:token@host/...)."""
+    return re.sub(r"(?<=://)[^/@]+@", "", url) if url else url
+
+
+@functools.cache
+def _distributions() -> dict[str, str]:
+    found = {}
+    for dist in importlib_metadata.distributions():
+        name = dist.metadata["Name"]
+        if name:
+            found.setdefault(name, dist.version)
+    return found
+
+
+@functools.cache
+def _module_owners() -> dict[str, list[str]]:
+    return importlib_metadata.packages_distributions()
+
+
+def installed_packages() -> str:
+    """``name==version`` for every installed distribution (what ``pip freeze`` lists), read once."""
+    return "\n".join(f"{name}=={version}" for name, version in sorted(_distributions().items(), key=lambda item: item[0].lower()))
+
+
+def imported_package_versions() -> dict[str, str]:
+    """Versions of the distributions whose modules this process has imported: the ones that matter."""
+    owners, versions, found = _module_owners(), _distributions(), {}
+    for module in list(sys.modules):
+        if "." in module or module.startswith("_"):
+            continue
+        for dist in owners.get(module, []):
+            if dist in versions:
+                found[dist] = versions[dist]
+    return dict(sorted(found.items(), key=lambda item: item[0].lower()))

@@ -1,0 +1,42 @@
+"""What is known about the moment of publishing, captured in the cell before it is gone.
+
+The annotators run later, on the background sender; everything they need from the cell (its code,
+its execution count, the notebook, the working directory) is copied here first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CaptureContext:
+    backend: str = "N/A"
+    cwd: str = field(default_factory=os.getcwd)
+    in_notebook: bool = False
+    cell_code: str | None = None
+    cell_id: str | None = None
+    execution_count: int | None = None
+    history: list[str] | None = None
+    notebook_name: str | None = None
+    notebook_path: str | None = None
+    script_path: str | None = None
+    argv: list[str] = field(default_factory=lambda: list(sys.argv))
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaptureContext:
+        known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def script_context(backend: str) -> CaptureContext:
+    """The context of a plain Python script (or ``python -c``): its path and source, if it has one."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return CaptureContext(backend=backend, script_path=os.path.abspath(path) if path else None)

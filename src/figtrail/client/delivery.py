@@ -1,0 +1,118 @@
+"""Delivering one outbox job to the server: a revision (one POST) or a data file's version.
+
+A revision carries the id the client chose (``client_id``), so delivering it twice is harmless: the
+server answers 409 the second time, which we check and count as delivered.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from typing import Any
+
+from figtrail.client.catalog import Catalog
+from figtrail.client.errors import BadRequestError, ConflictError, NotFoundError
+from figtrail.client.http import Connection
+from figtrail.client.outbox import Job, Outbox
+
+
+def deliver(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
+    """Send a ready job; returns "sent" or "duplicate". Server errors propagate, typed."""
+    if job["kind"] == "asset":
+        return deliver_asset(job, connection, catalog, outbox)
+    try:
+        return deliver_revision(job, connection, catalog, outbox)
+    except (NotFoundError, BadRequestError) as exc:
+        if "figure" not in exc.detail.lower() and exc.status != 404:
+            raise
+        catalog.forget()  # the cached figure was deleted meanwhile: find or create it again, once
+        return deliver_revision(job, connection, catalog, outbox)
+
+
+def deliver_revision(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
+    body = revision_body(job, catalog.figure_id(job["target"]), outbox)
+    try:
+        connection.post("revision/", data=json.dumps(body).encode())
+    except ConflictError:
+        if _exists(connection, job["id"]):
+            return "duplicate"
+        job["short_id"] = None  # the 409 was about the short id (taken): the full id still works
+        body.pop("short_id", None)
+        connection.post("revision/", data=json.dumps(body).encode())
+    return "sent"
+
+
+def revision_body(job: Job, figure_id: str, outbox: Outbox) -> dict[str, Any]:
+    metadata = dict(job.get("metadata") or {})
+    links, notes = [], list(job.get("notes") or [])
+    for ref in job.get("assets", []):
+        asset_revision = outbox.asset_revision_for(ref["local"]) if "local" in ref else ref.get("asset_revision")
+        if asset_revision is None:
+            notes.append(f"data file {ref.get('name', ref.get('local'))!r} was not recorded; its link is missing")
+            continue
+        links.append({"use_type": "indirect", "figure_revision": job["id"], "asset_revision": asset_revision})
+    if notes:
+        metadata["figtrail_notes"] = notes
+    body: dict[str, Any] = {
+        "api_id": job["id"],
+        "client_id": job["id"],
+        "figure": figure_id,
+        "metadata": metadata,
+        "assets": links,
+        "data": [data_entry(item, outbox) for item in job.get("data", [])],
+    }
+    if job.get("short_id"):
+        body["short_id"] = job["short_id"]
+    return body
+
+
+def data_entry(item: dict[str, Any], outbox: Outbox) -> dict[str, Any]:
+    return {
+        "name": item["name"],
+        "type": item["type"],
+        "is_clean_room": False,
+        "metadata": item.get("metadata") or {},
+        "data": base64.b64encode(outbox.blob(item["blob"])).decode(),
+    }
+
+
+def _exists(connection: Connection, revision_id: str) -> bool:
+    try:
+        connection.get(f"revision/{revision_id}/")
+    except NotFoundError:
+        return False
+    return True
+
+
+def deliver_asset(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
+    """Record a data file's version, reusing the server's revision when the content is already known."""
+    workspace = catalog.workspace_id(job["target"].get("workspace"))
+    existing = _known_version(job["digest"], workspace, connection)
+    if existing:
+        outbox.remember_asset(job["id"], existing)
+        return "duplicate"
+    asset = _find_asset(job["name"], workspace, connection) or connection.post(
+        "asset/", {"name": job["name"], "workspace": workspace}
+    )["api_id"]
+    item = {"name": job["name"], "type": "file", "metadata": {"path": job["path"]}, "blob": job["blob"]}
+    body = {"asset": asset, "metadata": {"path": job["path"]}, "data": [data_entry(item, outbox)]}
+    created = connection.post("asset_revision/", data=json.dumps(body).encode())
+    outbox.remember_asset(job["id"], created["api_id"])
+    return "sent"
+
+
+def _known_version(digest: str, workspace: str, connection: Connection) -> str | None:
+    hits = connection.post("asset_revision/find_by_hash/", {"digest": digest, "hash_type": "blake3"})
+    for hit in hits or []:
+        asset = connection.get(f"asset/{hit['asset']}/")
+        if asset.get("workspace") == workspace:
+            return hit["api_id"]
+    return None
+
+
+def _find_asset(name: str, workspace: str, connection: Connection) -> str | None:
+    for asset in connection.post("asset/find_by_name/", {"name": os.path.basename(name)}) or []:
+        if asset.get("workspace") == workspace:
+            return asset["api_id"]
+    return None

@@ -1,0 +1,205 @@
+"""The durable on-disk outbox: every revision is written here before ``publish`` returns.
+
+Layout (all written atomically: a temporary file, fsync, rename)::
+
+    jobs/<seq>.json     what waits to be sent, oldest first (revisions and asset versions)
+    held/<seq>.json     what the server refused, kept with its error until the user retries it
+    blobs/<blake3>      payload bytes, stored once by content hash and shared between jobs
+    resolved/<id>       asset version ids learned from the server, for revisions that link them
+    .lock               taken while a process sends, so two senders don't post the same job at once
+
+Nothing leaves the outbox except after the server has confirmed it (201, or 409 for "already there").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import blake3
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the server's 409 still prevents duplicates
+    fcntl = None  # type: ignore[assignment]
+
+Job = dict[str, Any]
+JOB_FORMAT = 1
+_counter = itertools.count()
+
+
+class Outbox:
+    """A folder of jobs waiting for the server. Safe to share between processes."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser()
+        for name in ("jobs", "held", "blobs", "resolved"):
+            (self.path / name).mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, 0o700)
+        self._lock = threading.Lock()
+
+    # -- payload bytes -------------------------------------------------------------------------------
+
+    def put_blob(self, data: bytes) -> str:
+        digest = blake3.blake3(data).hexdigest()
+        target = self.path / "blobs" / digest
+        if not target.exists():
+            write_atomic(target, data)
+        return digest
+
+    def blob(self, digest: str) -> bytes:
+        return (self.path / "blobs" / digest).read_bytes()
+
+    def has_blob(self, digest: str) -> bool:
+        return (self.path / "blobs" / digest).exists()
+
+    # -- jobs ------------------------------------------------------------------------------------------
+
+    def add(self, job: Job) -> Job:
+        """Give the job its place in the queue and write it; returns the job with ``seq`` set."""
+        job.setdefault("format", JOB_FORMAT)
+        job.setdefault("created", time.time())
+        job["seq"] = f"{time.time_ns():020d}-{os.getpid():07d}-{next(_counter):05d}"
+        self.write(job)
+        return job
+
+    def write(self, job: Job, folder: str = "jobs") -> None:
+        write_atomic(self.path / folder / f"{job['seq']}.json", json.dumps(job).encode())
+
+    def pending(self) -> list[Job]:
+        return self._read_folder("jobs")
+
+    def held(self) -> list[Job]:
+        return self._read_folder("held")
+
+    def find(self, job_id: str) -> tuple[str, Job] | None:
+        for folder in ("jobs", "held"):
+            for job in self._read_folder(folder):
+                if job["id"] == job_id:
+                    return folder, job
+        return None
+
+    def hold(self, job: Job, error: str, status: int | None = None) -> None:
+        """Set a refused job aside with the server's reason; it stays until the user retries it."""
+        job["error"], job["error_status"], job["held_at"] = error, status, time.time()
+        self.write(job, "held")
+        (self.path / "jobs" / f"{job['seq']}.json").unlink(missing_ok=True)
+
+    def release_held(self) -> int:
+        """Put every held job back in the queue, in its original place (``figtrail outbox flush``)."""
+        released = 0
+        for job in self.held():
+            job.pop("held_at", None)
+            self.write(job, "jobs")
+            (self.path / "held" / f"{job['seq']}.json").unlink(missing_ok=True)
+            released += 1
+        return released
+
+    def done(self, job: Job) -> None:
+        """The server has the job: forget it, and the payloads no other job needs."""
+        for folder in ("jobs", "held"):
+            (self.path / folder / f"{job['seq']}.json").unlink(missing_ok=True)
+        self._collect_blobs(job_blobs(job))
+
+    def remember_asset(self, local_id: str, asset_revision_id: str) -> None:
+        write_atomic(self.path / "resolved" / local_id, asset_revision_id.encode())
+
+    def asset_revision_for(self, local_id: str) -> str | None:
+        try:
+            return (self.path / "resolved" / local_id).read_text().strip()
+        except FileNotFoundError:
+            return None
+
+    @contextlib.contextmanager
+    def sending(self, wait: bool = True) -> Iterator[bool]:
+        """Hold the send lock; yields False (without waiting) when another process is sending."""
+        with self._lock, open(self.path / ".lock", "a+") as handle:
+            if fcntl is None:
+                yield True
+                return
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _read_folder(self, folder: str) -> list[Job]:
+        jobs = []
+        for path in sorted((self.path / folder).glob("*.json")):
+            try:
+                jobs.append(json.loads(path.read_bytes()))
+            except FileNotFoundError:
+                continue  # sent by another process while we listed
+            except ValueError:
+                jobs.append(_unreadable(path))
+        return jobs
+
+    def _collect_blobs(self, candidates: set[str]) -> None:
+        if not candidates:
+            return
+        still_needed = set().union(*(job_blobs(job) for job in self.pending() + self.held()))
+        for digest in candidates - still_needed:
+            (self.path / "blobs" / digest).unlink(missing_ok=True)
+
+
+def job_blobs(job: Job) -> set[str]:
+    """Every payload hash a job refers to."""
+    digests = {item["blob"] for item in job.get("data", []) if item.get("blob")}
+    for key in ("blob", "snapshot", "displayed_png"):
+        if job.get(key):
+            digests.add(job[key])
+    for frame in job.get("dataframes_pending", []):
+        digests.add(frame["blob"])
+    return digests
+
+
+def _unreadable(path: Path) -> Job:
+    """A job file we cannot parse (written by a newer client?): shown, never silently deleted."""
+    return {
+        "id": path.stem,
+        "seq": path.stem,
+        "kind": "unreadable",
+        "error": f"{path} is not valid JSON; inspect or delete it by hand",
+    }
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old content or the new, never a part; survives a crash."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

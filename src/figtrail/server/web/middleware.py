@@ -1,0 +1,77 @@
+"""Sessions, sign-in, CSRF, messages and a strict Content Security Policy for the web UI only.
+
+The REST API under ``/api/`` stays stateless: it never reads or sets a cookie and DRF's own
+authentication classes decide who is calling. So instead of listing Django's session, auth and CSRF
+middleware in ``MIDDLEWARE`` (which would run them for every request), this one middleware runs them for
+non-API paths and steps aside for the API.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from rest_framework import exceptions as drf_exceptions
+
+from figtrail.server.web import errors
+
+API_PREFIX = "/api/"
+
+# App pages run only our own static scripts and styles. User content (SVG, HTML) is never inlined: it is
+# served from /web/data/ with its own sandboxing policy and shown in sandboxed iframes.
+APP_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+class WebMiddleware:
+    """Wraps Django's session, auth, message and CSRF middleware around every non-API request."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+        self.web = SessionMiddleware(AuthenticationMiddleware(MessageMiddleware(self.csrf)))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api(request):
+            return self.get_response(request)
+        response = self.web(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = APP_CSP
+        response.setdefault("Referrer-Policy", "same-origin")
+        response.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    def process_view(self, request: HttpRequest, view, args, kwargs):
+        if is_api(request):
+            return None
+        return self.csrf.process_view(request, view, args, kwargs)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """Pages call the access policy directly; its DRF exceptions become web answers here."""
+        if is_api(request):
+            return None
+        if isinstance(exception, PermissionDenied | drf_exceptions.PermissionDenied):
+            return errors.denied(request, str(exception) or None)
+        if isinstance(exception, Http404 | drf_exceptions.NotFound):
+            return errors.not_found(request, str(exception) or None)
+        return None

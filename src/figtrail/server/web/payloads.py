@@ -1,0 +1,148 @@
+"""Reading data objects for the pages: formats, content types, file names, text and tables.
+
+User content is never trusted: SVG and HTML are served with a sandboxing Content Security Policy and
+only ever shown in sandboxed iframes (or, for SVG thumbnails, in ``<img>``, where script never runs).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import mimetypes
+import re
+from dataclasses import dataclass
+
+from figtrail.server import blobs
+from figtrail.server.catalog.models import Data, DataType
+
+RASTER_FORMATS = {"png", "jpeg", "jpg", "gif", "webp", "bmp"}
+FORMAT_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+    "svg": "image/svg+xml",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "eps": "application/postscript",
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+}
+FORMAT_LABELS = {"html": "Interactive (HTML)", "svg": "SVG", "png": "PNG", "pdf": "PDF", "eps": "EPS"}
+# What a response may do when opened directly: nothing (the default), or run its own script in an opaque
+# origin (plotly's interactive HTML), never with access to the app's cookies or pages.
+SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+SANDBOX_SCRIPTS = "sandbox allow-scripts; frame-ancestors 'self'"
+INLINE_FORMATS = RASTER_FORMATS | {"svg", "html"}
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+MAX_TABLE_BYTES = 50 * 1024 * 1024
+
+
+def data_format(data: Data) -> str:
+    """The payload's format: ``metadata.format`` if given, else what its type or file name implies."""
+    declared = str((data.metadata or {}).get("format") or "").lower().strip()
+    if declared and declared != "text":
+        return declared
+    if data.type == DataType.DATAFRAME:
+        return "csv"
+    if data.type in (DataType.CODE, DataType.TEXT):
+        return "text"
+    suffix = (data.name or "").rsplit(".", 1)
+    return suffix[1].lower() if len(suffix) == 2 else ""
+
+
+def content_type(data: Data) -> str:
+    fmt = data_format(data)
+    if fmt in FORMAT_TYPES:
+        return FORMAT_TYPES[fmt]
+    if data.type in (DataType.CODE, DataType.TEXT):
+        return "text/plain; charset=utf-8"
+    guessed, _ = mimetypes.guess_type(data.name or "")
+    if guessed and not guessed.startswith("text/html") and "svg" not in guessed:
+        return guessed
+    return "application/octet-stream"
+
+
+def extension(data: Data) -> str:
+    fmt = data_format(data)
+    if data.type == DataType.CODE:
+        language = str((data.metadata or {}).get("language") or "").lower()
+        return {"python": "py", "r": "R"}.get(language, "txt")
+    if fmt == "text":
+        return "txt"
+    return re.sub(r"[^a-z0-9]", "", fmt)[:8] or "bin"
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "data"
+
+
+def filename(data: Data, stem: str) -> str:
+    """A download name: the file's own name for files, else ``<stem>-<data name>.<ext>``."""
+    if data.type == DataType.FILE and data.name:
+        return safe_name(data.name)
+    name = f"{stem}-{data.name}" if data.name else stem
+    return f"{safe_name(name)}.{extension(data)}"
+
+
+def response_policy(data: Data, inline: bool) -> str:
+    """The Content-Security-Policy of a raw data response."""
+    if inline and data_format(data) == "html":
+        return SANDBOX_SCRIPTS
+    return SANDBOX
+
+
+def can_inline(data: Data) -> bool:
+    return data.type in (DataType.CODE, DataType.TEXT) or data_format(data) in INLINE_FORMATS
+
+
+def payload(data: Data) -> bytes:
+    return blobs.get(data.hash)
+
+
+def read_text(data: Data) -> tuple[str, bool]:
+    """The payload as text (cut at 2 MiB) and whether it was cut."""
+    encoding = str((data.metadata or {}).get("encoding") or "utf-8")
+    raw = payload(data)
+    cut = len(raw) > MAX_TEXT_BYTES
+    try:
+        return raw[:MAX_TEXT_BYTES].decode(encoding, errors="replace"), cut
+    except LookupError:
+        return raw[:MAX_TEXT_BYTES].decode("utf-8", errors="replace"), cut
+
+
+@dataclass
+class TablePage:
+    columns: list[str]
+    rows: list[list[str]]
+    total_rows: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first_row(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total_rows else 0
+
+    @property
+    def last_row(self) -> int:
+        return min(self.page * self.per_page, self.total_rows)
+
+
+def read_table(data: Data, page: int = 1, per_page: int = 50) -> TablePage | None:
+    """One page of a CSV data frame, or None when it is not CSV (Parquet) or too large to preview."""
+    if data_format(data) != "csv" or data.size_bytes > MAX_TABLE_BYTES:
+        return None
+    encoding = str((data.metadata or {}).get("encoding") or "utf-8")
+    try:
+        text = payload(data).decode(encoding, errors="replace")
+    except LookupError:
+        text = payload(data).decode("utf-8", errors="replace")
+    rows = list(csv.reader(io.StringIO(text)))
+    columns, body = (rows[0], rows[1:]) if rows else ([], [])
+    pages = max(1, -(-len(body) // per_page))
+    page = min(max(1, page), pages)
+    start = (page - 1) * per_page
+    return TablePage(columns, body[start : start + per_page], len(body), page, pages, per_page)

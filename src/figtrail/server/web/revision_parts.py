@@ -1,0 +1,87 @@
+"""A revision's data objects sorted into what its page shows: images, code, text, tables and files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from figtrail.server.catalog.models import AssetRevision, Data, DataType, Revision
+from figtrail.server.web.diffs import flatten
+from figtrail.server.web.payloads import FORMAT_LABELS, RASTER_FORMATS, data_format
+
+ENVIRONMENT_KEYS = ("python_version", "notebook_kernel", "backend", "kernel", "platform", "hostname")
+PACKAGE_TEXT_NAMES = {"pip freeze", "packages", "requirements", "conda list"}
+VIEW_ORDER = {"html": 0, "png": 1, "svg": 2}  # interactive first, then the sharpest static view
+
+
+@dataclass
+class Parts:
+    images: list[Data] = field(default_factory=list)
+    code: list[Data] = field(default_factory=list)
+    text: list[Data] = field(default_factory=list)
+    tables: list[Data] = field(default_factory=list)
+    files: list[Data] = field(default_factory=list)
+    all: list[Data] = field(default_factory=list)
+
+    @property
+    def views(self) -> list[Data]:
+        """One image per viewable format (unwatermarked preferred), in the order the page offers them."""
+        chosen: dict[str, Data] = {}
+        for image in sorted(self.images, key=lambda d: bool((d.metadata or {}).get("is_watermarked"))):
+            fmt = data_format(image)
+            if (fmt in RASTER_FORMATS or fmt in ("svg", "html")) and fmt not in chosen:
+                chosen[fmt] = image
+        return sorted(chosen.values(), key=lambda d: VIEW_ORDER.get(data_format(d), 9))
+
+    @property
+    def packages(self) -> Data | None:
+        return next((d for d in self.text if (d.name or "").strip().lower() in PACKAGE_TEXT_NAMES), None)
+
+
+def parts_of(parent: Revision | AssetRevision) -> Parts:
+    parts = Parts()
+    buckets = {
+        DataType.IMAGE: parts.images,
+        DataType.CODE: parts.code,
+        DataType.TEXT: parts.text,
+        DataType.DATAFRAME: parts.tables,
+    }
+    for data in parent.data.all():
+        parts.all.append(data)
+        buckets.get(data.type, parts.files).append(data)
+    return parts
+
+
+def primary_raster(parent: Revision | AssetRevision) -> Data | None:
+    """The image compared pixel by pixel: an unwatermarked raster if there is one."""
+    rasters = [d for d in parts_of(parent).images if data_format(d) in RASTER_FORMATS]
+    rasters.sort(key=lambda d: (bool((d.metadata or {}).get("is_watermarked")), data_format(d) != "png"))
+    return rasters[0] if rasters else None
+
+
+def primary_static(parent: Revision | AssetRevision) -> Data | None:
+    """The image shown in comparisons: a raster, or else an SVG (shown through ``<img>``, never inline)."""
+    raster = primary_raster(parent)
+    if raster is not None:
+        return raster
+    return next((d for d in parts_of(parent).images if data_format(d) == "svg"), None)
+
+
+def view_label(data: Data) -> str:
+    fmt = data_format(data)
+    return FORMAT_LABELS.get(fmt, fmt.upper() or "Image")
+
+
+def environment(metadata: dict | None) -> list[tuple[str, str]]:
+    metadata = metadata or {}
+    return [(key.replace("_", " "), str(metadata[key])) for key in ENVIRONMENT_KEYS if metadata.get(key)]
+
+
+def git_info(metadata: dict | None) -> dict | None:
+    git = (metadata or {}).get("git")
+    return git if isinstance(git, dict) and git else None
+
+
+def other_metadata(metadata: dict | None) -> list[tuple[str, str]]:
+    skip = set(ENVIRONMENT_KEYS) | {"git"}
+    rest = {k: v for k, v in (metadata or {}).items() if k not in skip}
+    return sorted(flatten(rest).items())

@@ -1,0 +1,49 @@
+"""Template helpers for the web UI's pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.http import QueryDict
+from django.urls import reverse
+
+from figtrail.server.web import payloads
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """The current query string with some parameters replaced (None removes one): for pagination links."""
+    params: QueryDict = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def data_format(data) -> str:
+    return payloads.data_format(data)
+
+
+@register.filter
+def view_url(data) -> str:
+    return reverse("web:data-view", args=[data.pk])
+
+
+@register.filter
+def download_url(data) -> str:
+    return reverse("web:data-download", args=[data.pk])
+
+
+@register.filter
+def thumbnail_url(revision, size: int = 320) -> str:
+    return reverse("web:thumbnail", args=[revision.pk, size])
+
+
+@register.filter
+def role_label(role: str) -> str:
+    return str(role).replace("org_", "organization ").replace("workspace_", "workspace ").replace("_", " ")

@@ -1,0 +1,59 @@
+"""The web UI's routes. Object pages use the paths the official client links to (``/figure/<id>``,
+``/revision/<id>``, ``/r/<short id>``); raw bytes live under ``/web/``. A trailing slash is optional."""
+
+from __future__ import annotations
+
+from django.urls import re_path
+
+from figtrail.server.web.views import (
+    accounts,
+    analyses,
+    assets,
+    compare,
+    data,
+    figures,
+    home,
+    lineage,
+    organizations,
+    revisions,
+    search,
+    sharing,
+    workspaces,
+)
+
+app_name = "web"
+
+ID = r"(?P<pk>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})"
+
+
+def page(pattern: str, view, name: str):
+    return re_path(rf"^{pattern}/?$", view, name=name)
+
+
+urlpatterns = [
+    re_path(r"^$", home.home, name="home"),
+    page("signin", accounts.SignInView.as_view(), "signin"),
+    page("signout", accounts.SignOutView.as_view(), "signout"),
+    page("account/password", accounts.PasswordChangeView.as_view(), "account-password"),
+    page("account/api-keys", accounts.api_keys, "account-api-keys"),
+    page(f"account/api-keys/{ID}/revoke", accounts.revoke_api_key, "account-api-key-revoke"),
+    page(f"workspace/{ID}", workspaces.workspace, "workspace"),
+    page(f"workspace/{ID}/members", workspaces.members, "workspace-members"),
+    page(f"workspace/{ID}/search", search.search, "workspace-search"),
+    page(f"analysis/{ID}", analyses.analysis, "analysis"),
+    page(f"figure/{ID}", figures.figure, "figure"),
+    page(f"revision/{ID}", revisions.revision, "revision"),
+    page(f"revision/{ID}/lineage", lineage.revision_lineage, "revision-lineage"),
+    page(r"r/(?P<ident>[0-9A-Za-z_-]{1,64})", revisions.short_link, "short-link"),
+    page("compare", compare.compare, "compare"),
+    page(f"asset/{ID}", assets.asset, "asset"),
+    page(f"asset_revision/{ID}", assets.asset_revision, "asset-revision"),
+    page(rf"share/(?P<kind>[a-z_]+)/{ID}", sharing.share, "share"),
+    page(r"s/(?P<token>[0-9A-Za-z_-]{16,64})", sharing.shared_link, "shared-link"),
+    page(f"organization/{ID}", organizations.organization, "organization"),
+    page(f"web/data/{ID}/download", data.download, "data-download"),
+    page(f"web/data/{ID}/view", data.view, "data-view"),
+    page(rf"web/thumbnail/{ID}/(?P<size>[0-9]{{2,4}})", data.thumbnail, "thumbnail"),
+    page("web/compare/diff.png", compare.pixel_diff_png, "pixel-diff"),
+    page(f"web/organization/{ID}/logo", organizations.logo, "organization-logo"),
+]

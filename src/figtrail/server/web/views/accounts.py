@@ -1,0 +1,88 @@
+"""Signing in and out, changing one's password, and API keys (the secret is shown once, at creation)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from figtrail.server.access import policy
+from figtrail.server.accounts.models import ApiKey, hash_api_key
+from figtrail.server.web import viewer
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/signin.html"
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    next_page = reverse_lazy("web:signin")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django keeps the session signed in after the change; other sessions of the user end."""
+
+    template_name = "web/account_password.html"
+    success_url = reverse_lazy("web:account-password")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password has been changed.")
+        return super().form_valid(form)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="What the key is for, e.g. 'laptop notebooks'.")
+    expires_in_days = forms.IntegerField(
+        min_value=1, max_value=3650, required=False, help_text="Leave empty for a key that never expires."
+    )
+    workspace = forms.ChoiceField(required=False, help_text="Limit the key to one workspace, or leave it open.")
+
+    def __init__(self, *args, workspaces=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspaces = {str(w.pk): w for w in workspaces}
+        self.fields["workspace"].choices = [("", "All my workspaces")] + [
+            (pk, w.name) for pk, w in self.workspaces.items()
+        ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    workspaces = policy.visible_workspaces(viewer.actor(request)).order_by("name")
+    form = ApiKeyForm(request.POST or None, workspaces=workspaces)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_in_days"]
+        token = ApiKey.new_token()
+        ApiKey.objects.create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            token_hash=hash_api_key(token),
+            expiry=timezone.now() + timedelta(days=days) if days else None,
+            workspace=form.workspaces.get(form.cleaned_data["workspace"]),
+        )
+        new_token = token
+        form = ApiKeyForm(workspaces=workspaces)
+    keys = ApiKey.objects.filter(user=request.user).select_related("workspace").order_by("-created")
+    context = {"form": form, "keys": keys, "new_token": new_token, "now": timezone.now()}
+    return render(request, "web/account_api_keys.html", context)
+
+
+@login_required
+@require_POST
+def revoke_api_key(request: HttpRequest, pk) -> HttpResponse:
+    deleted, _ = ApiKey.objects.filter(pk=pk, user=request.user).delete()
+    if deleted:
+        messages.success(request, "The API key has been revoked.")
+    else:
+        messages.error(request, "No such API key.")
+    return redirect("web:account-api-keys")

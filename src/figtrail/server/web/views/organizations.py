@@ -1,0 +1,141 @@
+"""Organization admin: members and their roles, and branding (name, description, logo)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from PIL import Image, UnidentifiedImageError
+
+from figtrail.server.access.policy import Level
+from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
+from figtrail.server.accounts.organizations import organization_level
+from figtrail.server.web import payloads
+
+MAX_LOGO_BYTES = 512 * 1024
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+
+
+class BrandingForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    email = forms.EmailField(required=False)
+    logo = forms.FileField(required=False, help_text="PNG, JPEG, GIF or WebP, at most 512 KiB.")
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if upload is None:
+            return None
+        if upload.size > MAX_LOGO_BYTES:
+            raise forms.ValidationError("The logo must be at most 512 KiB.")
+        raw = upload.read()
+        if _logo_type(raw) is None:
+            raise forms.ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.")
+        return raw
+
+
+def _logo_type(raw: bytes) -> str | None:
+    """Raster logos only: an SVG logo could carry script."""
+    import io
+
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            return LOGO_FORMATS.get(image.format or "")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return None
+
+
+def _organization(request: HttpRequest, pk, level: Level) -> tuple[Organization, Level]:
+    organization = Organization.objects.filter(pk=pk).first()
+    if organization is None:
+        raise Http404(f"No organization with id {pk}.")
+    held = organization_level(request.user, organization)
+    if held < level:
+        raise PermissionDenied("You do not have the organization role this needs.")
+    return organization, held
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization(request: HttpRequest, pk) -> HttpResponse:
+    org, held = _organization(request, pk, Level.VIEW)
+    is_admin = held >= Level.OWN
+    branding = BrandingForm(initial={"name": org.name, "description": org.description, "email": org.email})
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied("Only organization admins can change it.")
+        if request.POST.get("action") == "branding":
+            branding = BrandingForm(request.POST, request.FILES)
+            if branding.is_valid():
+                _save_branding(request, org, branding.cleaned_data)
+                messages.success(request, "Branding saved.")
+                return redirect("web:organization", pk=org.pk)
+        else:
+            error = _change_member(org, request.POST)
+            (messages.error if error else messages.success)(request, error or "Members updated.")
+            return redirect("web:organization", pk=org.pk)
+    context = {
+        "organization": org,
+        "is_admin": is_admin,
+        "branding": branding,
+        "memberships": org.memberships.select_related("user").order_by("user__username"),
+        "roles": OrganizationRole.choices,
+        "workspaces": org.workspaces.order_by("name"),
+    }
+    return render(request, "web/organization.html", context)
+
+
+def _save_branding(request: HttpRequest, org: Organization, fields: dict) -> None:
+    org.name, org.description, org.email = fields["name"], fields["description"], fields["email"] or None
+    if fields.get("logo"):
+        org.logo = fields["logo"]
+    org.updated_by, org.updated_on = request.user, timezone.now()
+    org.save()
+
+
+def _change_member(org: Organization, post) -> str | None:
+    """The API's organization member rules: a role is required, and the last admin stays."""
+    username, role, change = post.get("username", "").strip(), post.get("role") or None, post.get("change")
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        return f"No user named {username!r}."
+    if change not in ("add", "change", "remove"):
+        return "Unknown change."
+    if change != "remove" and role not in OrganizationRole.values:
+        return "Choose a role."
+    existing = OrganizationMembership.objects.filter(organization=org, user=user).first()
+    if existing and existing.membership_type == OrganizationRole.ADMIN and (change == "remove" or role != "org_admin"):
+        if org.memberships.filter(membership_type=OrganizationRole.ADMIN).count() <= 1:
+            return "An organization must keep at least one admin."
+    if change == "add":
+        if existing:
+            return f"{username} is already a member."
+        OrganizationMembership.objects.create(organization=org, user=user, membership_type=role)
+    elif existing is None:
+        return f"{username} is not a member."
+    elif change == "change":
+        existing.membership_type = role
+        existing.save(update_fields=["membership_type"])
+    else:
+        existing.delete()
+    return None
+
+
+@login_required
+@require_GET
+def logo(request: HttpRequest, pk) -> HttpResponse:
+    org, _ = _organization(request, pk, Level.VIEW)
+    raw = bytes(org.logo) if org.logo else None
+    kind = _logo_type(raw) if raw else None
+    if kind is None:
+        raise Http404("No logo.")
+    response = HttpResponse(raw, content_type=kind)
+    response["Content-Security-Policy"] = payloads.SANDBOX
+    response["Cache-Control"] = "private, max-age=300"
+    return response

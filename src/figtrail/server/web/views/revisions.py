@@ -1,0 +1,102 @@
+"""A revision: its image, code, metadata, data tables, linked assets, QR code and downloads.
+
+``/r/<short id or id>`` is the link the official client stamps on figures and prints in notebooks.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from figtrail.server.catalog.models import AssetLink, Revision
+from figtrail.server.web import payloads, viewer
+from figtrail.server.web.highlight import highlight_code
+from figtrail.server.web.navigation import absolute, breadcrumbs
+from figtrail.server.web.qr import qr_svg
+from figtrail.server.web.revision_parts import (
+    environment,
+    git_info,
+    other_metadata,
+    parts_of,
+    view_label,
+)
+from figtrail.server.web.views.sharing import share_panel
+
+TABLE_ROWS = 50
+
+
+def short_link(request: HttpRequest, ident: str) -> HttpResponse:
+    """Find the revision by short id, then by id; the revision page checks access."""
+    revision = Revision.objects.filter(short_id=ident).only("pk").first()
+    if revision is None and _is_uuid(ident):
+        revision = Revision.objects.filter(pk=ident).only("pk").first()
+    if revision is None:
+        raise Http404(f"No revision {ident}.")
+    return redirect("web:revision", pk=revision.pk)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def revision_link(revision: Revision) -> str:
+    return reverse("web:short-link", args=[revision.short_id or revision.pk])
+
+
+def revision(request: HttpRequest, pk) -> HttpResponse:
+    rev = viewer.fetch(
+        request, Revision.objects.select_related("figure__analysis__workspace", "created_by"), pk
+    )
+    parts = parts_of(rev)
+    views = parts.views
+    chosen = next((d for d in views if str(d.pk) == request.GET.get("view")), views[0] if views else None)
+    siblings = Revision.objects.filter(figure=rev.figure)
+    context = {
+        "revision": rev,
+        "figure": rev.figure,
+        "crumbs": breadcrumbs(request, rev),
+        "parts": parts,
+        "views": [(d, view_label(d)) for d in views],
+        "view": chosen,
+        "view_format": payloads.data_format(chosen) if chosen else None,
+        "code": [(d, _highlighted(d)) for d in parts.code],
+        "texts": [(d, *payloads.read_text(d)) for d in parts.text],
+        "tables": [(d, _table_page(request, d)) for d in parts.tables],
+        "links": _asset_links(request, rev),
+        "environment": environment(rev.metadata),
+        "git": git_info(rev.metadata),
+        "other_metadata": other_metadata(rev.metadata),
+        "link": absolute(request, revision_link(rev)),
+        "qr": qr_svg(absolute(request, revision_link(rev))),
+        "previous": siblings.filter(revision_index__lt=rev.revision_index).order_by("-revision_index").first(),
+        "next": siblings.filter(revision_index__gt=rev.revision_index).order_by("revision_index").first(),
+        "count": siblings.count(),
+        "share": share_panel(request, rev),
+    }
+    return render(request, "web/revision.html", context)
+
+
+def _highlighted(data):
+    text, cut = payloads.read_text(data)
+    return highlight_code(text, (data.metadata or {}).get("language")), cut
+
+
+def _table_page(request: HttpRequest, data) -> payloads.TablePage | None:
+    page = 1
+    if request.GET.get("table") == str(data.pk):
+        page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    return payloads.read_table(data, page, TABLE_ROWS)
+
+
+def _asset_links(request: HttpRequest, rev: Revision) -> list[tuple[AssetLink, bool]]:
+    """Each linked asset revision and whether the viewer may open it (a share of a figure does not
+    extend to the data files it was made from)."""
+    links = AssetLink.objects.filter(figure_revision=rev).select_related("asset_revision__asset")
+    return [(link, viewer.can(request, link.asset_revision)) for link in links]

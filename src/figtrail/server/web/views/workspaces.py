@@ -1,0 +1,120 @@
+"""A workspace: its analyses and assets, and its members with their roles."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Level
+from figtrail.server.catalog.models import Figure, Revision, Workspace, WorkspaceMembership, WorkspaceRole
+from figtrail.server.web import viewer
+from figtrail.server.web.navigation import breadcrumbs, paginate
+
+PER_PAGE = 50
+
+
+def workspace_header(request: HttpRequest, workspace: Workspace, tab: str) -> dict:
+    """What every workspace tab shows above its content."""
+    return {
+        "workspace": workspace,
+        "tab": tab,
+        "crumbs": breadcrumbs(request, workspace),
+        "can_admin": viewer.can(request, workspace, Level.ADMIN),
+        "counts": {
+            "analyses": workspace.analyses.count(),
+            "figures": Figure.objects.filter(analysis__workspace=workspace).count(),
+            "revisions": Revision.objects.filter(figure__analysis__workspace=workspace).count(),
+            "assets": workspace.assets.count(),
+            "members": workspace.memberships.count(),
+        },
+    }
+
+
+def workspace(request: HttpRequest, pk) -> HttpResponse:
+    ws = viewer.fetch(request, Workspace.objects.select_related("organization"), pk)
+    tab = "assets" if request.GET.get("tab") == "assets" else "analyses"
+    if tab == "analyses":
+        items = ws.analyses.annotate(
+            figure_count=Count("figures"), last_change=Coalesce("child_updated_on", "created_on")
+        ).order_by("-last_change")
+    else:
+        items = ws.assets.annotate(
+            revision_count=Count("revisions"), last_change=Coalesce(Max("revisions__created_on"), "created_on")
+        ).order_by("-last_change")
+    context = workspace_header(request, ws, tab) | {"page": paginate(request, items, PER_PAGE)}
+    return render(request, "web/workspace.html", context)
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=WorkspaceRole.choices, required=False)
+    change = forms.ChoiceField(choices=[("add", "add"), ("change", "change"), ("remove", "remove")])
+
+
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, pk) -> HttpResponse:
+    ws = viewer.fetch(request, Workspace, pk)
+    if request.method == "POST":
+        viewer.require(request, ws, Level.ADMIN)
+        form = MemberForm(request.POST)
+        if form.is_valid():
+            error = change_member(request, ws, **form.cleaned_data)
+            if error:
+                messages.error(request, error)
+            else:
+                messages.success(request, _done(form.cleaned_data))
+        else:
+            messages.error(request, "Give a username and a role.")
+        return redirect("web:workspace-members", pk=ws.pk)
+    memberships = ws.memberships.select_related("user").order_by("user__username")
+    context = workspace_header(request, ws, "members") | {
+        "memberships": memberships,
+        "roles": WorkspaceRole.choices,
+        "organization_members": ws.organization.memberships.select_related("user").order_by("user__username")
+        if ws.organization_id
+        else [],
+    }
+    return render(request, "web/workspace_members.html", context)
+
+
+def _done(fields: dict) -> str:
+    if fields["change"] == "remove":
+        return f"{fields['username']} is no longer a member."
+    return f"{fields['username']} is now {fields['role']}."
+
+
+def change_member(request: HttpRequest, ws: Workspace, username: str, role: str, change: str) -> str | None:
+    """Add, change or remove one membership; the same rules as the API's ``members/<change>/``.
+
+    Returns an error message, or None when done. The caller has checked ADMIN on the workspace.
+    """
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        return f"No user named {username!r}."
+    if change != "remove" and not role:
+        return "Choose a role: owner, admin, creator or viewer."
+    if role == WorkspaceRole.OWNER and policy.workspace_level(viewer.actor(request), ws) < Level.OWN:
+        return "Only an owner can make another owner."
+    existing = WorkspaceMembership.objects.filter(workspace=ws, user=user).first()
+    if existing and existing.membership_type == WorkspaceRole.OWNER and (change == "remove" or role != "owner"):
+        if ws.memberships.filter(membership_type=WorkspaceRole.OWNER).count() <= 1:
+            return "A workspace must keep at least one owner."
+    if change == "add":
+        if existing:
+            return f"{username} is already a member."
+        WorkspaceMembership.objects.create(workspace=ws, user=user, membership_type=role)
+    elif existing is None:
+        return f"{username} is not a member of this workspace."
+    elif change == "change":
+        existing.membership_type = role
+        existing.save(update_fields=["membership_type"])
+    else:
+        existing.delete()
+    return None

@@ -1,0 +1,94 @@
+"""``organization/``: created by a user who becomes its admin; members get access to its workspaces."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests.server.helpers import png_bytes, unique
+
+
+@pytest.fixture(scope="module")
+def org(owner) -> dict:
+    return owner.created("organization/", {"name": unique("org"), "description": "a team"})
+
+
+def test_list_starts_empty(stranger):
+    assert stranger.ok("organization/") == []
+
+
+def test_create_makes_caller_admin(owner, org):
+    assert org["name"].startswith("org-")
+    assert org["workspaces"] == []
+    assert org["created_by"] == owner.username
+    assert [o["api_id"] for o in owner.ok("organization/")] == [org["api_id"]]
+    members = owner.ok(f"organization/{org['api_id']}/members/")
+    assert members == [{"username": owner.username, "membership_type": "org_admin"}]
+
+
+def test_update_name_and_logo(owner, org):
+    logo = png_bytes(8, 8)
+    body = {**owner.ok(f"organization/{org['api_id']}/"), "name": "Renamed", "logo": base64.b64encode(logo).decode()}
+    response = owner.put(f"organization/{org['api_id']}/", body)
+    assert response.status_code == 200, response.text
+    again = owner.ok(f"organization/{org['api_id']}/")
+    assert again["name"] == "Renamed"
+    assert base64.b64decode(again["logo"]) == logo
+
+
+def test_workspace_in_org_is_listed_and_visible_to_members(owner, stranger, org, live_server):
+    workspace = owner.created("workspace/", {"name": unique("ws"), "organization": org["api_id"]})
+    assert workspace["organization"] == org["api_id"]
+    assert workspace["api_id"] in [w["api_id"] for w in owner.ok(f"organization/{org['api_id']}/")["workspaces"]]
+    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    added = owner.post(
+        f"organization/{org['api_id']}/members/add/", {"username": stranger.username, "membership_type": "workspace_viewer"}
+    )
+    assert added.status_code == 200
+    assert added.json() == {"username": stranger.username, "membership_type": "workspace_viewer"}
+    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 200
+    assert workspace["api_id"] in [w["api_id"] for w in stranger.ok("workspace/")]
+    # a viewer cannot create in it
+    assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 403
+    changed = owner.post(
+        f"organization/{org['api_id']}/members/change/",
+        {"username": stranger.username, "membership_type": "workspace_creator"},
+    )
+    assert changed.status_code == 200
+    assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 201
+    removed = owner.post(
+        f"organization/{org['api_id']}/members/remove/", {"username": stranger.username, "membership_type": None}
+    )
+    assert removed.status_code == 200
+    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 403
+
+
+def test_non_member_gets_403(owner, stranger, org):
+    assert stranger.get(f"organization/{org['api_id']}/").status_code == 403
+    assert stranger.put(f"organization/{org['api_id']}/", {"name": "x"}).status_code == 403
+    assert stranger.delete(f"organization/{org['api_id']}/").status_code == 403
+    assert stranger.get(f"organization/{org['api_id']}/members/").status_code == 403
+
+
+def test_workspace_cannot_be_put_in_someone_elses_org(stranger, org):
+    response = stranger.post("workspace/", {"name": unique("ws"), "organization": org["api_id"]})
+    assert response.status_code == 403
+
+
+def test_last_admin_cannot_leave(owner, org):
+    response = owner.post(
+        f"organization/{org['api_id']}/members/change/", {"username": owner.username, "membership_type": "workspace_viewer"}
+    )
+    assert response.status_code == 400
+    assert "username" in response.json()
+
+
+def test_missing_is_404(owner):
+    assert owner.get("organization/00000000-0000-4000-8000-000000000000/").status_code == 404
+
+
+def test_delete_is_204(owner):
+    org = owner.created("organization/", {"name": unique("org")})
+    assert owner.delete(f"organization/{org['api_id']}/").status_code == 204
+    assert owner.get(f"organization/{org['api_id']}/").status_code == 404

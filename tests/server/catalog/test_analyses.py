@@ -1,0 +1,178 @@
+"""``analysis/``: create with an empty figure list, nested figures, read-only fields ignored on update,
+moves between workspaces, and cascading deletes that shrink the workspace."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.server.helpers import data_item, new_user
+
+MISSING = "00000000-0000-4000-8000-000000000000"
+
+
+def test_create_is_201_with_empty_figures(owner):
+    workspace = owner.workspace()
+    response = owner.post("analysis/", {"name": "Script Analysis", "description": "", "workspace": workspace["api_id"]})
+    assert response.status_code == 201
+    analysis = response.json()
+    assert analysis["figures"] == []
+    assert analysis["size_bytes"] == 0
+    assert analysis["updated_on"] is None and analysis["updated_by"] is None
+    assert analysis["workspace"] == workspace["api_id"]
+    assert analysis["description"] == ""
+    assert analysis["created_by"] == owner.username
+    assert owner.ok(f"analysis/{analysis['api_id']}/")["created_on"] == analysis["created_on"]
+
+
+def test_create_needs_a_workspace(owner):
+    response = owner.post("analysis/", {"name": "x"})
+    assert response.status_code == 400
+    assert "workspace" in response.json()
+    missing = owner.post("analysis/", {"name": "x", "workspace": MISSING})
+    assert missing.status_code == 400
+    assert "workspace" in missing.json()
+
+
+def test_get_nests_figure_objects(owner):
+    _, analysis, figure = owner.tree()
+    second = owner.figure(analysis["api_id"], "Second")
+    detail = owner.ok(f"analysis/{analysis['api_id']}/")
+    assert [f["api_id"] for f in detail["figures"]] == [figure["api_id"], second["api_id"]]
+    assert [f["name"] for f in detail["figures"]] == [figure["name"], "Second"]
+    assert all(f["analysis"] == analysis["api_id"] for f in detail["figures"])
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_update_ignores_read_only_fields(owner, method):
+    _, analysis, figure = owner.tree()
+    owner.revision(figure["api_id"], data_item(b"12345"))
+    current = owner.ok(f"analysis/{analysis['api_id']}/")
+    assert current["size_bytes"] == 5
+    body = {
+        **current,
+        "description": "changed",
+        "size_bytes": 123456,
+        "created_by": "mallory",
+        "created_on": "2001-01-01 00:00:00+00:00",
+        "updated_on": "2001-01-01 00:00:00+00:00",
+        "child_updated_on": "2001-01-01 00:00:00+00:00",
+        "api_id": MISSING,
+        "_shallow": False,
+        "figures": [],
+    }
+    response = owner.request(method, f"analysis/{analysis['api_id']}/", json=body)
+    assert response.status_code == 200, response.text
+    updated = response.json()
+    assert updated["description"] == "changed"
+    assert updated["size_bytes"] == 5
+    assert updated["api_id"] == analysis["api_id"]
+    assert updated["created_by"] == owner.username
+    assert updated["created_on"] == analysis["created_on"]
+    assert updated["updated_by"] == owner.username
+    assert updated["updated_on"] > analysis["created_on"]
+    assert [f["api_id"] for f in updated["figures"]] == [figure["api_id"]]
+    assert owner.ok(f"analysis/{analysis['api_id']}/") == updated
+
+
+def test_partial_patch(owner):
+    _, analysis, _ = owner.tree()
+    response = owner.patch(f"analysis/{analysis['api_id']}", {"api_id": analysis["api_id"], "description": "d2"})
+    assert response.status_code == 200
+    assert response.json()["name"] == analysis["name"]
+    assert response.json()["description"] == "d2"
+
+
+def test_move_to_another_workspace_carries_size(owner):
+    source, analysis, figure = owner.tree()
+    target = owner.workspace()
+    owner.revision(figure["api_id"], data_item(b"x" * 40))
+    assert owner.ok(f"workspace/{source['api_id']}/")["size_bytes"] == 40
+    response = owner.patch(f"analysis/{analysis['api_id']}/", {"workspace": target["api_id"]})
+    assert response.status_code == 200
+    assert response.json()["workspace"] == target["api_id"]
+    assert owner.ok(f"workspace/{source['api_id']}/")["size_bytes"] == 0
+    assert owner.ok(f"workspace/{target['api_id']}/")["size_bytes"] == 40
+    assert [a["api_id"] for a in owner.ok(f"workspace/{target['api_id']}/")["analyses"]] == [analysis["api_id"]]
+
+
+def test_move_into_a_foreign_workspace_is_403(owner, stranger):
+    _, analysis, _ = owner.tree()
+    theirs = stranger.workspace()
+    response = owner.patch(f"analysis/{analysis['api_id']}/", {"workspace": theirs["api_id"]})
+    assert response.status_code == 403
+    assert owner.ok(f"analysis/{analysis['api_id']}/")["workspace"] == analysis["workspace"]
+
+
+def test_delete_cascades_and_shrinks_workspace(owner):
+    workspace = owner.workspace()
+    keep = owner.analysis(workspace["api_id"])
+    keep_figure = owner.figure(keep["api_id"])
+    owner.revision(keep_figure["api_id"], data_item(b"k" * 7))
+    gone = owner.analysis(workspace["api_id"])
+    figure = owner.figure(gone["api_id"])
+    revisions = [owner.revision(figure["api_id"], data_item(b"g" * 10)) for _ in range(2)]
+    assert owner.ok(f"workspace/{workspace['api_id']}/")["size_bytes"] == 27
+    assert owner.delete(f"analysis/{gone['api_id']}").status_code == 204
+    assert owner.get(f"analysis/{gone['api_id']}/").status_code == 404
+    assert owner.get(f"figure/{figure['api_id']}/").status_code == 404
+    for revision in revisions:
+        assert owner.get(f"revision/{revision['api_id']}/").status_code == 404
+        assert owner.get(f"data/{revision['data'][0]['api_id']}/").status_code == 404
+    after = owner.ok(f"workspace/{workspace['api_id']}/")
+    assert after["size_bytes"] == 7
+    assert [a["api_id"] for a in after["analyses"]] == [keep["api_id"]]
+
+
+def test_log_holds_analysis_and_descendants(owner):
+    _, analysis, figure = owner.tree()
+    revision = owner.revision(figure["api_id"], data_item(b"abc"))
+    log = owner.ok(f"analysis/{analysis['api_id']}/log/")
+    assert {(i["action"], i["target_id"]) for i in log} == {
+        ("create", analysis["api_id"]),
+        ("create", figure["api_id"]),
+        ("create", revision["api_id"]),
+    }
+    assert all(i["analysis_id"] == analysis["api_id"] for i in log)
+
+
+@pytest.fixture(scope="module")
+def foreign(owner) -> dict:
+    """An analysis of ``owner`` in a secondary workspace."""
+    _, analysis, _ = owner.tree()
+    return analysis
+
+
+def test_other_users_analysis_is_403(owner, stranger, foreign):
+    path = f"analysis/{foreign['api_id']}/"
+    assert stranger.get(path).status_code == 403
+    assert stranger.put(path, {"name": "x", "workspace": foreign["workspace"]}).status_code == 403
+    assert stranger.patch(path, {"name": "x"}).status_code == 403
+    assert stranger.delete(path).status_code == 403
+    assert stranger.get(path + "thumbnail/64").status_code == 403
+    assert stranger.get(path + "log/").status_code == 403
+    assert stranger.post("figure/", {"name": "x", "analysis": foreign["api_id"]}).status_code == 403
+    assert owner.ok(path)["name"] == foreign["name"]
+
+
+def test_member_of_another_workspace_is_403(live_server, owner, foreign):
+    """Being a member of one of the owner's workspaces grants nothing in the others."""
+    colleague = new_user(live_server)
+    shared = owner.workspace()
+    owner.post(f"workspace/{shared['api_id']}/members/add/", {"username": colleague.username, "membership_type": "admin"})
+    assert colleague.get(f"workspace/{shared['api_id']}/").status_code == 200
+    path = f"analysis/{foreign['api_id']}/"
+    assert colleague.get(path).status_code == 403
+    assert colleague.patch(path, {"workspace": shared["api_id"]}).status_code == 403
+    assert colleague.delete(path).status_code == 403
+    assert owner.ok(path)["workspace"] == foreign["workspace"]
+
+
+def test_list_shows_only_visible(owner, stranger, foreign):
+    assert foreign["api_id"] in [a["api_id"] for a in owner.ok("analysis/")]
+    assert foreign["api_id"] not in [a["api_id"] for a in stranger.ok("analysis/")]
+
+
+def test_missing_is_404(owner):
+    for method in ("GET", "PUT", "PATCH", "DELETE"):
+        assert owner.request(method, f"analysis/{MISSING}/", json={}).status_code == 404
+    assert owner.get(f"analysis/{MISSING}/thumbnail/64").status_code == 404

@@ -1,0 +1,102 @@
+"""``invitations/workspace/`` and ``invitations/organization/``: single-use tokens, stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.server.helpers import new_user, read_db, unique
+
+
+@pytest.fixture(scope="module")
+def invitee(live_server):
+    return new_user(live_server)
+
+
+def invite(owner, workspace: dict, membership_type: str = "creator") -> dict:
+    body = {"email": "someone@example.org", "membership_type": membership_type, "workspace": workspace["api_id"]}
+    return owner.created("invitations/workspace/", body)
+
+
+def test_create_is_201_with_token(owner):
+    workspace = owner.workspace()
+    invitation = invite(owner, workspace)
+    assert invitation["token"] and len(invitation["token"]) >= 32
+    assert invitation["status"] == "pending"
+    assert invitation["workspace"] == workspace["api_id"]
+    assert invitation["membership_type"] == "creator"
+    assert invitation["initiator"] == owner.username
+    listed = owner.ok(f"workspace/{workspace['api_id']}/invitations/")
+    assert [i["api_id"] for i in listed] == [invitation["api_id"]]
+    assert listed[0]["token"] is None
+
+
+def test_get_by_token(owner, invitee):
+    workspace = owner.workspace()
+    invitation = invite(owner, workspace)
+    fetched = invitee.get(f"invitations/workspace/{invitation['token']}")
+    assert fetched.status_code == 200
+    assert fetched.json()["api_id"] == invitation["api_id"]
+    assert fetched.json()["token"] is None
+    assert invitee.get("invitations/workspace/not-a-real-token").status_code == 404
+
+
+def test_accept_makes_a_member_once(owner, invitee):
+    workspace = owner.workspace()
+    invitation = invite(owner, workspace, "viewer")
+    assert invitee.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    accepted = invitee.post(f"invitations/workspace/{invitation['token']}/accept", {})
+    assert accepted.status_code == 200
+    assert accepted.json()["status"] == "accepted"
+    assert {"username": invitee.username, "membership_type": "viewer"} in owner.ok(f"workspace/{workspace['api_id']}/members/")
+    assert invitee.get(f"workspace/{workspace['api_id']}/").status_code == 200
+    again = invitee.post(f"invitations/workspace/{invitation['token']}/accept/", {})
+    assert again.status_code == 400
+    assert "token" in again.json()
+
+
+def test_delete_is_204(owner, invitee):
+    workspace = owner.workspace()
+    invitation = invite(owner, workspace)
+    assert invitee.delete(f"invitations/workspace/{invitation['api_id']}").status_code == 403
+    assert owner.delete(f"invitations/workspace/{invitation['api_id']}").status_code == 204
+    assert owner.get(f"invitations/workspace/{invitation['token']}").status_code == 404
+    assert invitee.post(f"invitations/workspace/{invitation['token']}/accept", {}).status_code == 404
+    assert owner.ok(f"workspace/{workspace['api_id']}/invitations/") == []
+
+
+def test_only_admins_invite(owner, stranger):
+    workspace = owner.workspace()
+    response = stranger.post(
+        "invitations/workspace/", {"email": "x@example.org", "membership_type": "viewer", "workspace": workspace["api_id"]}
+    )
+    assert response.status_code == 403
+    assert stranger.get(f"workspace/{workspace['api_id']}/invitations/").status_code == 403
+
+
+def test_owner_role_cannot_be_invited(owner):
+    workspace = owner.workspace()
+    body = {"email": "x@example.org", "membership_type": "owner", "workspace": workspace["api_id"]}
+    response = owner.post("invitations/workspace/", body)
+    assert response.status_code == 400
+    assert "membership_type" in response.json()
+
+
+def test_token_is_stored_hashed(live_server, owner):
+    invitation = invite(owner, owner.workspace())
+    dump = repr(read_db(live_server, "SELECT * FROM catalog_invitation"))
+    assert invitation["token"] not in dump
+    assert hashlib.sha256(invitation["token"].encode()).hexdigest() in dump
+
+
+def test_organization_invitation(owner, invitee):
+    org = owner.created("organization/", {"name": unique("org")})
+    body = {"email": "x@example.org", "membership_type": "workspace_viewer", "organization": org["api_id"]}
+    invitation = owner.created("invitations/organization/", body)
+    assert invitation["organization"] == org["api_id"]
+    assert invitee.get(f"invitations/organization/{invitation['token']}").status_code == 200
+    assert invitee.get(f"invitations/workspace/{invitation['token']}").status_code == 404
+    assert invitee.post(f"invitations/organization/{invitation['token']}/accept", {}).status_code == 200
+    members = owner.ok(f"organization/{org['api_id']}/members/")
+    assert {"username": invitee.username, "membership_type": "workspace_viewer"} in members
