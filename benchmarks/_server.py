@@ -112,6 +112,29 @@ class BenchServer:
             threads = int(args[args.index("--threads") + 1])
         return {"workers": workers, "threads": threads}
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) used so far by the server and its workers; None without /proc."""
+        if self.process is None:
+            return None
+        try:
+            stats = {}
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit():
+                    try:
+                        fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue  # the process ended meanwhile
+                    stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+        except OSError:
+            return None
+        tree, added = {self.process.pid}, True
+        while added:
+            children = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+            tree |= children
+            added = bool(children)
+        ticks = sum(stats[pid][1] for pid in tree if pid in stats)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def log_text(self) -> str:
         try:
             return (self.home / "server.log").read_text(errors="replace")[-4000:]

@@ -1,6 +1,87 @@
 """figtrail: a full, immutable history for every figure.
 
-The client's public API lives here; importing it never imports Django.
+The client's public API lives here; importing it never imports Django, and it imports plotting and
+data libraries only when they are used::
+
+    import figtrail as ft
+    df = ft.read_csv("data.csv")                  # reads with pandas, records the file's version
+    pub = ft.Publisher(analysis="My analysis")    # server and key from FIGTRAIL_* or `figtrail config`
+    pub.publish(fig, target=ft.FindByName("Growth", create=True))
+
+In Jupyter: ``%load_ext figtrail``, then ``from figtrail.jupyter import *``.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
+from figtrail.client.errors import FigtrailError, NotConfiguredError
+from figtrail.client.queries import ApiId, FindByName, NotebookName
+
 __version__ = "0.1.0"
+
+_PANDAS_READERS = ("read_csv", "read_excel", "read_json", "read_parquet", "read_feather", "read_pickle")
+
+__all__ = [
+    "ApiId",
+    "FigtrailError",
+    "FindByName",
+    "NotConfiguredError",
+    "NotebookName",
+    "Publisher",
+    "__version__",
+    "load_ipython_extension",
+    "publish",
+    "sync",
+    *_PANDAS_READERS,
+]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext figtrail``."""
+    from figtrail.jupyter.extension import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from figtrail.jupyter.extension import unload
+
+    unload(ipython)
+
+
+def publish(fig: Any = None, target: Any = None, **kwargs: Any):
+    """Publish with the current publisher (the last one made, or one made from the config)."""
+    from figtrail.client.publisher import current_publisher
+
+    return current_publisher().publish(fig, target=target, **kwargs)
+
+
+def sync(path: Any) -> str:
+    """Record the current version of any data file; later revisions link it. Returns the path."""
+    from figtrail.capture.assets import sync as sync_file
+
+    return sync_file(path)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Publisher":
+        from figtrail.client.publisher import Publisher
+
+        return Publisher
+    if name in _PANDAS_READERS:
+        from figtrail.capture.assets import pandas_reader
+
+        return pandas_reader(name)
+    if name == "polars":
+        return _polars_namespace()
+    raise AttributeError(f"module 'figtrail' has no attribute {name!r}")
+
+
+def _polars_namespace() -> Any:
+    """``ft.polars.read_csv`` / ``ft.polars.read_parquet``: polars' readers, with file tracking."""
+    from types import SimpleNamespace
+
+    from figtrail.capture.assets import POLARS_READERS, polars_reader
+
+    return SimpleNamespace(**{name: polars_reader(name) for name in POLARS_READERS})

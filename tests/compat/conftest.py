@@ -30,7 +30,9 @@ def connect(live_server, username: str, password: str) -> GoFigr:
 
 def new_account(live_server) -> Account:
     username, password = live_server.add_user()
-    return Account(username, password, connect(live_server, username, password), live_server.login(username, password))
+    return Account(
+        username, password, connect(live_server, username, password), live_server.login(username, password)
+    )
 
 
 def unique(prefix: str) -> str:

@@ -37,7 +37,12 @@ def run_loader_script(endpoint: str) -> None:
             "Access-Control-Request-Headers": "accept,content-type",
         },
     )
-    body = {"metadata": {"url": os.environ["DRIVER_PAGE_URL"], "active_tab_title": os.environ.get("DRIVER_TAB_TITLE")}}
+    body = {
+        "metadata": {
+            "url": os.environ["DRIVER_PAGE_URL"],
+            "active_tab_title": os.environ.get("DRIVER_TAB_TITLE"),
+        }
+    }
     post = requests.post(endpoint, json=body, headers={**headers, "Accept": "application/json"})
     browser_log.append(
         {

@@ -70,7 +70,12 @@ def test_workspace_log_holds_every_descendant_change(owner, history):
 def test_analysis_log_holds_itself_and_descendants_only(history):
     workspace, analysis, figure, revision, doomed = history
     logs = analysis.get_logs()
-    assert {item.target_id for item in logs} == {analysis.api_id, figure.api_id, revision.api_id, doomed.api_id}
+    assert {item.target_id for item in logs} == {
+        analysis.api_id,
+        figure.api_id,
+        revision.api_id,
+        doomed.api_id,
+    }
     assert workspace.api_id not in {item.target_id for item in logs}
 
 
@@ -111,8 +116,11 @@ def test_child_updated_on_follows_revision_changes(owner):
     figure = analysis.get_figure("Propagated")
 
     def parents():
-        return [gf.Figure(api_id=figure.api_id).fetch(), gf.Analysis(api_id=analysis.api_id).fetch(),
-                gf.Workspace(api_id=workspace.api_id).fetch()]
+        return [
+            gf.Figure(api_id=figure.api_id).fetch(),
+            gf.Analysis(api_id=analysis.api_id).fetch(),
+            gf.Workspace(api_id=workspace.api_id).fetch(),
+        ]
 
     revision = figure.revisions.create(gf.Revision(data=[gf.TextData(contents="1")]))
     created_on = gf.Revision(api_id=revision.api_id).fetch().created_on

@@ -79,7 +79,9 @@ def test_unchanged_file_reuses_the_revision(owner, tracked):
     [asset] = tracked["after_unchanged"]
     assert len(asset.revisions) == 1
     digest = blake3.blake3(tracked["first_bytes"]).hexdigest()
-    assert [rev.api_id for rev in owner.gf.AssetRevision.find_by_hash(digest)] == [_revision_id(tracked["first"])]
+    assert [rev.api_id for rev in owner.gf.AssetRevision.find_by_hash(digest)] == [
+        _revision_id(tracked["first"])
+    ]
 
 
 def test_changed_file_creates_a_new_revision(owner, tracked):
@@ -100,7 +102,9 @@ def test_published_figure_links_the_latest_asset_revision(owner, tracked):
     fetched = gf.Revision(api_id=published.api_id).fetch()
     assert fetched.figure.fetch().name == "Tracked data"
     assert [d.metadata["format"] for d in fetched.image_data] == ["png", "png"]  # raw + watermarked
-    links = [(link.use_type, link.figure_revision.api_id, link.asset_revision.api_id) for link in fetched.assets]
+    links = [
+        (link.use_type, link.figure_revision.api_id, link.asset_revision.api_id) for link in fetched.assets
+    ]
     assert links == [("indirect", published.api_id, _revision_id(tracked["changed"]))]
 
     back = gf.AssetRevision(api_id=_revision_id(tracked["changed"])).fetch()
@@ -108,6 +112,13 @@ def test_published_figure_links_the_latest_asset_revision(owner, tracked):
         (published.api_id, "indirect")
     ]
     assert list(gf.AssetRevision(api_id=_revision_id(tracked["first"])).fetch().figure_revisions) == []
+
+
+def test_publisher_short_id_is_stored(owner, tracked):
+    published = tracked["revision"]
+    assert len(published._short_id) == 9  # an 8-character reserved prefix + counter "0"
+    body = owner.http.get(owner.gf.api_url + f"revision/{published.api_id}/").json()
+    assert body["short_id"] == published._short_id
 
 
 def test_put_without_assets_clears_links(owner, tracked):

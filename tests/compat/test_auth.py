@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -15,7 +15,9 @@ from tests.conftest import start_server, stop_server
 
 def _token_status(live_server, token: str) -> int:
     """Status of a plain authenticated call made with an API key, bypassing the client."""
-    return requests.get(live_server.api + "workspace/", headers={"Authorization": f"Token {token}"}).status_code
+    return requests.get(
+        live_server.api + "workspace/", headers={"Authorization": f"Token {token}"}
+    ).status_code
 
 
 def test_password_login_gives_a_working_client(live_server, owner):
@@ -69,17 +71,17 @@ def test_revoked_key_stops_working(live_server, owner):
 
 
 def test_key_with_future_expiry_works_and_keeps_its_expiry(live_server, owner):
-    expiry = datetime(2031, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    expiry = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
     key = owner.gf.create_api_key("compat: long-lived", expiry=expiry)
     assert owner.gf.get_api_key(key.api_id).expiry == expiry
     assert GoFigr(api_key=key.token, url=live_server.url).username == owner.username
 
 
 def test_expired_key_fails(live_server, owner):
-    expiry = datetime.now(timezone.utc) + timedelta(seconds=1.5)
+    expiry = datetime.now(UTC) + timedelta(seconds=1.5)
     key = owner.gf.create_api_key("compat: short-lived", expiry=expiry)
     assert _token_status(live_server, key.token) == 200
-    time.sleep(max(0.0, (expiry - datetime.now(timezone.utc)).total_seconds()) + 0.3)
+    time.sleep(max(0.0, (expiry - datetime.now(UTC)).total_seconds()) + 0.3)
     assert _token_status(live_server, key.token) == 401
     with pytest.raises(RuntimeError):
         GoFigr(api_key=key.token, url=live_server.url)
@@ -100,8 +102,9 @@ def test_api_key_cannot_manage_api_keys(live_server, owner):
 @pytest.fixture(scope="module")
 def short_token_server(tmp_path_factory):
     """A second server whose access tokens live two seconds, so expiry can be observed."""
-    server = start_server(tmp_path_factory.mktemp("figtrail-short-tokens"),
-                          extra_env={"FIGTRAIL_ACCESS_TOKEN_SECONDS": "2"})
+    server = start_server(
+        tmp_path_factory.mktemp("figtrail-short-tokens"), extra_env={"FIGTRAIL_ACCESS_TOKEN_SECONDS": "2"}
+    )
     yield server
     stop_server(server)
 
@@ -113,20 +116,26 @@ def test_client_refreshes_an_expired_access_token(short_token_server):
     workspace = gf.primary_workspace
     time.sleep(2.5)
 
-    raw = requests.get(short_token_server.api + "workspace/", headers={"Authorization": f"Bearer {first_access}"})
+    raw = requests.get(
+        short_token_server.api + "workspace/", headers={"Authorization": f"Bearer {first_access}"}
+    )
     assert raw.status_code == 401
     assert raw.json()["code"] == "token_not_valid"
 
     assert [w.api_id for w in gf.workspaces] == [workspace.api_id]  # no exception: refreshed and retried
     assert gf._access_token != first_access
     assert gf._refresh_token == first_refresh  # refreshed via /api/token/refresh/, not a fresh login
-    fresh = requests.get(short_token_server.api + "workspace/", headers={"Authorization": f"Bearer {gf._access_token}"})
+    fresh = requests.get(
+        short_token_server.api + "workspace/", headers={"Authorization": f"Bearer {gf._access_token}"}
+    )
     assert fresh.status_code == 200
 
 
 def test_refresh_endpoint_accepts_form_and_json(short_token_server):
     username, password = short_token_server.add_user()
-    pair = requests.post(short_token_server.url + "/api/token/", data={"username": username, "password": password})
+    pair = requests.post(
+        short_token_server.url + "/api/token/", data={"username": username, "password": password}
+    )
     assert pair.status_code == 200
     refresh = pair.json()["refresh"]
     by_form = requests.post(short_token_server.url + "/api/token/refresh/", data={"refresh": refresh})

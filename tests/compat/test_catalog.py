@@ -75,7 +75,9 @@ def test_find_analysis_by_name_does_not_duplicate(owner, workspace):
     first = owner.gf.find_analysis(workspace, FindByName(name, create=True))
     assert first.workspace.api_id == workspace.api_id
     assert list(first.figures) == []
-    second = owner.gf.find_analysis(owner.gf.Workspace(api_id=workspace.api_id).fetch(), FindByName(name, create=True))
+    second = owner.gf.find_analysis(
+        owner.gf.Workspace(api_id=workspace.api_id).fetch(), FindByName(name, create=True)
+    )
     third = owner.gf.find_analysis(owner.gf.Workspace(api_id=workspace.api_id).fetch(), name)
     assert first.api_id == second.api_id == third.api_id
     assert _names(workspace.fetch().analyses).count(name) == 1
@@ -86,7 +88,9 @@ def test_find_figure_by_name_does_not_duplicate(owner, workspace):
     name = unique("figure")
     first = owner.gf.find_figure(analysis, FindByName(name, create=True))
     assert first.analysis.api_id == analysis.api_id
-    second = owner.gf.find_figure(owner.gf.Analysis(api_id=analysis.api_id).fetch(), FindByName(name, create=True))
+    second = owner.gf.find_figure(
+        owner.gf.Analysis(api_id=analysis.api_id).fetch(), FindByName(name, create=True)
+    )
     third = owner.gf.find_figure(owner.gf.Analysis(api_id=analysis.api_id).fetch(), name)
     assert first.api_id == second.api_id == third.api_id
     assert _names(analysis.fetch().figures) == [name]
@@ -99,7 +103,11 @@ def test_figure_create_fetch_rename_delete(owner, workspace):
     assert figure.updated_on is None
 
     fetched = owner.gf.Figure(api_id=figure.api_id).fetch()
-    assert (fetched.name, fetched.description, fetched.analysis.api_id) == ("Before", "first draft", analysis.api_id)
+    assert (fetched.name, fetched.description, fetched.analysis.api_id) == (
+        "Before",
+        "first draft",
+        analysis.api_id,
+    )
     assert fetched.created_on == figure.created_on
 
     fetched.name = "After"
@@ -162,3 +170,16 @@ def test_moving_a_figure_between_analyses_moves_its_bytes(owner, workspace):
     assert gf.Analysis(api_id=second.api_id).fetch().size_bytes == 3
     assert [f.name for f in second.fetch().figures] == ["Mover"]
     assert workspace.fetch().size_bytes == before
+
+
+def test_recents_list_newest_first(owner):
+    gf = owner.gf
+    workspace = gf.find_workspace(FindByName(unique("recents ws"), create=True))
+    for i in range(3):
+        workspace.get_analysis(f"Analysis {i}").get_figure(f"Figure {i}")
+    recents = workspace.get_recents()
+    assert [a.name for a in recents.analyses] == ["Analysis 2", "Analysis 1", "Analysis 0"]
+    assert [f.name for f in recents.figures] == ["Figure 2", "Figure 1", "Figure 0"]
+    limited = workspace.get_recents(limit=1)
+    assert [a.name for a in limited.analyses] == ["Analysis 2"]
+    assert [f.name for f in limited.figures] == ["Figure 2"]

@@ -29,10 +29,21 @@ def run_cells(cells: list[str], *, cwd: Path, env: dict[str, str]) -> list[dict]
     home = cwd / "home"
     home.mkdir(exist_ok=True)
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("GF_", "JPY_", "DRIVER_"))}
-    full_env = {**clean, "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLBACKEND": INLINE_BACKEND, **env}
+    full_env = {
+        **clean,
+        "HOME": str(home),
+        "IPYTHONDIR": str(home / ".ipython"),
+        "MPLBACKEND": INLINE_BACKEND,
+        **env,
+    }
     done = subprocess.run(
-        [sys.executable, str(DRIVER)], input=json.dumps(cells), text=True, capture_output=True,
-        cwd=cwd, env=full_env, timeout=120,
+        [sys.executable, str(DRIVER)],
+        input=json.dumps(cells),
+        text=True,
+        capture_output=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=120,
     )
     output = f"stdout:\n{done.stdout[-4000:]}\nstderr:\n{done.stderr[-4000:]}"
     assert done.returncode == 0, output
@@ -54,7 +65,7 @@ SECOND_CELL = "fig, ax = plt.subplots()\nax.plot(df.y, df.x)\nax.set_title('Firs
 
 
 @pytest.fixture(scope="module")
-def notebook_run(owner, tmp_path_factory):
+def notebook_run(live_server, owner, tmp_path_factory):
     """Auto-publish two cells titled "First" from a notebook named "My Notebook", configured by env vars."""
     gf = owner.gf
     workspace = gf.find_workspace(FindByName(unique("jupyter ws"), create=True))
@@ -63,9 +74,18 @@ def notebook_run(owner, tmp_path_factory):
     notebook = folder / "My Notebook.ipynb"
     notebook.write_text(json.dumps({"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}))
     (folder / "data.csv").write_text("x,y\n1,2\n2,5\n3,4\n")
-    cells = ["%load_ext gofigr", "import matplotlib.pyplot as plt\ndf = gf.read_csv('data.csv')", FIRST_CELL, SECOND_CELL]
-    env = {"GF_URL": owner.gf.api_url.split("/api/")[0], "GF_API_KEY": key.token, "GF_WORKSPACE": workspace.api_id,
-           "JPY_SESSION_NAME": str(notebook)}
+    cells = [
+        "%load_ext gofigr",
+        "import matplotlib.pyplot as plt\ndf = gf.read_csv('data.csv')",
+        FIRST_CELL,
+        SECOND_CELL,
+    ]
+    env = {
+        "GF_URL": live_server.url,
+        "GF_API_KEY": key.token,
+        "GF_WORKSPACE": workspace.api_id,
+        "JPY_SESSION_NAME": str(notebook),
+    }
     run_cells(cells, cwd=folder, env=env)
     return workspace, folder
 
@@ -80,7 +100,9 @@ def test_each_displayed_figure_became_a_revision_with_image_and_code(owner, note
     gf = owner.gf
     workspace, folder = notebook_run
     [figure] = _analysis(gf, workspace, "My Notebook").figures
-    revisions = [gf.Revision(api_id=r.api_id).fetch() for r in gf.Figure(api_id=figure.api_id).fetch().revisions]
+    revisions = [
+        gf.Revision(api_id=r.api_id).fetch() for r in gf.Figure(api_id=figure.api_id).fetch().revisions
+    ]
     assert [r.revision_index for r in revisions] == [1, 2]
     for revision, cell in zip(revisions, [FIRST_CELL, SECOND_CELL], strict=True):
         assert revision.metadata["notebook_name"] == "My Notebook.ipynb"
@@ -92,6 +114,8 @@ def test_each_displayed_figure_became_a_revision_with_image_and_code(owner, note
         assert [d.contents for d in revision.code_data if d.name == "Jupyter Cell"] == [cell]
         assert revision.size_bytes == sum(len(d.data) for d in revision.data)
     assert revisions[0].image_data[0].data != revisions[1].image_data[0].data
+    short_ids = [owner.http.get(gf.api_url + f"revision/{r.api_id}/").json()["short_id"] for r in revisions]
+    assert short_ids[0][:8] == short_ids[1][:8] and [s[8:] for s in short_ids] == ["0", "1"]
 
 
 def test_notebook_assets_are_scoped_to_the_analysis_and_linked(owner, notebook_run):
@@ -103,7 +127,10 @@ def test_notebook_assets_are_scoped_to_the_analysis_and_linked(owner, notebook_r
     data_asset = gf.Asset(api_id=assets["data.csv"].api_id).fetch()
     assert data_asset.analysis.api_id == analysis.api_id
     [data_revision] = data_asset.revisions
-    assert gf.AssetRevision(api_id=data_revision.api_id).fetch().data[0].data == (folder / "data.csv").read_bytes()
+    assert (
+        gf.AssetRevision(api_id=data_revision.api_id).fetch().data[0].data
+        == (folder / "data.csv").read_bytes()
+    )
 
     [figure] = analysis.figures
     for summary in gf.Figure(api_id=figure.api_id).fetch().revisions:
@@ -113,13 +140,17 @@ def test_notebook_assets_are_scoped_to_the_analysis_and_linked(owner, notebook_r
     assert len(back_links) == 2
 
 
-def test_configure_and_publish_in_one_cell_is_annotated_silently(owner, tmp_path):
-    """From a ``.gofigr`` file: the revision published before the cell was known is completed by a silent PUT."""
+def test_configure_and_publish_in_one_cell_is_annotated_silently(live_server, owner, tmp_path):
+    """From a ``.gofigr`` file: a revision published before its cell was known is completed silently."""
     gf = owner.gf
     workspace_name = unique("jupyter config ws")
     key = gf.create_api_key("compat: config file")
-    config = {"api_key": key.token, "url": gf.api_url.split("/api/")[0], "workspace": workspace_name,
-              "auto_configure": False}
+    config = {
+        "api_key": key.token,
+        "url": live_server.url,
+        "workspace": workspace_name,
+        "auto_configure": False,
+    }
     (tmp_path / ".gofigr").write_text(json.dumps(config))
     cell = (
         "%load_ext gofigr\n"
@@ -142,24 +173,29 @@ def test_configure_and_publish_in_one_cell_is_annotated_silently(owner, tmp_path
     assert [d.contents for d in revision.code_data if d.name == "Jupyter Cell"] == [cell]
     assert revision.metadata["notebook_name"] == "Config.ipynb"
     assert revision.updated_on is not None  # re-annotated after the cell ran
-    actions = {(item.target_type, item.action) for item in workspace.get_logs() if item.target_id == revision.api_id}
+    actions = {
+        (item.target_type, item.action) for item in workspace.get_logs() if item.target_id == revision.api_id
+    }
     assert actions == {("revision", "create")}  # the re-annotation was a silent save
 
 
-def test_notebook_name_arrives_through_the_metadata_proxy(owner, tmp_path):
+def test_notebook_name_arrives_through_the_metadata_proxy(live_server, owner, tmp_path):
     """No JPY_SESSION_NAME: the kernel learns the notebook from its browser tab, via ``metadata/<token>``."""
     gf = owner.gf
     workspace = gf.find_workspace(FindByName(unique("proxy ws"), create=True))
     key = gf.create_api_key("compat: proxy")
     (tmp_path / "Proxy Notebook.ipynb").write_text("{}")
     env = {
-        "GF_URL": gf.api_url.split("/api/")[0],
+        "GF_URL": live_server.url,
         "GF_API_KEY": key.token,
         "GF_WORKSPACE": workspace.api_id,
         "DRIVER_PAGE_URL": "http://localhost:8888/lab/tree/Proxy%20Notebook.ipynb",
         "DRIVER_TAB_TITLE": "Name: Proxy Notebook.ipynb\nPath: Proxy Notebook.ipynb\nLast Saved: now",
     }
-    cells = ["%load_ext gofigr", "import matplotlib.pyplot as plt\nax = plt.gca()\nax.set_title('Via proxy')\nplt.show()"]
+    cells = [
+        "%load_ext gofigr",
+        "import matplotlib.pyplot as plt\nax = plt.gca()\nax.set_title('Via proxy')\nplt.show()",
+    ]
     browser = run_cells(cells, cwd=tmp_path, env=env)
 
     [seen] = browser  # the loader script ran once

@@ -41,11 +41,19 @@ def _stranger_copy(other, mine, kind: str):
     ident = getattr(mine, kind).api_id
     return {
         "workspace": lambda: gf.Workspace(api_id=ident, name="taken over", organization=None),
-        "analysis": lambda: gf.Analysis(api_id=ident, name="taken over", workspace=gf.Workspace(api_id=mine.workspace.api_id)),
-        "figure": lambda: gf.Figure(api_id=ident, name="taken over", analysis=gf.Analysis(api_id=mine.analysis.api_id)),
+        "analysis": lambda: gf.Analysis(
+            api_id=ident, name="taken over", workspace=gf.Workspace(api_id=mine.workspace.api_id)
+        ),
+        "figure": lambda: gf.Figure(
+            api_id=ident, name="taken over", analysis=gf.Analysis(api_id=mine.analysis.api_id)
+        ),
         "revision": lambda: gf.Revision(api_id=ident, figure=gf.Figure(api_id=mine.figure.api_id), data=[]),
-        "asset": lambda: gf.Asset(api_id=ident, name="taken over", workspace=gf.Workspace(api_id=mine.workspace.api_id)),
-        "asset_revision": lambda: gf.AssetRevision(api_id=ident, asset=gf.Asset(api_id=mine.asset.api_id), data=[]),
+        "asset": lambda: gf.Asset(
+            api_id=ident, name="taken over", workspace=gf.Workspace(api_id=mine.workspace.api_id)
+        ),
+        "asset_revision": lambda: gf.AssetRevision(
+            api_id=ident, asset=gf.Asset(api_id=mine.asset.api_id), data=[]
+        ),
     }[kind]()
 
 
@@ -98,7 +106,9 @@ def test_stranger_cannot_create_inside_someone_elses_tree(other, mine):
     with pytest.raises(UnauthorizedError):
         gf.Asset(name="intruder.csv", workspace=gf.Workspace(api_id=mine.workspace.api_id)).create()
     with pytest.raises(UnauthorizedError):
-        gf.AssetRevision(asset=gf.Asset(api_id=mine.asset.api_id), data=[gf.FileData(name="x", data=b"x")]).create()
+        gf.AssetRevision(
+            asset=gf.Asset(api_id=mine.asset.api_id), data=[gf.FileData(name="x", data=b"x")]
+        ).create()
     with pytest.raises(UnauthorizedError):
         gf.Figure(api_id=mine.figure.api_id).share(other.username)
 
@@ -113,7 +123,9 @@ def test_stranger_cannot_find_someone_elses_assets(owner, other, mine):
 def test_stranger_cannot_link_someone_elses_asset_revision(other, mine):
     gf = other.gf
     own_figure = gf.find_workspace(None).get_analysis(unique("linking")).get_figure("Mine")
-    link = gf.AssetLinkedToFigure(use_type="indirect", asset_revision=gf.AssetRevision(api_id=mine.asset_revision.api_id))
+    link = gf.AssetLinkedToFigure(
+        use_type="indirect", asset_revision=gf.AssetRevision(api_id=mine.asset_revision.api_id)
+    )
     with pytest.raises(UnauthorizedError):
         own_figure.revisions.create(gf.Revision(data=[gf.TextData(contents="x")], assets=[link]))
     assert len(gf.Figure(api_id=own_figure.api_id).fetch().revisions) == 0
@@ -145,7 +157,9 @@ def test_sharing_a_figure_grants_read_only_access_until_unshared(owner, other, m
     with pytest.raises(UnauthorizedError):
         other.gf.Figure(api_id=figure.api_id).delete(delete=True)
     with pytest.raises(UnauthorizedError):
-        other.gf.Revision(figure=other.gf.Figure(api_id=figure.api_id), data=[other.gf.TextData(contents="x")]).create()
+        other.gf.Revision(
+            figure=other.gf.Figure(api_id=figure.api_id), data=[other.gf.TextData(contents="x")]
+        ).create()
     with pytest.raises(UnauthorizedError):  # a share covers the figure, not its analysis or workspace
         other.gf.Analysis(api_id=mine.analysis.api_id).fetch()
     assert owner.gf.Figure(api_id=figure.api_id).fetch().name == figure.name
@@ -189,8 +203,11 @@ def test_sharing_an_analysis_or_asset_covers_what_is_inside(owner, other, mine):
 
     analysis.unshare(other.username)
     asset.unshare(other.username)
-    for handle in (gf.Figure(api_id=mine.figure.api_id), gf.Data(api_id=mine.data.api_id),
-                   gf.AssetRevision(api_id=asset_revision.api_id)):
+    for handle in (
+        gf.Figure(api_id=mine.figure.api_id),
+        gf.Data(api_id=mine.data.api_id),
+        gf.AssetRevision(api_id=asset_revision.api_id),
+    ):
         with pytest.raises(UnauthorizedError):
             handle.fetch()
 
@@ -201,9 +218,13 @@ def test_link_sharing_lets_other_users_read_until_disabled(owner, other, mine):
     figure.set_link_sharing(True)
     assert figure.get_link_sharing() is True
     assert other.gf.Figure(api_id=figure.api_id).fetch().name == "Private figure"
-    assert [d.contents for d in other.gf.Revision(api_id=mine.revision.api_id).fetch().text_data] == ["top secret"]
+    assert [d.contents for d in other.gf.Revision(api_id=mine.revision.api_id).fetch().text_data] == [
+        "top secret"
+    ]
     with pytest.raises(UnauthorizedError):
-        other.gf.Figure(api_id=figure.api_id, name="x", analysis=other.gf.Analysis(api_id=mine.analysis.api_id)).save()
+        other.gf.Figure(
+            api_id=figure.api_id, name="x", analysis=other.gf.Analysis(api_id=mine.analysis.api_id)
+        ).save()
     with pytest.raises(UnauthorizedError):
         other.gf.Figure(api_id=figure.api_id).set_link_sharing(False)
 

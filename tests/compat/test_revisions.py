@@ -93,7 +93,9 @@ def test_revision_get_returns_shallow_data(owner, tree):
     gf = owner.gf
     revision = tree[2].revisions.create(gf.Revision(data=[gf.TextData(name="t", contents="shallow")]))
     body = owner.http.get(gf.api_url + f"revision/{revision.api_id}/").json()
-    assert [set(datum) >= {"api_id", "name", "type", "hash", "size_bytes", "metadata"} for datum in body["data"]] == [True]
+    assert [
+        set(datum) >= {"api_id", "name", "type", "hash", "size_bytes", "metadata"} for datum in body["data"]
+    ] == [True]
     assert "data" not in body["data"][0]
     full = owner.http.get(gf.api_url + f"data/{body['data'][0]['api_id']}/").json()
     assert full["data"] == "c2hhbGxvdw=="
@@ -135,7 +137,9 @@ def test_put_replaces_data(owner, tree):
     gf = owner.gf
     workspace, analysis, figure = tree
     revision = figure.revisions.create(
-        gf.Revision(data=[gf.TextData(name="old", contents="0123456789"), gf.FileData(name="old.bin", data=b"xy")])
+        gf.Revision(
+            data=[gf.TextData(name="old", contents="0123456789"), gf.FileData(name="old.bin", data=b"xy")]
+        )
     )
     assert _sizes(gf, workspace, analysis, figure) == (12, 12, 12)
 

@@ -22,7 +22,9 @@ VERSIONS = ["v1", "v1.1", "v1.2", "v1.3", "v1.4", "v1.4.1"]
 class Api:
     """One signed-in user talking to ``/api/<version>/``; paths are relative to that prefix."""
 
-    def __init__(self, server, session: requests.Session, username: str, password: str, version: str = "v1.4.1"):
+    def __init__(
+        self, server, session: requests.Session, username: str, password: str, version: str = "v1.4.1"
+    ):
         self.server = server
         self.session = session
         self.username = username

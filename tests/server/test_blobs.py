@@ -15,7 +15,9 @@ def test_identical_payloads_are_stored_once(live_server, owner):
     digest = blake3.blake3(payload).hexdigest()
     before = blob_files(live_server)
     first = owner.revision(figure["api_id"], data_item(payload, "file", "a"))
-    second = owner.revision(figure["api_id"], data_item(payload, "file", "b"), data_item(payload, "file", "c"))
+    second = owner.revision(
+        figure["api_id"], data_item(payload, "file", "b"), data_item(payload, "file", "c")
+    )
     after = blob_files(live_server)
     assert len(after) == len(before) + 1
     (new_blob,) = set(after) - set(before)
@@ -39,7 +41,11 @@ def test_no_temporary_files_left_behind(live_server, owner):
     _, _, figure = owner.tree()
     for _ in range(3):
         owner.revision(figure["api_id"], data_item(os.urandom(20_000), "file"))
-    leftovers = [p for p in blob_files(live_server) if p.name.startswith(".") or "incoming" in p.name or p.suffix == ".tmp"]
+    leftovers = [
+        p
+        for p in blob_files(live_server)
+        if p.name.startswith(".") or "incoming" in p.name or p.suffix == ".tmp"
+    ]
     assert leftovers == []
     assert all(len(p.name) == 64 for p in blob_files(live_server))
 

@@ -9,7 +9,9 @@ import yaml
 
 
 def fetch_schema(live_server) -> dict:
-    response = requests.get(live_server.url + "/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"})
+    response = requests.get(
+        live_server.url + "/api/schema/", headers={"Accept": "application/vnd.oai.openapi+json"}
+    )
     assert response.status_code == 200
     if "json" in response.headers["Content-Type"]:
         return response.json()
@@ -42,7 +44,11 @@ def test_docs_are_html_without_external_urls(live_server):
     assert response.headers["Content-Type"].startswith("text/html")
     html = response.text
     assert "swagger" in html.lower()
-    external = [u for u in re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html) if re.match(r"(https?:)?//", u)]
+    external = [
+        u
+        for u in re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+        if re.match(r"(https?:)?//", u)
+    ]
     assert external == []
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html and "cdnjs" not in html
 

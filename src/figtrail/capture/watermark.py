@@ -53,10 +53,10 @@ class Watermark:
     def _strip(self, width: int, link: str):
         from PIL import Image, ImageDraw
 
-        scale = max(0.5, min(4.0, width / BASE_WIDTH))
+        scale = max(1.0, min(4.0, width / BASE_WIDTH))
         margin = round(self.margin * scale)
         qr = self._qr(link, scale) if self.qr_code else None
-        font = _font(round(13 * scale))
+        font = _font(round(15 * scale))
         text_height = _text_height(font, link)
         height = max(qr.height if qr else 0, text_height) + 2 * margin
         strip = Image.new("RGBA", (width, height), self.background + (255,))
@@ -74,7 +74,7 @@ class Watermark:
 
         code = segno.make(link, error="m", micro=False)
         buffer = io.BytesIO()
-        code.save(buffer, kind="png", scale=max(1, round(2 * scale)), border=1, dark=self.foreground, light=self.background)
+        code.save(buffer, kind="png", scale=max(2, round(3 * scale)), border=1, dark=self.foreground, light=self.background)
         buffer.seek(0)
         return Image.open(buffer).convert("RGBA")
 

@@ -32,6 +32,7 @@ except ImportError:  # Windows: no advisory locks; the server's 409 still preven
 
 Job = dict[str, Any]
 JOB_FORMAT = 1
+BLOB_GRACE_SECONDS = 10.0
 _counter = itertools.count()
 
 
@@ -51,9 +52,34 @@ class Outbox:
     def put_blob(self, data: bytes) -> str:
         digest = blake3.blake3(data).hexdigest()
         target = self.path / "blobs" / digest
-        if not target.exists():
+        try:
+            os.utime(target)  # already stored: mark it fresh so a concurrent clean-up keeps it
+        except FileNotFoundError:
             write_atomic(target, data)
         return digest
+
+    def put_file(self, source: Path | str) -> tuple[str, int]:
+        """Copy a file in by content hash, streaming (data files can be large); returns (hash, size)."""
+        hasher, size = blake3.blake3(), 0
+        tmp = self.path / "blobs" / f".incoming.{os.getpid()}.{threading.get_ident()}.tmp"
+        try:
+            with open(source, "rb") as reader, open(tmp, "wb") as writer:
+                while chunk := reader.read(1 << 20):
+                    hasher.update(chunk)
+                    writer.write(chunk)
+                    size += len(chunk)
+                writer.flush()
+                os.fsync(writer.fileno())
+            digest = hasher.hexdigest()
+            target = self.path / "blobs" / digest
+            if target.exists():
+                os.utime(target)
+            else:
+                os.replace(tmp, target)
+                _sync_folder(target.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return digest, size
 
     def blob(self, digest: str) -> bytes:
         return (self.path / "blobs" / digest).read_bytes()
@@ -107,7 +133,7 @@ class Outbox:
         """The server has the job: forget it, and the payloads no other job needs."""
         for folder in ("jobs", "held"):
             (self.path / folder / f"{job['seq']}.json").unlink(missing_ok=True)
-        self._collect_blobs(job_blobs(job))
+        self.collect_blobs(job_blobs(job))
 
     def remember_asset(self, local_id: str, asset_revision_id: str) -> None:
         write_atomic(self.path / "resolved" / local_id, asset_revision_id.encode())
@@ -146,22 +172,41 @@ class Outbox:
                 jobs.append(_unreadable(path))
         return jobs
 
-    def _collect_blobs(self, candidates: set[str]) -> None:
+    def collect_blobs(self, candidates: set[str]) -> None:
+        """Delete the given payloads unless a job still refers to them or they were just stored.
+
+        The grace period covers a payload stored for a job that is about to be written (by this or
+        another process): it is not referenced yet, but it is needed.
+        """
         if not candidates:
             return
         still_needed = set().union(*(job_blobs(job) for job in self.pending() + self.held()))
+        cutoff = time.time() - BLOB_GRACE_SECONDS
         for digest in candidates - still_needed:
-            (self.path / "blobs" / digest).unlink(missing_ok=True)
+            path = self.path / "blobs" / digest
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+
+    def sweep(self, older_than: float = 600.0) -> None:
+        """Delete payloads no job refers to: left by a delivery inside the grace period, or a crash."""
+        blobs = {path.name for path in (self.path / "blobs").iterdir() if not path.name.startswith(".")}
+        cutoff = time.time() - older_than
+        still_needed = set().union(set(), *(job_blobs(job) for job in self.pending() + self.held()))
+        for digest in blobs - still_needed:
+            path = self.path / "blobs" / digest
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
 
 
 def job_blobs(job: Job) -> set[str]:
     """Every payload hash a job refers to."""
     digests = {item["blob"] for item in job.get("data", []) if item.get("blob")}
-    for key in ("blob", "snapshot", "displayed_png"):
-        if job.get(key):
-            digests.add(job[key])
-    for frame in job.get("dataframes_pending", []):
-        digests.add(frame["blob"])
+    if job.get("blob"):
+        digests.add(job["blob"])
+    if (job.get("render") or {}).get("snapshot"):
+        digests.add(job["render"]["snapshot"])
     return digests
 
 

@@ -54,6 +54,7 @@ class Sender:
         self.outbox, self.connection, self.catalog = outbox, connection, catalog
         self.short_ids, self.finish, self.notify = short_ids, finish, notify
         self.url, self.account = connection.url, connection.account
+        self.owner = PROCESS_TOKEN  # captures this sender may finish (its publisher's)
         self.unreachable = False
         self.on_delivered: Callable[[str, str | None], None] = lambda job_id, error: None
         self._wake = threading.Event()
@@ -125,7 +126,7 @@ class Sender:
 
     def _finish_captures(self) -> None:
         for job in self.outbox.pending():
-            if job.get("stage") == "capture" and job.get("owner") == PROCESS_TOKEN:
+            if job.get("stage") == "capture" and job.get("owner") == self.owner:
                 try:
                     self.finish(job)
                 except Exception as exc:  # rendering failed: send what was captured, with the reason

@@ -4,7 +4,7 @@ key cannot be used to manage keys; another user's key is 403."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -60,12 +60,12 @@ def test_unknown_key_is_401(live_server):
 
 @pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"])
 def test_future_expiry_is_accepted_in_client_format(owner, fmt):
-    expiry = (datetime.now(timezone.utc) + timedelta(days=30)).strftime(fmt)
+    expiry = (datetime.now(UTC) + timedelta(days=30)).strftime(fmt)
     if fmt.startswith("%Y-%m-%d %H"):
         expiry = expiry[:-2] + ":" + expiry[-2:]  # str(datetime): "2030-01-01 00:00:00+00:00"
     key = owner.created("api_key/", {"name": unique("key"), "expiry": expiry})
     assert key["expiry"] is not None
-    assert datetime.fromisoformat(key["expiry"].replace("Z", "+00:00")) > datetime.now(timezone.utc)
+    assert datetime.fromisoformat(key["expiry"].replace("Z", "+00:00")) > datetime.now(UTC)
     assert key_api(owner, key["token"]).get("user").status_code == 200
 
 
@@ -148,14 +148,16 @@ class TestScopedKey:
     def test_stops_working_when_owner_loses_access(self, live_server, owner, stranger):
         workspace = owner.workspace()
         added = owner.post(
-            f"workspace/{workspace['api_id']}/members/add/", {"username": stranger.username, "membership_type": "viewer"}
+            f"workspace/{workspace['api_id']}/members/add/",
+            {"username": stranger.username, "membership_type": "viewer"},
         )
         assert added.status_code == 200
         key = stranger.created("api_key/", {"name": unique("key"), "workspace": workspace["api_id"]})
         session = token_session(key["token"])
         assert session.get(live_server.api + f"workspace/{workspace['api_id']}/").status_code == 200
         removed = owner.post(
-            f"workspace/{workspace['api_id']}/members/remove/", {"username": stranger.username, "membership_type": None}
+            f"workspace/{workspace['api_id']}/members/remove/",
+            {"username": stranger.username, "membership_type": None},
         )
         assert removed.status_code == 200
         assert session.get(live_server.api + f"workspace/{workspace['api_id']}/").status_code == 401

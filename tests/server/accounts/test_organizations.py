@@ -29,7 +29,11 @@ def test_create_makes_caller_admin(owner, org):
 
 def test_update_name_and_logo(owner, org):
     logo = png_bytes(8, 8)
-    body = {**owner.ok(f"organization/{org['api_id']}/"), "name": "Renamed", "logo": base64.b64encode(logo).decode()}
+    body = {
+        **owner.ok(f"organization/{org['api_id']}/"),
+        "name": "Renamed",
+        "logo": base64.b64encode(logo).decode(),
+    }
     response = owner.put(f"organization/{org['api_id']}/", body)
     assert response.status_code == 200, response.text
     again = owner.ok(f"organization/{org['api_id']}/")
@@ -40,10 +44,13 @@ def test_update_name_and_logo(owner, org):
 def test_workspace_in_org_is_listed_and_visible_to_members(owner, stranger, org, live_server):
     workspace = owner.created("workspace/", {"name": unique("ws"), "organization": org["api_id"]})
     assert workspace["organization"] == org["api_id"]
-    assert workspace["api_id"] in [w["api_id"] for w in owner.ok(f"organization/{org['api_id']}/")["workspaces"]]
+    assert workspace["api_id"] in [
+        w["api_id"] for w in owner.ok(f"organization/{org['api_id']}/")["workspaces"]
+    ]
     assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 403
     added = owner.post(
-        f"organization/{org['api_id']}/members/add/", {"username": stranger.username, "membership_type": "workspace_viewer"}
+        f"organization/{org['api_id']}/members/add/",
+        {"username": stranger.username, "membership_type": "workspace_viewer"},
     )
     assert added.status_code == 200
     assert added.json() == {"username": stranger.username, "membership_type": "workspace_viewer"}
@@ -58,7 +65,8 @@ def test_workspace_in_org_is_listed_and_visible_to_members(owner, stranger, org,
     assert changed.status_code == 200
     assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 201
     removed = owner.post(
-        f"organization/{org['api_id']}/members/remove/", {"username": stranger.username, "membership_type": None}
+        f"organization/{org['api_id']}/members/remove/",
+        {"username": stranger.username, "membership_type": None},
     )
     assert removed.status_code == 200
     assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 403
@@ -78,7 +86,8 @@ def test_workspace_cannot_be_put_in_someone_elses_org(stranger, org):
 
 def test_last_admin_cannot_leave(owner, org):
     response = owner.post(
-        f"organization/{org['api_id']}/members/change/", {"username": owner.username, "membership_type": "workspace_viewer"}
+        f"organization/{org['api_id']}/members/change/",
+        {"username": owner.username, "membership_type": "workspace_viewer"},
     )
     assert response.status_code == 400
     assert "username" in response.json()

@@ -42,7 +42,9 @@ def test_obtain_pair_form_and_json(live_server, owner, encoding):
 
 @pytest.mark.parametrize("encoding", ["data", "json"])
 def test_refresh_form_and_json(live_server, owner, pair, encoding):
-    response = requests.post(live_server.url + "/api/token/refresh/", **{encoding: {"refresh": pair["refresh"]}})
+    response = requests.post(
+        live_server.url + "/api/token/refresh/", **{encoding: {"refresh": pair["refresh"]}}
+    )
     assert response.status_code == 200
     access = response.json()["access"]
     assert jwt.decode(access, live_server.secret_key, algorithms=["HS256"])["token_type"] == "access"
@@ -60,14 +62,17 @@ def test_refresh_without_slash(live_server, pair):
 @pytest.mark.parametrize("encoding", ["data", "json"])
 def test_bad_password_is_401(live_server, owner, encoding):
     response = requests.post(
-        live_server.url + "/api/token/", **{encoding: {"username": owner.username, "password": "wrong-password"}}
+        live_server.url + "/api/token/",
+        **{encoding: {"username": owner.username, "password": "wrong-password"}},
     )
     assert response.status_code == 401
     assert "access" not in response.json()
 
 
 def test_unknown_user_is_401(live_server):
-    response = requests.post(live_server.url + "/api/token/", data={"username": "nobody-here", "password": "x"})
+    response = requests.post(
+        live_server.url + "/api/token/", data={"username": "nobody-here", "password": "x"}
+    )
     assert response.status_code == 401
 
 
@@ -98,7 +103,9 @@ def test_user_id_claim_shape(live_server, owner, pair):
 def test_crafted_valid_token_is_accepted(live_server, owner, pair):
     """Our crafted tokens match simplejwt's shape, so the failures below are due to what we changed."""
     now = int(time.time())
-    token = jwt.encode(_claims_like(live_server, pair, iat=now, exp=now + 300), live_server.secret_key, "HS256")
+    token = jwt.encode(
+        _claims_like(live_server, pair, iat=now, exp=now + 300), live_server.secret_key, "HS256"
+    )
     assert whoami(live_server, token).status_code == 200
 
 
@@ -113,7 +120,9 @@ def test_expired_access_token_is_401_token_not_valid(live_server, pair):
 
 def test_token_signed_with_another_key_is_401(live_server, pair):
     now = int(time.time())
-    token = jwt.encode(_claims_like(live_server, pair, exp=now + 300), "not-the-server-key" * 3, algorithm="HS256")
+    token = jwt.encode(
+        _claims_like(live_server, pair, exp=now + 300), "not-the-server-key" * 3, algorithm="HS256"
+    )
     response = whoami(live_server, token)
     assert response.status_code == 401
     assert response.json()["code"] == "token_not_valid"
@@ -122,7 +131,9 @@ def test_token_signed_with_another_key_is_401(live_server, pair):
 def test_tampered_payload_is_401(live_server, pair):
     header, _, signature = pair["access"].split(".")
     now = int(time.time())
-    forged = jwt.encode(_claims_like(live_server, pair, exp=now + 300, user_id="1"), "x" * 40, algorithm="HS256")
+    forged = jwt.encode(
+        _claims_like(live_server, pair, exp=now + 300, user_id="1"), "x" * 40, algorithm="HS256"
+    )
     token = ".".join([header, forged.split(".")[1], signature])  # someone else's claims, the old signature
     response = whoami(live_server, token)
     assert response.status_code == 401

@@ -15,7 +15,15 @@ def test_list_is_one_element_self(owner):
     me = users[0]
     assert me["username"] == owner.username
     assert me["email"] == f"{owner.username}@example.org"
-    assert {"first_name", "last_name", "date_joined", "is_active", "is_staff", "user_profile", "avatar"} <= set(me)
+    assert {
+        "first_name",
+        "last_name",
+        "date_joined",
+        "is_active",
+        "is_staff",
+        "user_profile",
+        "avatar",
+    } <= set(me)
 
 
 def test_list_and_detail_serialize_identically(owner):
@@ -111,7 +119,10 @@ def test_co_member_is_visible(live_server, owner):
 
     colleague = new_user(live_server)
     workspace = owner.workspace()
-    owner.post(f"workspace/{workspace['api_id']}/members/add/", {"username": colleague.username, "membership_type": "viewer"})
+    owner.post(
+        f"workspace/{workspace['api_id']}/members/add/",
+        {"username": colleague.username, "membership_type": "viewer"},
+    )
     response = colleague.get(f"user/{owner.username}")
     assert response.status_code == 200
     assert response.json()["username"] == owner.username

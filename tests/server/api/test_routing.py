@@ -22,7 +22,10 @@ def test_every_version_prefix_answers(live_server, owner, version):
 @pytest.mark.parametrize("version", ["v2", "v1.5", "v0", "v1.4.2", "v1.4.1.1", "latest"])
 def test_unknown_version_is_404(live_server, owner, version):
     assert requests.get(f"{live_server.url}/api/{version}/info/", allow_redirects=False).status_code == 404
-    assert owner.session.get(f"{live_server.url}/api/{version}/workspace/", allow_redirects=False).status_code == 404
+    assert (
+        owner.session.get(f"{live_server.url}/api/{version}/workspace/", allow_redirects=False).status_code
+        == 404
+    )
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +107,9 @@ def test_post_actions_with_and_without_trailing_slash(owner, objects, slash):
     find = owner.post("asset/find_by_name" + slash, {"name": objects["asset"]["name"]})
     assert find.status_code == 200
     assert [a["api_id"] for a in find.json()] == [objects["asset"]["api_id"]]
-    storage = owner.post(f"workspace/{objects['workspace']['api_id']}/storage" + slash, {"vendor": "GoFigr.io"})
+    storage = owner.post(
+        f"workspace/{objects['workspace']['api_id']}/storage" + slash, {"vendor": "GoFigr.io"}
+    )
     assert storage.status_code == 200
 
 

@@ -12,7 +12,9 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 
 def test_create_is_201_with_empty_figures(owner):
     workspace = owner.workspace()
-    response = owner.post("analysis/", {"name": "Script Analysis", "description": "", "workspace": workspace["api_id"]})
+    response = owner.post(
+        "analysis/", {"name": "Script Analysis", "description": "", "workspace": workspace["api_id"]}
+    )
     assert response.status_code == 201
     analysis = response.json()
     assert analysis["figures"] == []
@@ -76,7 +78,9 @@ def test_update_ignores_read_only_fields(owner, method):
 
 def test_partial_patch(owner):
     _, analysis, _ = owner.tree()
-    response = owner.patch(f"analysis/{analysis['api_id']}", {"api_id": analysis["api_id"], "description": "d2"})
+    response = owner.patch(
+        f"analysis/{analysis['api_id']}", {"api_id": analysis["api_id"], "description": "d2"}
+    )
     assert response.status_code == 200
     assert response.json()["name"] == analysis["name"]
     assert response.json()["description"] == "d2"
@@ -92,7 +96,9 @@ def test_move_to_another_workspace_carries_size(owner):
     assert response.json()["workspace"] == target["api_id"]
     assert owner.ok(f"workspace/{source['api_id']}/")["size_bytes"] == 0
     assert owner.ok(f"workspace/{target['api_id']}/")["size_bytes"] == 40
-    assert [a["api_id"] for a in owner.ok(f"workspace/{target['api_id']}/")["analyses"]] == [analysis["api_id"]]
+    assert [a["api_id"] for a in owner.ok(f"workspace/{target['api_id']}/")["analyses"]] == [
+        analysis["api_id"]
+    ]
 
 
 def test_move_into_a_foreign_workspace_is_403(owner, stranger):
@@ -158,7 +164,10 @@ def test_member_of_another_workspace_is_403(live_server, owner, foreign):
     """Being a member of one of the owner's workspaces grants nothing in the others."""
     colleague = new_user(live_server)
     shared = owner.workspace()
-    owner.post(f"workspace/{shared['api_id']}/members/add/", {"username": colleague.username, "membership_type": "admin"})
+    owner.post(
+        f"workspace/{shared['api_id']}/members/add/",
+        {"username": colleague.username, "membership_type": "admin"},
+    )
     assert colleague.get(f"workspace/{shared['api_id']}/").status_code == 200
     path = f"analysis/{foreign['api_id']}/"
     assert colleague.get(path).status_code == 403

@@ -51,7 +51,10 @@ def test_find_by_hash_without_analysis_finds_all(owner, setup):
     response = owner.post("asset_revision/find_by_hash/", {"digest": setup["digest"], "hash_type": "blake3"})
     assert response.status_code == 200
     found = response.json()
-    assert [r["api_id"] for r in found] == [setup["plain_revision"]["api_id"], setup["scoped_revision"]["api_id"]]
+    assert [r["api_id"] for r in found] == [
+        setup["plain_revision"]["api_id"],
+        setup["scoped_revision"]["api_id"],
+    ]
     assert [r["asset"] for r in found] == [setup["plain"]["api_id"], setup["scoped"]["api_id"]]
 
 
@@ -64,12 +67,20 @@ def test_find_by_hash_with_analysis(owner, setup):
 def test_find_by_hash_miss_and_strangers(owner, stranger, setup):
     other = blake3.blake3(b"nothing like it").hexdigest()
     assert owner.post("asset_revision/find_by_hash/", {"digest": other, "hash_type": "blake3"}).json() == []
-    assert stranger.post("asset_revision/find_by_hash/", {"digest": setup["digest"], "hash_type": "blake3"}).json() == []
+    assert (
+        stranger.post(
+            "asset_revision/find_by_hash/", {"digest": setup["digest"], "hash_type": "blake3"}
+        ).json()
+        == []
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"digest": "abc", "hash_type": "blake3"}, "digest"), ({"digest": "0" * 64, "hash_type": "md5"}, "hash_type")],
+    [
+        ({"digest": "abc", "hash_type": "blake3"}, "digest"),
+        ({"digest": "0" * 64, "hash_type": "md5"}, "hash_type"),
+    ],
 )
 def test_find_by_hash_validates(owner, body, field):
     response = owner.post("asset_revision/find_by_hash/", body)
@@ -85,7 +96,9 @@ def test_back_links_figure_revisions(owner, setup):
         assets=[{"use_type": "indirect", "figure_revision": None, "asset_revision": target["api_id"]}],
     )
     links = owner.ok(f"asset_revision/{target['api_id']}/")["figure_revisions"]
-    assert links == [{"use_type": "indirect", "figure_revision": revision["api_id"], "asset_revision": target["api_id"]}]
+    assert links == [
+        {"use_type": "indirect", "figure_revision": revision["api_id"], "asset_revision": target["api_id"]}
+    ]
     assert revision["assets"] == links
     assert owner.delete(f"revision/{revision['api_id']}/").status_code == 204
     assert owner.ok(f"asset_revision/{target['api_id']}/")["figure_revisions"] == []
@@ -101,7 +114,9 @@ def test_missing_asset_is_400_or_404(owner):
 def test_bad_payload_is_400_and_stores_nothing(owner):
     workspace = owner.workspace()
     asset = owner.asset(workspace["api_id"])
-    response = owner.post("asset_revision/", {"asset": asset["api_id"], "data": [{**data_item(b"x", "file"), "data": "%%%"}]})
+    response = owner.post(
+        "asset_revision/", {"asset": asset["api_id"], "data": [{**data_item(b"x", "file"), "data": "%%%"}]}
+    )
     assert response.status_code == 400
     assert "data" in response.json()
     assert owner.ok(f"asset/{asset['api_id']}/")["revisions"] == []
@@ -115,7 +130,9 @@ def test_put_replaces_data_and_ignores_read_only(owner):
     body = {
         **revision,
         "size_bytes": 0,
-        "figure_revisions": [{"use_type": "direct", "figure_revision": MISSING, "asset_revision": revision["api_id"]}],
+        "figure_revisions": [
+            {"use_type": "direct", "figure_revision": MISSING, "asset_revision": revision["api_id"]}
+        ],
         "data": [data_item(b"123456789", "file", "data.csv", path="data.csv")],
         "metadata": {"path": "data.csv"},
     }

@@ -29,7 +29,9 @@ def test_analysis_must_be_in_the_same_workspace(owner):
     other = owner.workspace()
     scoped = owner.asset(workspace["api_id"], analysis_id=analysis["api_id"])
     assert scoped["analysis"] == analysis["api_id"]
-    response = owner.post("asset/", {"name": "x.csv", "workspace": other["api_id"], "analysis": analysis["api_id"]})
+    response = owner.post(
+        "asset/", {"name": "x.csv", "workspace": other["api_id"], "analysis": analysis["api_id"]}
+    )
     assert response.status_code == 400
     assert "analysis" in response.json()
 
@@ -89,7 +91,9 @@ class TestFindByName:
         assert all(a["revisions"] == [] for a in response.json())
 
     def test_with_analysis_finds_only_scoped(self, owner, named):
-        response = owner.post("asset/find_by_name/", {"name": named["name"], "analysis": named["analysis"]["api_id"]})
+        response = owner.post(
+            "asset/find_by_name/", {"name": named["name"], "analysis": named["analysis"]["api_id"]}
+        )
         assert response.status_code == 200
         assert [a["api_id"] for a in response.json()] == [named["scoped"]["api_id"]]
 

@@ -19,8 +19,10 @@ def revision(owner) -> dict:
     return owner.revision(
         figure["api_id"],
         data_item(png_bytes(), "image", "figure", format="png", is_watermarked=False),
-        data_item(b"print('hi')\n", "code", "Jupyter Cell", language="Python", format="text", encoding="utf-8"),
-        data_item("a,b\n1,2\n".encode(), "dataframe", "table", format="csv", encoding="utf-8"),
+        data_item(
+            b"print('hi')\n", "code", "Jupyter Cell", language="Python", format="text", encoding="utf-8"
+        ),
+        data_item(b"a,b\n1,2\n", "dataframe", "table", format="csv", encoding="utf-8"),
         data_item(b'{"k": 1}', "text", "System Info", format="json", encoding="utf-8", role="manifest"),
         data_item(bytes(range(256)), "file", "raw.bin", path=None),
     )

@@ -61,7 +61,13 @@ def test_update_ignores_read_only_fields(owner, method):
     _, _, figure = owner.tree()
     owner.revision(figure["api_id"], data_item(b"abc"))
     current = owner.ok(f"figure/{figure['api_id']}/")
-    body = {**current, "name": "New name", "size_bytes": 1, "revisions": [], "created_on": "2001-01-01 00:00:00+00:00"}
+    body = {
+        **current,
+        "name": "New name",
+        "size_bytes": 1,
+        "revisions": [],
+        "created_on": "2001-01-01 00:00:00+00:00",
+    }
     response = owner.request(method, f"figure/{figure['api_id']}", json=body)
     assert response.status_code == 200, response.text
     updated = response.json()

@@ -15,7 +15,11 @@ def invitee(live_server):
 
 
 def invite(owner, workspace: dict, membership_type: str = "creator") -> dict:
-    body = {"email": "someone@example.org", "membership_type": membership_type, "workspace": workspace["api_id"]}
+    body = {
+        "email": "someone@example.org",
+        "membership_type": membership_type,
+        "workspace": workspace["api_id"],
+    }
     return owner.created("invitations/workspace/", body)
 
 
@@ -49,7 +53,9 @@ def test_accept_makes_a_member_once(owner, invitee):
     accepted = invitee.post(f"invitations/workspace/{invitation['token']}/accept", {})
     assert accepted.status_code == 200
     assert accepted.json()["status"] == "accepted"
-    assert {"username": invitee.username, "membership_type": "viewer"} in owner.ok(f"workspace/{workspace['api_id']}/members/")
+    assert {"username": invitee.username, "membership_type": "viewer"} in owner.ok(
+        f"workspace/{workspace['api_id']}/members/"
+    )
     assert invitee.get(f"workspace/{workspace['api_id']}/").status_code == 200
     again = invitee.post(f"invitations/workspace/{invitation['token']}/accept/", {})
     assert again.status_code == 400
@@ -69,7 +75,8 @@ def test_delete_is_204(owner, invitee):
 def test_only_admins_invite(owner, stranger):
     workspace = owner.workspace()
     response = stranger.post(
-        "invitations/workspace/", {"email": "x@example.org", "membership_type": "viewer", "workspace": workspace["api_id"]}
+        "invitations/workspace/",
+        {"email": "x@example.org", "membership_type": "viewer", "workspace": workspace["api_id"]},
     )
     assert response.status_code == 403
     assert stranger.get(f"workspace/{workspace['api_id']}/invitations/").status_code == 403
@@ -100,3 +107,33 @@ def test_organization_invitation(owner, invitee):
     assert invitee.post(f"invitations/organization/{invitation['token']}/accept", {}).status_code == 200
     members = owner.ok(f"organization/{org['api_id']}/members/")
     assert {"username": invitee.username, "membership_type": "workspace_viewer"} in members
+
+
+def test_accepting_never_lowers_an_existing_role(owner, invitee):
+    """An owner who opens their own viewer invitation stays owner (and the workspace keeps an owner)."""
+    workspace = owner.workspace()
+    own = invite(owner, workspace, "viewer")
+    assert owner.post(f"invitations/workspace/{own['token']}/accept", {}).status_code == 200
+    assert owner.ok(f"workspace/{workspace['api_id']}/members/") == [
+        {"username": owner.username, "membership_type": "owner"}
+    ]
+    owner.post(
+        f"workspace/{workspace['api_id']}/members/add/", {"username": invitee.username, "membership_type": "admin"}
+    )
+    lower = invite(owner, workspace, "viewer")
+    assert invitee.post(f"invitations/workspace/{lower['token']}/accept", {}).status_code == 200
+    assert {"username": invitee.username, "membership_type": "admin"} in owner.ok(
+        f"workspace/{workspace['api_id']}/members/"
+    )
+
+
+def test_accepting_can_raise_a_role(owner, invitee):
+    workspace = owner.workspace()
+    owner.post(
+        f"workspace/{workspace['api_id']}/members/add/", {"username": invitee.username, "membership_type": "viewer"}
+    )
+    higher = invite(owner, workspace, "creator")
+    assert invitee.post(f"invitations/workspace/{higher['token']}/accept", {}).status_code == 200
+    assert {"username": invitee.username, "membership_type": "creator"} in owner.ok(
+        f"workspace/{workspace['api_id']}/members/"
+    )

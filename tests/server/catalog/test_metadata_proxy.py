@@ -26,9 +26,17 @@ def test_create_is_201_and_not_yet_updated(owner, proxy):
 
 
 def test_browser_post_without_auth(live_server, owner, proxy):
-    body = {"metadata": {"url": "http://localhost:8888/lab/tree/My%20Notebook.ipynb", "active_tab_title": "My Notebook.ipynb"}}
+    body = {
+        "metadata": {
+            "url": "http://localhost:8888/lab/tree/My%20Notebook.ipynb",
+            "active_tab_title": "My Notebook.ipynb",
+        }
+    }
     response = requests.post(
-        live_server.api + f"metadata/{proxy['token']}", json=body, headers={"Origin": ORIGIN}, allow_redirects=False
+        live_server.api + f"metadata/{proxy['token']}",
+        json=body,
+        headers={"Origin": ORIGIN},
+        allow_redirects=False,
     )
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] in {ORIGIN, "*"}
@@ -62,7 +70,9 @@ def test_cors_is_limited_to_the_proxy(live_server):
 
 
 def test_browser_post_needs_an_object(live_server, proxy):
-    response = requests.post(live_server.api + f"metadata/{proxy['token']}", json={"metadata": "not an object"})
+    response = requests.post(
+        live_server.api + f"metadata/{proxy['token']}", json={"metadata": "not an object"}
+    )
     assert response.status_code == 400
     assert "metadata" in response.json()
 

@@ -35,7 +35,10 @@ def test_single_call_create_adopts_client_id(owner):
         "metadata": {"backend": "matplotlib", "notebook_name": "My Notebook.ipynb"},
         "figure": figure["api_id"],
         "assets": [],
-        "data": [data_item(b"1234567", "text", "System Info"), data_item(png_bytes(), "image", "figure", format="png")],
+        "data": [
+            data_item(b"1234567", "text", "System Info"),
+            data_item(png_bytes(), "image", "figure", format="png"),
+        ],
         "client_id": revision_id,
     }
     response = owner.post("revision/", body)
@@ -97,7 +100,11 @@ def test_empty_revision_has_size_zero(owner):
 def test_create_sets_child_updated_on_parents(owner):
     workspace, analysis, figure = owner.tree()
     revision = owner.revision(figure["api_id"], data_item(b"x"))
-    for path in (f"figure/{figure['api_id']}/", f"analysis/{analysis['api_id']}/", f"workspace/{workspace['api_id']}/"):
+    for path in (
+        f"figure/{figure['api_id']}/",
+        f"analysis/{analysis['api_id']}/",
+        f"workspace/{workspace['api_id']}/",
+    ):
         parent = owner.ok(path)
         assert parent["child_updated_on"] == revision["created_on"]
         assert parent["child_updated_by"] == owner.username
@@ -106,7 +113,9 @@ def test_create_sets_child_updated_on_parents(owner):
 def test_duplicate_client_id_is_409_and_changes_nothing(owner):
     workspace, analysis, figure = owner.tree()
     revision_id = str(uuid.uuid4())
-    first = owner.post("revision/", {"figure": figure["api_id"], "client_id": revision_id, "data": [data_item(b"one")]})
+    first = owner.post(
+        "revision/", {"figure": figure["api_id"], "client_id": revision_id, "data": [data_item(b"one")]}
+    )
     assert first.status_code == 201
     before = counts(owner, workspace, figure)
     second_figure = owner.figure(analysis["api_id"])
@@ -114,7 +123,11 @@ def test_duplicate_client_id_is_409_and_changes_nothing(owner):
     for target in (figure, second_figure):
         again = owner.post(
             "revision/",
-            {"figure": target["api_id"], "client_id": revision_id, "data": [data_item(b"a much longer payload")]},
+            {
+                "figure": target["api_id"],
+                "client_id": revision_id,
+                "data": [data_item(b"a much longer payload")],
+            },
         )
         assert again.status_code == 409
         assert "detail" in again.json()
@@ -131,7 +144,9 @@ def test_duplicate_short_id_is_409(owner):
     first = owner.revision(figure["api_id"], data_item(b"x"), short_id=prefix + "0")
     assert first["short_id"] == prefix + "0"
     before = counts(owner, workspace, figure)
-    again = owner.post("revision/", {"figure": figure["api_id"], "short_id": prefix + "0", "data": [data_item(b"yy")]})
+    again = owner.post(
+        "revision/", {"figure": figure["api_id"], "short_id": prefix + "0", "data": [data_item(b"yy")]}
+    )
     assert again.status_code == 409
     assert counts(owner, workspace, figure) == before
     assert owner.revision(figure["api_id"], short_id=prefix + "1")["short_id"] == prefix + "1"
@@ -159,7 +174,9 @@ def test_get_is_shallow(owner):
 def test_data_payload_roundtrips_byte_for_byte(owner):
     _, _, figure = owner.tree()
     payloads = [bytes(range(256)) * 3, "héllo ✓".encode(), b""]
-    revision = owner.revision(figure["api_id"], *(data_item(p, "file", f"f{i}") for i, p in enumerate(payloads)))
+    revision = owner.revision(
+        figure["api_id"], *(data_item(p, "file", f"f{i}") for i, p in enumerate(payloads))
+    )
     for entry, payload in zip(revision["data"], payloads, strict=True):
         full = owner.ok(f"data/{entry['api_id']}/")
         assert base64.b64decode(full["data"], validate=True) == payload
@@ -185,7 +202,13 @@ def test_put_replaces_data_and_asset_links(owner):
         "size_bytes": 1,
         "revision_index": 99,
         "data": [data_item(b"abcdefghij", "code", "cell"), data_item(b"xyz", "text")],
-        "assets": [{"use_type": "direct", "figure_revision": revision["api_id"], "asset_revision": second_ar["api_id"]}],
+        "assets": [
+            {
+                "use_type": "direct",
+                "figure_revision": revision["api_id"],
+                "asset_revision": second_ar["api_id"],
+            }
+        ],
     }
     response = owner.put(f"revision/{revision['api_id']}/?silent=true", body)
     assert response.status_code == 200, response.text
@@ -194,7 +217,9 @@ def test_put_replaces_data_and_asset_links(owner):
     assert updated["revision_index"] == 1
     assert updated["metadata"] == {"notebook_name": "n.ipynb"}
     assert [d["name"] for d in updated["data"]] == ["cell", "item"]
-    assert [(a["use_type"], a["asset_revision"]) for a in updated["assets"]] == [("direct", second_ar["api_id"])]
+    assert [(a["use_type"], a["asset_revision"]) for a in updated["assets"]] == [
+        ("direct", second_ar["api_id"])
+    ]
     assert updated["updated_by"] == owner.username
     assert owner.get(f"data/{old_data_id}/").status_code == 404
     assert owner.ok(f"figure/{figure['api_id']}/")["size_bytes"] == 13
@@ -223,7 +248,9 @@ def test_silent_put_writes_no_log_entry(owner):
     log_path = f"workspace/{workspace['api_id']}/log/"
     before = len(owner.ok(log_path))
     assert owner.put(f"revision/{revision['api_id']}/?silent=true", {"metadata": {"a": 1}}).status_code == 200
-    assert owner.patch(f"revision/{revision['api_id']}?silent=true", {"metadata": {"a": 2}}).status_code == 200
+    assert (
+        owner.patch(f"revision/{revision['api_id']}?silent=true", {"metadata": {"a": 2}}).status_code == 200
+    )
     assert len(owner.ok(log_path)) == before
     assert owner.patch(f"revision/{revision['api_id']}/", {"metadata": {"a": 3}}).status_code == 200
     log = owner.ok(log_path)
@@ -273,7 +300,9 @@ def test_nonexistent_figure_is_404(owner):
 
 
 def test_malformed_json_is_400(owner):
-    response = owner.request("POST", "revision/", data="{not json", headers={"Content-Type": "application/json"})
+    response = owner.request(
+        "POST", "revision/", data="{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert "detail" in response.json()
 
@@ -297,7 +326,11 @@ def test_delete_shrinks_parents(owner):
     assert owner.delete(f"revision/{gone['api_id']}").status_code == 204
     assert owner.get(f"revision/{gone['api_id']}/").status_code == 404
     assert owner.get(f"data/{gone['data'][0]['api_id']}/").status_code == 404
-    for path in (f"figure/{figure['api_id']}/", f"analysis/{analysis['api_id']}/", f"workspace/{workspace['api_id']}/"):
+    for path in (
+        f"figure/{figure['api_id']}/",
+        f"analysis/{analysis['api_id']}/",
+        f"workspace/{workspace['api_id']}/",
+    ):
         assert owner.ok(path)["size_bytes"] == 4
     assert [r["api_id"] for r in owner.ok(f"figure/{figure['api_id']}/")["revisions"]] == [keep["api_id"]]
 
@@ -345,7 +378,9 @@ def test_missing_is_404(owner):
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """A second server whose FIGTRAIL_MAX_BODY_BYTES is 100 000."""
-    server = start_server(tmp_path_factory.mktemp("small-body"), extra_env={"FIGTRAIL_MAX_BODY_BYTES": "100000"})
+    server = start_server(
+        tmp_path_factory.mktemp("small-body"), extra_env={"FIGTRAIL_MAX_BODY_BYTES": "100000"}
+    )
     yield server
     stop_server(server)
 
@@ -371,14 +406,18 @@ class TestBodyLimit:
         """A body without Content-Length (Transfer-Encoding: chunked) is read whole, not as empty."""
         user = new_user(small)
         _, _, figure = user.tree()
-        response = post_chunked(user, "revision/", {"figure": figure["api_id"], "data": [data_item(b"c" * 40_000, "file")]})
+        response = post_chunked(
+            user, "revision/", {"figure": figure["api_id"], "data": [data_item(b"c" * 40_000, "file")]}
+        )
         assert response.status_code == 201, response.text
         assert response.json()["size_bytes"] == 40_000
 
     def test_chunked_over_limit_is_413(self, small):
         user = new_user(small)
         _, _, figure = user.tree()
-        response = post_chunked(user, "revision/", {"figure": figure["api_id"], "data": [data_item(b"z" * 120_000, "file")]})
+        response = post_chunked(
+            user, "revision/", {"figure": figure["api_id"], "data": [data_item(b"z" * 120_000, "file")]}
+        )
         assert response.status_code == 413
         assert user.ok(f"figure/{figure['api_id']}/")["revisions"] == []
 

@@ -14,7 +14,9 @@ def test_reserve_is_201_with_8_alphanumerics(owner):
 
 
 def test_prefixes_are_unique_across_calls_and_users(owner, stranger):
-    prefixes = [api.created("short_id_prefix/reserve/", {})["prefix"] for api in (owner, stranger) for _ in range(15)]
+    prefixes = [
+        api.created("short_id_prefix/reserve/", {})["prefix"] for api in (owner, stranger) for _ in range(15)
+    ]
     assert len(set(prefixes)) == len(prefixes)
 
 

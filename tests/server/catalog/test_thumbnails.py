@@ -61,7 +61,9 @@ def test_non_image_is_null(owner):
 
 def test_unreadable_png_is_null(owner):
     _, _, figure = owner.tree()
-    revision = owner.revision(figure["api_id"], data_item(b"not really a png", "image", "figure", format="png"))
+    revision = owner.revision(
+        figure["api_id"], data_item(b"not really a png", "image", "figure", format="png")
+    )
     assert owner.ok(f"revision/{revision['api_id']}/thumbnail/64") == {"thumbnail": None}
 
 
@@ -74,7 +76,8 @@ def test_vector_only_is_null(owner):
 def test_asset_revision_image(owner):
     asset = owner.asset(owner.workspace()["api_id"], "plot.png")
     created = owner.created(
-        "asset_revision/", {"asset": asset["api_id"], "data": [data_item(png_bytes(90, 90), "image", "plot.png", format="png")]}
+        "asset_revision/",
+        {"asset": asset["api_id"], "data": [data_item(png_bytes(90, 90), "image", "plot.png", format="png")]},
     )
     for path in (f"asset_revision/{created['api_id']}", f"asset/{asset['api_id']}"):
         image = decode(owner.ok(f"{path}/thumbnail/30")["thumbnail"])

@@ -28,7 +28,9 @@ def test_create_returns_empty_child_lists(owner):
 
 
 def test_explicit_secondary_type_is_accepted(owner):
-    workspace = owner.created("workspace/", {"name": unique("ws"), "workspace_type": "secondary", "organization": None})
+    workspace = owner.created(
+        "workspace/", {"name": unique("ws"), "workspace_type": "secondary", "organization": None}
+    )
     assert workspace["workspace_type"] == "secondary"
 
 
@@ -106,7 +108,10 @@ def test_members_add_change_remove(owner, member):
     assert changed.json() == {"username": member.username, "membership_type": "creator"}
     assert member.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 201
     # a creator can add content but not manage members
-    assert member.post(path + "add/", {"username": member.username, "membership_type": "admin"}).status_code == 403
+    assert (
+        member.post(path + "add/", {"username": member.username, "membership_type": "admin"}).status_code
+        == 403
+    )
 
     removed = owner.post(path + "remove/", {"username": member.username, "membership_type": None})
     assert removed.status_code == 200
@@ -172,7 +177,9 @@ def test_log_item_of_another_workspace_is_404(owner):
     first, second = owner.workspace(), owner.workspace()
     item = owner.ok(f"workspace/{first['api_id']}/log/")[0]
     assert owner.get(f"workspace/{second['api_id']}/log/{item['api_id']}/").status_code == 404
-    assert owner.get(f"workspace/{first['api_id']}/log/00000000-0000-4000-8000-000000000000/").status_code == 404
+    assert (
+        owner.get(f"workspace/{first['api_id']}/log/00000000-0000-4000-8000-000000000000/").status_code == 404
+    )
 
 
 def test_log_is_403_for_non_member(owner, stranger):
@@ -200,7 +207,9 @@ def test_storage_get_and_post(owner):
 def test_storage_is_403_for_non_member(owner, stranger):
     workspace = owner.workspace()
     assert stranger.get(f"workspace/{workspace['api_id']}/storage/").status_code == 403
-    assert stranger.post(f"workspace/{workspace['api_id']}/storage/", {"vendor": "GoFigr.io"}).status_code == 403
+    assert (
+        stranger.post(f"workspace/{workspace['api_id']}/storage/", {"vendor": "GoFigr.io"}).status_code == 403
+    )
 
 
 def test_delete_is_204_and_cascades(owner):
@@ -208,7 +217,11 @@ def test_delete_is_204_and_cascades(owner):
     revision = owner.revision(figure["api_id"], data_item(b"abc"))
     assert owner.delete(f"workspace/{workspace['api_id']}/").status_code == 204
     assert owner.get(f"workspace/{workspace['api_id']}/").status_code == 404
-    for path in (f"analysis/{analysis['api_id']}/", f"figure/{figure['api_id']}/", f"revision/{revision['api_id']}/"):
+    for path in (
+        f"analysis/{analysis['api_id']}/",
+        f"figure/{figure['api_id']}/",
+        f"revision/{revision['api_id']}/",
+    ):
         assert owner.get(path).status_code == 404
     assert workspace["api_id"] not in [w["api_id"] for w in owner.ok("workspace/")]
 
@@ -220,7 +233,12 @@ def test_other_users_workspace_is_403(owner, stranger):
     assert stranger.put(path, {"name": "mine", "organization": None}).status_code == 403
     assert stranger.patch(path, {"name": "mine"}).status_code == 403
     assert stranger.delete(path).status_code == 403
-    assert stranger.post(path + "members/add/", {"username": stranger.username, "membership_type": "owner"}).status_code == 403
+    assert (
+        stranger.post(
+            path + "members/add/", {"username": stranger.username, "membership_type": "owner"}
+        ).status_code
+        == 403
+    )
     assert workspace["api_id"] not in [w["api_id"] for w in stranger.ok("workspace/")]
     assert owner.ok(path)["name"] == workspace["name"]
 
@@ -233,6 +251,23 @@ def test_admin_cannot_delete_or_make_owners(owner, member):
     assert member.delete(path).status_code == 403
     promote = member.post(path + "members/change/", {"username": member.username, "membership_type": "owner"})
     assert promote.status_code == 403
+
+
+def test_admin_cannot_demote_or_remove_an_owner(owner, member, live_server):
+    second_owner = new_user(live_server)
+    workspace = owner.workspace()
+    path = f"workspace/{workspace['api_id']}/members/"
+    owner.post(path + "add/", {"username": second_owner.username, "membership_type": "owner"})
+    owner.post(path + "add/", {"username": member.username, "membership_type": "admin"})
+    removed = member.post(path + "remove/", {"username": owner.username, "membership_type": None})
+    assert removed.status_code == 403
+    demoted = member.post(path + "change/", {"username": second_owner.username, "membership_type": "viewer"})
+    assert demoted.status_code == 403
+    roles = {m["username"]: m["membership_type"] for m in owner.ok(path)}
+    assert roles[owner.username] == roles[second_owner.username] == "owner"
+    # an owner may step another owner down while one remains
+    stepped = owner.post(path + "change/", {"username": second_owner.username, "membership_type": "viewer"})
+    assert stepped.status_code == 200
 
 
 def test_missing_is_404(owner):

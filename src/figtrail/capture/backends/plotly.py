@@ -77,8 +77,11 @@ class PlotlyBackend(Backend):
         """Keep one Chrome running for the process: a cold start costs seconds per image."""
         if self._server_started:
             return
+        import warnings
+
         import kaleido
 
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")  # plotly's, harmless
         kaleido.start_sync_server(silence_warnings=True)
         self._server_started = True
         atexit.register(kaleido.stop_sync_server, silence_warnings=True)

@@ -132,17 +132,22 @@ class AcceptInvitation(InvitationDetail):
             if invitation.expiry <= timezone.now():
                 raise ValidationError({"token": ["This invitation has expired; ask for a new one."]})
             if invitation.workspace_id:
-                WorkspaceMembership.objects.update_or_create(
-                    workspace=invitation.workspace,
-                    user=request.user,
-                    defaults={"membership_type": invitation.membership_type},
-                )
+                levels, target = policy.WORKSPACE_ROLE_LEVEL, {"workspace": invitation.workspace}
+                _grant(WorkspaceMembership, levels, request.user, invitation.membership_type, **target)
             else:
-                OrganizationMembership.objects.update_or_create(
-                    organization=invitation.organization,
-                    user=request.user,
-                    defaults={"membership_type": invitation.membership_type},
-                )
+                levels, target = policy.ORGANIZATION_ROLE_LEVEL, {"organization": invitation.organization}
+                _grant(OrganizationMembership, levels, request.user, invitation.membership_type, **target)
             invitation.status = "accepted"
             invitation.save(update_fields=["status"])
         return Response(InvitationSerializer(invitation).data)
+
+
+def _grant(membership_model, levels: dict, user, role: str, **target) -> None:
+    """Give ``user`` the invited role, but never lower one they hold: an owner opening their own
+    viewer invitation must stay owner (else the workspace could be left without one)."""
+    membership = membership_model.objects.filter(user=user, **target).first()
+    if membership is None:
+        membership_model.objects.create(user=user, membership_type=role, **target)
+    elif levels[role] > levels[membership.membership_type]:
+        membership.membership_type = role
+        membership.save(update_fields=["membership_type"])

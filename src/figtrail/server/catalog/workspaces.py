@@ -165,6 +165,9 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
             raise ValidationError({"membership_type": ["Required: one of owner, admin, creator, viewer."]})
         if role == WorkspaceRole.OWNER and policy.workspace_level(self.actor, workspace) < Level.OWN:
             raise PermissionDenied("Only an owner can make another owner.")
+        is_owner = existing is not None and existing.membership_type == WorkspaceRole.OWNER
+        if is_owner and change != "add" and policy.workspace_level(self.actor, workspace) < Level.OWN:
+            raise PermissionDenied("Only an owner can change or remove another owner.")
         if existing and existing.membership_type == WorkspaceRole.OWNER:
             self._keep_an_owner(workspace, existing, change, role)
         if change == "add":

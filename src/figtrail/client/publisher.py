@@ -1,0 +1,325 @@
+"""``Publisher``: publish figures from scripts (and, through ``figtrail.jupyter``, from notebooks).
+
+``publish`` freezes the figure, writes it to the outbox and returns at once; the background sender
+renders, annotates and delivers it. Problems are reported as one line and the revision waits in the
+outbox; with ``strict=True`` ``publish`` instead waits for delivery and raises the typed error.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import uuid
+import weakref
+from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from figtrail.capture.annotators import instantiate
+from figtrail.capture.assets import TRACKER, TrackedFile
+from figtrail.capture.backends import Backend, backend_for, backends, get_backend
+from figtrail.capture.context import CaptureContext, script_context
+from figtrail.capture.revision import CaptureSettings, PendingCapture, capture, finish
+from figtrail.capture.watermark import Watermark
+from figtrail.client.catalog import Catalog
+from figtrail.client.config import ClientConfig, load_config
+from figtrail.client.errors import DeliveryError, FigtrailError
+from figtrail.client.http import Connection
+from figtrail.client.outbox import Job, Outbox
+from figtrail.client.queries import NotebookName, Spec, to_spec
+from figtrail.client.revision import PublishedRevision
+from figtrail.client.sender import PROCESS_TOKEN, Sender, notify_stderr
+from figtrail.client.short_ids import ShortIds
+
+ANONYMOUS_FIGURE = "Anonymous Figure"
+
+
+@dataclass
+class Prepared:
+    """A captured revision not yet in the outbox."""
+
+    job: Job
+    pending: PendingCapture
+    handle: PublishedRevision
+STRICT_TIMEOUT = 120.0
+
+
+class Publisher:
+    """Publishes figures to one server as one account, into one workspace and analysis."""
+
+    def __init__(
+        self,
+        workspace: Any = None,
+        analysis: Any = None,
+        *,
+        url: str | None = None,
+        api_key: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        annotators: Sequence[Any] | None = None,
+        backends: Sequence[str | Backend] | None = None,
+        watermark: bool | Watermark | None = None,
+        image_formats: Sequence[str] | None = None,
+        default_metadata: dict[str, Any] | None = None,
+        save_pickle: bool = True,
+        strict: bool = False,
+        outbox: str | os.PathLike | None = None,
+        notify: Callable[[str], None] | None = None,
+        config: ClientConfig | None = None,
+    ) -> None:
+        self.config = config or load_config(
+            url=url, api_key=api_key, username=username, password=password, outbox=outbox
+        )
+        self.connection = Connection(self.config)
+        self.url = self.connection.url
+        self.outbox = Outbox(self.config.outbox)
+        self.workspace = to_spec(workspace, create_by_default=False)
+        self.analysis = analysis
+        self.backends = list(backends) if backends else None
+        self.default_metadata = {**self.config.default_metadata, **(default_metadata or {})}
+        self.settings = CaptureSettings(
+            image_formats=tuple(image_formats or self.config.image_formats),
+            watermark=_watermark(watermark, self.config.watermark),
+            save_pickle=save_pickle,
+            annotators=instantiate(annotators),
+        )
+        self.strict = strict
+        self.notify = notify or notify_stderr
+        self.owner = f"{PROCESS_TOKEN}-{uuid.uuid4().hex[:8]}"
+        self.short_ids = ShortIds(self.connection)
+        self.catalog = Catalog(self.connection, self.config.workspace)
+        self._pending: dict[str, PendingCapture] = {}
+        self._handles: dict[str, PublishedRevision] = {}
+        self.sender = Sender(self.outbox, self.connection, self.catalog, self.short_ids, self._finish, self._notify)
+        self.sender.owner = self.owner
+        self.sender.on_delivered = self._delivered
+        TRACKER.outbox_path = TRACKER.outbox_path or self.outbox.path
+        _register_exit_flush(self)
+        _make_current(self)
+        self.short_ids.reserve()
+        self.sender.start()
+
+    @property
+    def account(self) -> str:
+        return self.connection.account
+
+    def publish(
+        self,
+        fig: Any = None,
+        target: Any = None,
+        dataframes: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+        backend: str | Backend | None = None,
+        files: Any = None,
+        *,
+        context: CaptureContext | None = None,
+        displayed: dict[str, bytes] | None = None,
+    ) -> PublishedRevision | None:
+        """Hand a revision of ``fig`` to the outbox and return its handle (``.url``, ``.wait()``).
+
+        ``target`` is the figure: a name (found, or created), ``FindByName``, ``ApiId``, or None for the
+        plot's title. ``dataframes`` ({name: DataFrame}) are stored as tables, ``files`` whole.
+        """
+        try:
+            prepared = self.prepare(fig, target, dataframes, metadata, backend, files, context=context, displayed=displayed)
+            handle = self.commit(prepared)
+        except FigtrailError as exc:
+            if self.strict:
+                raise
+            self._notify(f"could not publish: {exc}")
+            return None
+        if self.strict:
+            self._wait_strictly(handle)
+        return handle
+
+    def prepare(
+        self,
+        fig: Any = None,
+        target: Any = None,
+        dataframes: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+        backend: str | Backend | None = None,
+        files: Any = None,
+        *,
+        context: CaptureContext | None = None,
+        displayed: dict[str, bytes] | None = None,
+        reuse: PublishedRevision | None = None,
+    ) -> Prepared:
+        """Freeze the figure and build its job without queueing it yet (the notebook commits at cell end).
+
+        ``reuse`` keeps the id and link of a revision prepared earlier for the same figure, so a link
+        already shown stays right.
+        """
+        fig = _default_figure() if fig is None else fig
+        chosen = get_backend(backend) if isinstance(backend, str) else backend or backend_for(fig, self.backends)
+        if chosen is None:
+            raise TypeError(f"figtrail cannot publish a {type(fig).__name__}; supported: {_supported()}")
+        context = context or script_context(chosen.name)
+        context.backend = chosen.name
+        fields, snapshot = capture(fig, chosen, self.settings, self.outbox, displayed, dataframes, files)
+        figure = to_spec(target) or {"name": snapshot.title or ANONYMOUS_FIGURE, "create": True}
+        handle = self._handle(figure, reuse)
+        job = {
+            **fields,
+            "kind": "revision",
+            "id": handle.api_id,
+            "short_id": handle.short_id,
+            "link": handle.url,
+            "url": self.url,
+            "account": self.account,
+            "owner": self.owner,
+            "figure_name": handle.figure_name,
+            "target": {"workspace": self.workspace, "analysis": self.analysis_spec(), "figure": figure},
+            "metadata": {**self.default_metadata, **(metadata or {})},
+            "context": context.to_json(),
+        }
+        return Prepared(job, PendingCapture(snapshot, context, self.settings), handle)
+
+    def commit(self, prepared: Prepared) -> PublishedRevision:
+        """Write the job to the outbox (atomically) and wake the sender."""
+        job = prepared.job
+        job["assets"] = [self._asset_ref(tracked) for tracked in TRACKER.current()]
+        self._pending[job["id"]] = prepared.pending
+        self._handles[job["id"]] = prepared.handle
+        self.outbox.add(job)
+        self.sender.wake()
+        return prepared.handle
+
+    def _handle(self, figure: Spec, reuse: PublishedRevision | None) -> PublishedRevision:
+        name = figure.get("name") or figure.get("api_id")
+        if reuse is not None:
+            reuse.figure_name = name
+            return reuse
+        api_id, short_id = str(uuid.uuid4()), self.short_ids.next()
+        return PublishedRevision(api_id, short_id, f"{self.url}/r/{short_id or api_id}", name)
+
+    def flush(self, timeout: float | None = 30.0) -> bool:
+        """Wait until everything published so far has been sent (or the server is found unreachable)."""
+        return self.sender.flush(timeout)
+
+    def waiting(self) -> list[Job]:
+        return [job for job in self.outbox.pending() if job.get("url") == self.url]
+
+    def close(self) -> None:
+        self.sender.stop()
+
+    def analysis_spec(self) -> Spec:
+        """The analysis to publish into; NotebookName is resolved now, from the running notebook."""
+        if self.analysis is None or isinstance(self.analysis, NotebookName) or self.analysis == "NotebookName":
+            return {"name": _default_analysis_name(self.analysis), "create": True, "description": None}
+        return to_spec(self.analysis)
+
+    def _asset_ref(self, tracked: TrackedFile) -> dict[str, str]:
+        job_id = TRACKER.bind(tracked, f"{self.url} {self.account}", self._asset_job)
+        return {"local": job_id, "name": tracked.name}
+
+    def _asset_job(self, tracked: TrackedFile) -> str:
+        if not self.outbox.has_blob(tracked.digest):
+            TRACKER.track(tracked.path)  # its copy was cleaned up; take it again if unchanged
+        job = {
+            "kind": "asset",
+            "stage": "ready",
+            "id": str(uuid.uuid4()),
+            "url": self.url,
+            "account": self.account,
+            "name": tracked.name,
+            "path": tracked.path,
+            "digest": tracked.digest,
+            "size": tracked.size,
+            "blob": tracked.digest,
+            "target": {"workspace": self.workspace},
+        }
+        self.outbox.add(job)
+        return job["id"]
+
+    def _finish(self, job: Job) -> Job:
+        return finish(job, self.outbox, self._pending.pop(job["id"], None))
+
+    def _delivered(self, job_id: str, error: str | None) -> None:
+        handle = self._handles.pop(job_id, None)
+        if handle is not None:
+            handle._mark(error)
+
+    def _wait_strictly(self, handle: PublishedRevision) -> None:
+        if handle.wait(STRICT_TIMEOUT):
+            return
+        if handle.error:
+            raise DeliveryError(handle.error)
+        raise DeliveryError(
+            f"revision of {handle.figure_name!r} was not delivered within {STRICT_TIMEOUT:.0f} s "
+            f"(the server at {self.url} is unreachable?); it waits in the outbox: `figtrail outbox flush`"
+        )
+
+    def _notify(self, message: str) -> None:
+        self.notify(message)
+
+    def _exit_flush(self) -> None:
+        """At interpreter exit: finish and send what we can within the configured wait, then say what is left."""
+        if not self._pending and not self._handles:
+            return
+        self.sender.flush(self.config.exit_wait)
+        left = [job for job in self.outbox.pending() if job.get("owner") == self.owner or job["id"] in self._handles]
+        if left:
+            self._notify(
+                f"{len(left)} revision(s) wait in the outbox ({self.outbox.path}); they are sent by the next "
+                "publish or by `figtrail outbox flush`"
+            )
+
+
+def _watermark(value: bool | Watermark | None, default: bool) -> Watermark:
+    if isinstance(value, Watermark):
+        return value
+    return Watermark(enabled=default if value is None else bool(value))
+
+
+def _default_figure() -> Any:
+    if "matplotlib.pyplot" in sys.modules:
+        return sys.modules["matplotlib.pyplot"].gcf()
+    raise TypeError("publish() needs a figure: pass fig=..., e.g. publish(fig)")
+
+
+def _supported() -> str:
+    return ", ".join(backend.name for backend in backends())
+
+
+def _default_analysis_name(analysis: Any) -> str:
+    """A notebook's name (without .ipynb), else the script's file name, else a fixed name."""
+    if isinstance(analysis, NotebookName) or analysis == "NotebookName" or "ipykernel" in sys.modules:
+        from figtrail.jupyter.notebook import notebook_info
+
+        info = notebook_info()
+        if info.name:
+            return os.path.splitext(info.name)[0]
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main and not str(main).endswith("ipykernel_launcher.py"):
+        return os.path.splitext(os.path.basename(main))[0]
+    return "Untitled analysis"
+
+
+_live: weakref.WeakSet[Publisher] = weakref.WeakSet()
+_current: Publisher | None = None
+
+
+def _make_current(publisher: Publisher) -> None:
+    global _current
+    _current = publisher
+
+
+def current_publisher() -> Publisher:
+    """The publisher made last (by ``Publisher(...)`` or ``configure``), or one made from the config."""
+    return _current if _current is not None else Publisher()
+
+
+def _register_exit_flush(publisher: Publisher) -> None:
+    if not _live:
+        atexit.register(_flush_all_at_exit)
+    _live.add(publisher)
+
+
+def _flush_all_at_exit() -> None:
+    for publisher in list(_live):
+        try:
+            publisher._exit_flush()
+        except Exception as exc:  # exiting anyway: report, never raise
+            notify_stderr(f"could not flush the outbox at exit ({type(exc).__name__}: {exc})")

@@ -1,0 +1,66 @@
+"""``share/user/`` and ``share/link/``: read-only access to one object and what is under it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.server.helpers import data_item
+
+
+@pytest.fixture(scope="module")
+def shared(owner) -> dict:
+    _, analysis, figure = owner.tree()
+    revision = owner.revision(figure["api_id"], data_item(b"shared bytes"))
+    return {"analysis": analysis, "figure": figure, "revision": revision}
+
+
+def test_share_with_user_grants_read_only(owner, stranger, shared):
+    figure, revision = shared["figure"], shared["revision"]
+    assert stranger.get(f"figure/{figure['api_id']}/").status_code == 403
+    response = owner.post(
+        f"figure/{figure['api_id']}/share/user/", {"username": stranger.username, "sharing_enabled": True}
+    )
+    assert response.status_code == 200
+    assert response.json() == {"username": stranger.username, "sharing_enabled": True}
+    assert owner.ok(f"figure/{figure['api_id']}/share/user/") == [
+        {"username": stranger.username, "sharing_enabled": True}
+    ]
+    assert stranger.get(f"figure/{figure['api_id']}/").status_code == 200
+    assert stranger.get(f"revision/{revision['api_id']}/").status_code == 200
+    assert stranger.get(f"data/{revision['data'][0]['api_id']}/").status_code == 200
+    assert stranger.get(f"revision/{revision['api_id']}/thumbnail/32").status_code == 200
+    # read-only: no changes, and nothing above the shared object
+    assert stranger.patch(f"figure/{figure['api_id']}/", {"name": "mine"}).status_code == 403
+    assert stranger.delete(f"revision/{revision['api_id']}/").status_code == 403
+    assert stranger.get(f"analysis/{shared['analysis']['api_id']}/").status_code == 403
+    assert (
+        stranger.post(f"figure/{figure['api_id']}/share/user/", {"username": stranger.username}).status_code
+        == 403
+    )
+
+    unshared = owner.post(
+        f"figure/{figure['api_id']}/share/user/", {"username": stranger.username, "sharing_enabled": False}
+    )
+    assert unshared.status_code == 200
+    assert stranger.get(f"figure/{figure['api_id']}/").status_code == 403
+    assert stranger.get(f"revision/{revision['api_id']}/").status_code == 403
+    assert owner.ok(f"figure/{figure['api_id']}/share/user/") == []
+
+
+def test_share_with_unknown_user_is_400(owner, shared):
+    response = owner.post(f"analysis/{shared['analysis']['api_id']}/share/user/", {"username": "nobody-here"})
+    assert response.status_code == 400
+    assert "username" in response.json()
+
+
+def test_link_sharing_toggle(owner, stranger, shared):
+    path = f"revision/{shared['revision']['api_id']}/share/link/"
+    assert owner.ok(path) == {"enabled": False}
+    assert owner.post(path, {"enabled": True}).json() == {"enabled": True}
+    assert owner.ok(path) == {"enabled": True}
+    assert stranger.post(path, {"enabled": False}).status_code == 403
+    assert owner.post(path, {"enabled": False}).json() == {"enabled": False}
+    assert owner.ok(path) == {"enabled": False}
+    bad = owner.post(path, {})
+    assert bad.status_code == 400
+    assert "enabled" in bad.json()

@@ -1,0 +1,55 @@
+"""Sessions, sign-in and CSRF apply to the web UI only; app pages carry a strict CSP; the API stays stateless."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.web.helpers import web_session
+
+
+def test_app_pages_carry_a_strict_content_security_policy(live_server):
+    response = requests.get(live_server.url + "/signin", timeout=30)
+    assert response.status_code == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "object-src 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_signed_out_pages_redirect_to_sign_in(live_server):
+    response = requests.get(live_server.url + "/", allow_redirects=False, timeout=30)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/signin?next=/"
+
+
+def test_sign_in_form_requires_a_csrf_token(live_server, owner):
+    session = requests.Session()
+    session.get(live_server.url + "/signin", timeout=30)  # gets the CSRF cookie, but the form field is missing
+    response = session.post(
+        live_server.url + "/signin",
+        data={"username": owner.username, "password": owner.password},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 403
+    assert "Form expired" in response.text
+
+
+def test_api_ignores_the_web_session_and_sets_no_cookies(live_server, owner):
+    session = web_session(live_server, owner.username, owner.password)
+    assert session.get(live_server.url + "/", timeout=30).status_code == 200  # signed in to the web UI
+    response = session.get(live_server.api + "workspace/", timeout=30)
+    assert response.status_code == 401  # the session cookie is no credential for the API
+    assert "Set-Cookie" not in response.headers
+    assert "Content-Security-Policy" not in response.headers
+    authorised = owner.get("workspace/")
+    assert authorised.status_code == 200
+    assert "Set-Cookie" not in authorised.headers
+    assert "Cookie" not in authorised.headers.get("Vary", "")
+
+
+def test_api_posts_need_no_csrf_token(live_server, owner):
+    workspace = owner.workspace()
+    response = owner.post("analysis/", {"name": "no csrf here", "workspace": workspace["api_id"]})
+    assert response.status_code == 201

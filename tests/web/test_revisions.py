@@ -1,0 +1,111 @@
+"""The revision page, opened the way the official client links to it (``/r/<short id or id>``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.server.helpers import data_item, png_bytes
+from tests.web.test_data import HTML_WITH_SCRIPT, SVG_WITH_SCRIPT
+
+
+def image_loaded(page, selector: str) -> bool:
+    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
+
+
+def test_short_link_opens_the_revision_with_everything_recorded(signed_in, seeded, live_server):
+    page = signed_in.page
+    latest = seeded.revisions[-1]
+    page.goto(f"/r/{latest['short_id']}")
+    assert page.url == f"{live_server.url}/revision/{latest['api_id']}"
+    assert "revision 3 of 3" in page.inner_text("h1")
+    assert image_loaded(page, "#figure-image")
+    # code, highlighted by Pygments into classed spans
+    code = page.locator("#code .hl")
+    assert "treated_rate = 0.064" in code.inner_text()
+    assert page.locator("#code .hl span.kn").count() >= 2  # 'import' keywords
+    # metadata: environment and git
+    metadata = page.inner_text("#metadata")
+    assert "3.11.9" in metadata and "main" in metadata and "growth.ipynb" in metadata
+    # QR code of the revision's short link
+    assert page.locator("#qr-panel svg.qr path").count() == 1
+    assert page.inner_text("#revision-link") == f"{live_server.url}/r/{latest['short_id']}"
+    # the asset revision it was made from
+    assert "volumes.csv" in page.inner_text("#assets")
+    # every data object can be downloaded
+    assert page.locator("#downloads a:has-text('Download')").count() == len(latest["data"])
+    assert signed_in.errors == []
+
+
+def test_long_link_and_previous_navigation(signed_in, seeded, live_server):
+    page = signed_in.page
+    first, second = seeded.revisions[0], seeded.revisions[1]
+    page.goto(f"/r/{second['api_id']}")
+    assert page.url.endswith(f"/revision/{second['api_id']}")
+    with page.expect_navigation():
+        page.click("a[rel=prev]")
+    assert page.url.endswith(f"/revision/{first['api_id']}")
+    assert page.locator("a[rel=prev]").count() == 0
+
+
+def test_unknown_short_link_is_not_found(signed_in):
+    response = signed_in.page.goto("/r/no-such-revision")
+    assert response.status == 404
+    assert "No revision no-such-revision" in signed_in.page.inner_text("main")
+
+
+def test_data_table_pages_and_downloads_as_csv(signed_in, seeded):
+    page = signed_in.page
+    page.goto(f"/revision/{seeded.revisions[0]['api_id']}")
+    table = page.locator("#tables")
+    assert "Rows 1–50 of 120" in table.inner_text()
+    assert table.locator("tbody tr").count() == 50
+    with page.expect_navigation():
+        table.locator("[data-next-rows]").click()
+    assert "Rows 51–100 of 120" in page.inner_text("#tables")
+    with page.expect_download() as download:
+        page.click("#tables a:has-text('Download CSV')")
+    content = open(download.value.path(), encoding="utf-8").read()
+    assert content.startswith("day,arm,volume\n")
+    assert len(content.strip().splitlines()) == 121
+
+
+@pytest.fixture(scope="module")
+def untrusted(owner) -> dict:
+    """A revision whose SVG and HTML try to reach the app's page."""
+    _, _, figure = owner.tree()
+    escape = b"<script>try{parent.document.title='pwned'}catch(e){document.body.dataset.blocked='yes'}</script>"
+    html = HTML_WITH_SCRIPT.replace(b"</body>", escape + b"</body>")
+    return owner.revision(
+        figure["api_id"],
+        data_item(html, "image", name="figure", format="html"),
+        data_item(SVG_WITH_SCRIPT.replace(b"alert(1)", b"parent.document.title='pwned'"), "image", name="figure",
+                  format="svg"),
+        data_item(png_bytes(), "image", name="figure", format="png"),
+    )
+
+
+def test_interactive_html_runs_sandboxed(signed_in, untrusted):
+    page = signed_in.page
+    page.goto(f"/revision/{untrusted['api_id']}")
+    frame_element = page.locator("iframe#figure-frame")
+    assert frame_element.get_attribute("sandbox") == "allow-scripts"
+    frame = frame_element.element_handle().content_frame()
+    frame.wait_for_load_state()
+    assert frame.evaluate("document.title") == "ran"  # its own script runs: plots stay interactive
+    assert frame.evaluate("document.body.dataset.blocked") == "yes"  # but it cannot touch the app
+    assert frame.evaluate("(() => { try { return document.cookie; } catch (e) { return 'blocked'; } })()") == "blocked"
+    assert "pwned" not in page.title()
+
+
+def test_svg_shows_in_a_sandboxed_frame_without_script(signed_in, untrusted):
+    page = signed_in.page
+    page.goto(f"/revision/{untrusted['api_id']}")
+    with page.expect_navigation():
+        page.click(".view-tabs a:has-text('SVG')")
+    frame_element = page.locator("iframe#figure-frame")
+    assert frame_element.get_attribute("sandbox") == ""
+    frame_element.element_handle().content_frame().wait_for_load_state()
+    assert "pwned" not in page.title()
+    with page.expect_navigation():
+        page.click(".view-tabs a:has-text('PNG')")
+    assert page.locator("#figure-image").count() == 1
