@@ -168,6 +168,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests only
     errors: list[str] = field(default_factory=list)
     wall: float = 0.0
+    server_cpu: float | None = None  # seconds of server CPU (all workers) during the phase
     stopped_early: bool = False
 
     @property
@@ -181,74 +182,82 @@ class Result:
     def ms(self, fraction: float) -> float:
         return percentile(self.latencies, fraction) * 1000
 
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per successful request: unlike rates and latencies, barely moved by other load."""
+        if self.server_cpu is None or not self.ok:
+            return float("nan")
+        return self.server_cpu * 1000 / self.ok
 
-def session_for(token: str) -> requests.Session:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Token {token}"
-    session.headers["Content-Type"] = "application/json"
-    return session
 
+class Client:
+    """Sessions for the benchmark user, and timed batches of requests against the server."""
 
-def run_requests(
-    name: str, make_call, bodies: list[bytes] | int, workers: int, time_limit: float = PHASE_TIME_LIMIT
-) -> Result:
-    """Send each body (or ``bodies`` bodiless calls) from ``workers`` threads; time each call.
+    def __init__(self, server: BenchServer, api_key: str) -> None:
+        self.server = server
+        self.api = server.api
+        self.api_key = api_key
 
-    ``make_call(session, body)`` performs one request and returns the response.
-    """
-    result = Result(name)
-    items = list(bodies) if not isinstance(bodies, int) else [None] * bodies
-    lock = threading.Lock()
-    position = 0
-    deadline = time.monotonic() + time_limit
+    def session(self) -> requests.Session:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Token {self.api_key}"
+        session.headers["Content-Type"] = "application/json"
+        return session
 
-    def worker(session: requests.Session) -> None:
-        nonlocal position
-        while True:
-            with lock:
-                if position >= len(items) or time.monotonic() > deadline:
-                    if position < len(items):
-                        result.stopped_early = True
-                    return
-                body = items[position]
-                items[position] = None  # let large bodies go as soon as they are sent
-                position += 1
-            started = time.perf_counter()
-            try:
-                response = make_call(session, body)
-                elapsed = time.perf_counter() - started
-                if response.status_code in (200, 201):
-                    with lock:
-                        result.latencies.append(elapsed)
-                else:
-                    with lock:
-                        result.errors.append(f"HTTP {response.status_code}: {response.text[:200]}")
-            except requests.RequestException as exc:
+    def publish(self, session: requests.Session, body: bytes) -> requests.Response:
+        return session.post(self.api + "revision/", data=body, timeout=REQUEST_TIMEOUT)
+
+    def figure(self, figure_id: str) -> dict:
+        with self.session() as session:
+            return check(session.get(self.api + f"figure/{figure_id}/", timeout=REQUEST_TIMEOUT), 200)
+
+    def run(
+        self, name: str, call, bodies: list, workers: int, time_limit: float = PHASE_TIME_LIMIT
+    ) -> Result:
+        """Send every body with ``call(session, body)`` from ``workers`` threads; time each call."""
+        result = Result(name)
+        items = list(bodies)
+        lock = threading.Lock()
+        position = 0
+        deadline = time.monotonic() + time_limit
+
+        def worker(session: requests.Session) -> None:
+            nonlocal position
+            while True:
                 with lock:
-                    result.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    if position >= len(items) or time.monotonic() > deadline:
+                        result.stopped_early = result.stopped_early or position < len(items)
+                        return
+                    body, items[position] = items[position], None  # large bodies go once sent
+                    position += 1
+                started = time.perf_counter()
+                try:
+                    response = call(session, body)
+                    elapsed = time.perf_counter() - started
+                    with lock:
+                        if response.status_code in (200, 201):
+                            result.latencies.append(elapsed)
+                        else:
+                            result.errors.append(f"HTTP {response.status_code}: {response.text[:200]}")
+                except requests.RequestException as exc:
+                    with lock:
+                        result.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
-    sessions = [SESSION_FACTORY() for _ in range(workers)]
-    threads = [threading.Thread(target=worker, args=(session,), daemon=True) for session in sessions]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=time_limit + REQUEST_TIMEOUT + 10)
-    result.wall = time.perf_counter() - started
-    for session in sessions:
-        session.close()
-    return result
-
-
-SESSION_FACTORY = requests.Session  # replaced in main() once the API key exists
-
-
-def post_revision(api: str):
-    url = api + "revision/"
-    return lambda session, body: session.post(url, data=body, timeout=REQUEST_TIMEOUT)
-
-
-# -- setup ---------------------------------------------------------------------------------------------
+        sessions = [self.session() for _ in range(workers)]
+        threads = [threading.Thread(target=worker, args=(session,), daemon=True) for session in sessions]
+        cpu_before = self.server.cpu_seconds()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=time_limit + REQUEST_TIMEOUT + 10)
+        result.wall = time.perf_counter() - started
+        cpu_after = self.server.cpu_seconds()
+        if cpu_before is not None and cpu_after is not None:
+            result.server_cpu = cpu_after - cpu_before
+        for session in sessions:
+            session.close()
+        return result
 
 
 def check(response: requests.Response, expected: int = 201) -> dict:
@@ -259,30 +268,41 @@ def check(response: requests.Response, expected: int = 201) -> dict:
     return response.json()
 
 
-def setup(server: BenchServer) -> dict:
+def integrity(client: Client, figure_id: str, published: int) -> str | None:
+    """None if the figure lists exactly the revisions published, numbered 1..n; else what is wrong."""
+    revisions = client.figure(figure_id).get("revisions") or []
+    indexes = sorted(revision["revision_index"] for revision in revisions)
+    if len(revisions) != published:
+        return f"{published} revisions published, {len(revisions)} listed"
+    if indexes != list(range(1, published + 1)):
+        return f"revision_index values are not 1..{published} (duplicates or gaps)"
+    return None
+
+
+# -- setup ---------------------------------------------------------------------------------------------
+
+
+def setup(server: BenchServer) -> tuple[Client, dict[str, str], str | None]:
+    """A user, an API key, a workspace, an analysis, the figures and a short-id prefix."""
     username, password = "bench", "pw-" + secrets.token_urlsafe(16)
     server.add_user(username, password)
-    jwt = server.jwt(username, password)
     with requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {jwt}"
+        session.headers["Authorization"] = f"Bearer {server.jwt(username, password)}"
         key = check(session.post(server.api + "api_key/", json={"name": "bench"}, timeout=30))["token"]
-    session = session_for(key)
-    workspace = check(session.post(server.api + "workspace/", json={"name": "Bench", "organization": None}))
-    analysis = check(
-        session.post(
-            server.api + "analysis/",
-            json={"name": "Bench", "description": "", "workspace": workspace["api_id"]},
-        )
-    )
-    figures = {}
-    for name in ("warmup", "single", "concurrent", "listing"):
-        figures[name] = check(
-            session.post(server.api + "figure/", json={"name": name, "analysis": analysis["api_id"]})
-        )["api_id"]
-    prefix = session.post(server.api + "short_id_prefix/reserve/", json={}, timeout=30)
-    short_prefix = prefix.json().get("prefix") if prefix.status_code == 201 else None
-    session.close()
-    return {"key": key, "figures": figures, "short_prefix": short_prefix}
+    client = Client(server, key)
+    with client.session() as session:
+
+        def create(path: str, body: dict) -> str:
+            return check(session.post(server.api + path, json=body, timeout=30))["api_id"]
+
+        workspace = create("workspace/", {"name": "Bench", "organization": None})
+        analysis = create("analysis/", {"name": "Bench", "description": "", "workspace": workspace})
+        figures = {
+            name: create("figure/", {"name": name, "analysis": analysis})
+            for name in ("warmup", "single", "concurrent", "listing")
+        }
+        prefix = session.post(server.api + "short_id_prefix/reserve/", json={}, timeout=30)
+    return client, figures, prefix.json().get("prefix") if prefix.status_code == 201 else None
 
 
 # -- report --------------------------------------------------------------------------------------------
@@ -292,46 +312,52 @@ def verdict(passed: bool) -> str:
     return "PASS" if passed else "MISS"
 
 
-def report(machine: str, config: str, results: dict[str, Result], png_size: int) -> None:
-    single, concurrent, listing = results["single"], results["concurrent"], results["listing"]
+def report(header: list[str], results: dict[str, Result], problems: list[str]) -> None:
+    single, concurrent, listing, fill = (results[k] for k in ("single", "concurrent", "listing", "fill"))
+    width = 118
     lines = [
         "",
         "figtrail publish benchmark (loopback HTTP, fresh server)",
-        f"machine: {machine}",
-        f"server:  {config}",
-        f"payload: {png_size / 1024:.0f} KB PNG + ~{len(CODE) + 16} B code object a revision, base64 in JSON",
+        *header,
         "",
-        f"{'measurement':<44} {'n':>5} {'err':>4} {'rate/s':>8} {'p50 ms':>8} {'p95 ms':>8}  target",
-        "-" * 100,
+        f"{'measurement':<44} {'n':>5} {'err':>4} {'rate/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'srv CPU ms/req':>14}  target",
+        "-" * width,
     ]
 
     def row(label: str, result: Result, target: str) -> str:
         early = " (time limit hit)" if result.stopped_early else ""
         return (
-            f"{label:<44} {result.ok:>5} {len(result.errors):>4} {result.rate:>8.1f} "
-            f"{result.ms(0.50):>8.1f} {result.ms(0.95):>8.1f}  {target}{early}"
+            f"{label:<44} {result.ok:>5} {len(result.errors):>4} {result.rate:>7.1f} "
+            f"{result.ms(0.50):>7.1f} {result.ms(0.95):>7.1f} {result.cpu_ms:>14.1f}  {target}{early}"
         )
 
-    concurrent_ok = concurrent.rate >= TARGET_PUBLISH_RATE and not concurrent.errors
+    concurrent_ok = concurrent.rate >= TARGET_PUBLISH_RATE and not concurrent.errors and not problems
     listing_ok = listing.ok > 0 and listing.ms(0.95) < TARGET_LISTING_P95_MS and not listing.errors
-    lines.append(row("publish 200 KB PNG, 1 publisher", single, "-"))
-    lines.append(
+    lines += [
+        row("publish 200 KB PNG, 1 publisher", single, "-"),
         row(
             f"publish 200 KB PNG, {CONCURRENT_PUBLISHERS} publishers",
             concurrent,
             f">= {TARGET_PUBLISH_RATE:.0f} rev/s: {verdict(concurrent_ok)}",
-        )
-    )
-    lines.append(
+        ),
         row(
-            f"GET figure/<id>/ with {results['fill'].ok} revisions",
+            f"GET figure/<id>/ with {fill.ok} revisions",
             listing,
             f"p95 < {TARGET_LISTING_P95_MS:.0f} ms: {verdict(listing_ok)}",
+        ),
+        row(f"(setup) small revisions, {CONCURRENT_PUBLISHERS} publishers", fill, "-"),
+        "-" * width,
+    ]
+    cpus = os.cpu_count() or 1
+    if concurrent.cpu_ms == concurrent.cpu_ms:  # not NaN
+        lines.append(
+            f"CPU-bound ceiling for publishing on this machine: ~{cpus * 1000 / concurrent.cpu_ms:.0f} rev/s "
+            f"({cpus} CPUs / {concurrent.cpu_ms:.1f} ms of server CPU a revision, not counting other load)"
         )
+    lines.append(
+        "integrity: " + ("; ".join(problems) if problems else "every published revision listed, indexes 1..n")
     )
-    fill = results["fill"]
-    lines.append(row(f"(setup) fill: small revisions, {CONCURRENT_PUBLISHERS} publishers", fill, "-"))
-    lines.append("-" * 100)
     for result in results.values():
         for error in result.errors[:3]:
             lines.append(f"error in {result.name}: {error}")
@@ -339,7 +365,6 @@ def report(machine: str, config: str, results: dict[str, Result], png_size: int)
 
 
 def main() -> int:
-    global SESSION_FACTORY
     workers, threads = os.environ.get("BENCH_WORKERS"), os.environ.get("BENCH_THREADS")
     serve_args = [*(["--workers", workers] if workers else []), *(["--threads", threads] if threads else [])]
     load_before = load_average()
@@ -347,58 +372,54 @@ def main() -> int:
     png = noise_png(PNG_TARGET_BYTES)
     print(f"starting a fresh server ({len(png) / 1024:.0f} KB PNG payload) ...", flush=True)
     results: dict[str, Result] = {}
+    problems: list[str] = []
     with BenchServer(serve_args=serve_args) as server:
-        ids = setup(server)
-        SESSION_FACTORY = lambda: session_for(ids["key"])  # noqa: E731
-        post = post_revision(server.api)
-        figures = ids["figures"]
-        prefix = ids["short_prefix"]
-        # Distinct short-id prefixes per figure would be more realistic, but one counter works as well.
-        short = Bodies(figures["warmup"], prefix, png)
-
+        client, figures, prefix = setup(server)
+        big = Bodies(figures["warmup"], prefix, png)
         print("warming up ...", flush=True)
-        run_requests("warmup", post, [short.make() for _ in range(WARMUP_REQUESTS)], CONCURRENT_PUBLISHERS)
+        client.run(
+            "warmup", client.publish, [big.make() for _ in range(WARMUP_REQUESTS)], CONCURRENT_PUBLISHERS
+        )
 
-        short.figure_id = figures["single"]
-        bodies = [short.make() for _ in range(SINGLE_PUBLISHER_REVISIONS)]
-        print(f"publishing {len(bodies)} revisions with 1 publisher ...", flush=True)
-        results["single"] = run_requests("single", post, bodies, 1)
-
-        short.figure_id = figures["concurrent"]
-        bodies = [short.make() for _ in range(CONCURRENT_REVISIONS)]
-        print(f"publishing {len(bodies)} revisions with {CONCURRENT_PUBLISHERS} publishers ...", flush=True)
-        results["concurrent"] = run_requests("concurrent", post, bodies, CONCURRENT_PUBLISHERS)
-        del bodies
+        for name, count, publishers in (
+            ("single", SINGLE_PUBLISHER_REVISIONS, 1),
+            ("concurrent", CONCURRENT_REVISIONS, CONCURRENT_PUBLISHERS),
+        ):
+            big.figure_id = figures[name]
+            bodies = [big.make() for _ in range(count)]
+            print(f"publishing {count} revisions with {publishers} publisher(s) ...", flush=True)
+            results[name] = client.run(name, client.publish, bodies, publishers)
+            del bodies
+            if problem := integrity(client, figures[name], results[name].ok):
+                problems.append(f"{name}: {problem}")
 
         small = Bodies(figures["listing"], None, None)
         print(f"filling a figure with {LISTING_REVISIONS} small revisions ...", flush=True)
-        results["fill"] = run_requests(
-            "fill", post, [small.make() for _ in range(LISTING_REVISIONS)], CONCURRENT_PUBLISHERS
-        )
+        fill_bodies = [small.make() for _ in range(LISTING_REVISIONS)]
+        results["fill"] = client.run("fill", client.publish, fill_bodies, CONCURRENT_PUBLISHERS)
+        if problem := integrity(client, figures["listing"], results["fill"].ok):
+            problems.append(f"fill: {problem}")
 
-        figure_url = server.api + f"figure/{figures['listing']}/"
-        listed = requests.get(
-            figure_url, headers={"Authorization": f"Token {ids['key']}"}, timeout=REQUEST_TIMEOUT
+        figure_url = client.api + f"figure/{figures['listing']}/"
+        print(
+            f"timing {LISTING_REQUESTS} x GET figure/<id>/ ({results['fill'].ok} revisions) ...", flush=True
         )
-        count = len(listed.json().get("revisions") or []) if listed.ok else 0
-        if count != results["fill"].ok:
-            print(
-                f"note: the figure lists {count} revisions, {results['fill'].ok} were published", flush=True
-            )
-        print(f"timing {LISTING_REQUESTS} x GET figure/<id>/ ({count} revisions) ...", flush=True)
-        results["listing"] = run_requests(
+        results["listing"] = client.run(
             "listing",
             lambda session, _body: session.get(figure_url, timeout=REQUEST_TIMEOUT),
-            LISTING_REQUESTS,
+            [None] * LISTING_REQUESTS,
             1,
         )
-        workers_n, threads_n = server.settings()["workers"], server.settings()["threads"]
-        config = (
-            f"figtrail serve, gunicorn gthread, {workers_n} workers x {threads_n} threads, "
-            f"API-key auth, blobs and database under {Path(tempfile.gettempdir())}"
-        )
-    load = f"load average {load_before} before, {load_average()} after (1/5/15 min)"
-    report(machine_line(sqlite_description()) + "; " + load, config, results, len(png))
+        settings = server.settings()
+    header = [
+        f"machine: {machine_line(sqlite_description())}",
+        f"load:    1/5/15-min load average {load_before} before, {load_average()} after (2 CPUs = 2.0 busy)",
+        f"server:  figtrail serve, gunicorn gthread, {settings['workers']} workers x {settings['threads']} "
+        f"threads, API-key auth, database and blobs under {tempfile.gettempdir()}",
+        f"payload: {len(png) / 1024:.0f} KB noise PNG (unique per revision) + ~{len(CODE) + 16} B code, "
+        "base64 in JSON",
+    ]
+    report(header, results, problems)
     return 0
 
 

@@ -128,3 +128,23 @@ def alice(live_server) -> tuple[requests.Session, str]:
 @pytest.fixture
 def bob(live_server) -> tuple[requests.Session, str]:
     return live_server.new_session()
+
+
+def restart_server(server: LiveServer, timeout: float = 60) -> LiveServer:
+    """Start a stopped server again on the same port, home and secret key (a server coming back)."""
+    port = server.url.rsplit(":", 1)[1]
+    log = open(server.home / "server.log", "ab")  # noqa: SIM115 - closed with the process
+    server.process = subprocess.Popen(
+        [FIGTRAIL, "serve", "--port", port], env=server.env, stdout=log, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"figtrail serve exited early:\n{(server.home / 'server.log').read_text()}")
+        try:
+            if requests.get(server.api + "info/", timeout=1).status_code == 200:
+                return server
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    server.process.kill()
+    raise RuntimeError(f"figtrail serve did not restart:\n{(server.home / 'server.log').read_text()}")

@@ -11,6 +11,7 @@ import io
 import secrets
 import sqlite3
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,13 @@ class Api:
     def asset_revision(self, asset_id: str, payload: bytes, path: str = "data.csv") -> dict:
         item = data_item(payload, "file", name=Path(path).name, path=path)
         return self.created("asset_revision/", {"asset": asset_id, "data": [item]})
+
+
+def when(timestamp: str) -> datetime:
+    """Parse a server timestamp (ISO 8601 with a timezone, maybe a 'Z')."""
+    parsed = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    assert parsed.tzinfo is not None
+    return parsed
 
 
 def unique(prefix: str) -> str:

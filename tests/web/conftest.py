@@ -44,13 +44,13 @@ def browser() -> Iterator:
         browser.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def owner(live_server) -> Api:
-    """A user whose workspace the module's tests browse."""
+    """A user whose workspaces the web tests browse (one per worker: making users costs seconds)."""
     return new_user(live_server)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(owner) -> Seeded:
     return seed(owner, revisions=3, short_prefix=f"T{owner.username[-6:]}")
 

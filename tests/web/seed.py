@@ -31,7 +31,13 @@ def line_chart(revision: int, width: float = 6.4, height: float = 4.2) -> bytes:
     days = list(range(0, 29))
     fig, ax = plt.subplots(figsize=(width, height), dpi=80)
     for arm, (rate, colour) in enumerate([(0.11, "#0e7490"), (treated_rate(revision), "#d97706")]):
-        ax.plot(days, [100 * math.exp(rate * d) for d in days], color=colour, lw=2, label=["control", "treated"][arm])
+        ax.plot(
+            days,
+            [100 * math.exp(rate * d) for d in days],
+            color=colour,
+            lw=2,
+            label=["control", "treated"][arm],
+        )
     ax.set_title(f"Tumour volume (v{revision})")
     ax.set_xlabel("day")
     ax.set_ylabel("volume (mm³)")
@@ -60,7 +66,9 @@ def code(revision: int) -> str:
 def table_csv(rows: int) -> bytes:
     lines = ["day,arm,volume"]
     for i in range(rows):
-        lines.append(f"{i // 2},{'control' if i % 2 == 0 else 'treated'},{100 * math.exp(0.09 * (i // 2)):.1f}")
+        lines.append(
+            f"{i // 2},{'control' if i % 2 == 0 else 'treated'},{100 * math.exp(0.09 * (i // 2)):.1f}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -73,7 +81,9 @@ class Seeded:
     asset_revision: dict | None = None
 
 
-def revision_body(figure_id: str, index: int, asset_revision_id: str | None, short_id: str | None = None) -> dict:
+def revision_body(
+    figure_id: str, index: int, asset_revision_id: str | None, short_id: str | None = None
+) -> dict:
     data = [
         data_item(line_chart(index), "image", name="figure", format="png", is_watermarked=False),
         data_item(code(index).encode(), "code", name="Jupyter Cell", language="Python", format="jupyter"),
@@ -99,9 +109,11 @@ def revision_body(figure_id: str, index: int, asset_revision_id: str | None, sho
     return body
 
 
-def seed(api: Api, revisions: int = 3, short_prefix: str | None = None) -> Seeded:
+def seed(
+    api: Api, revisions: int = 3, short_prefix: str | None = None, workspace_name: str | None = None
+) -> Seeded:
     """A workspace > analysis > figure with ``revisions`` revisions made from one asset revision."""
-    workspace = api.workspace(unique("Tumour growth study"))
+    workspace = api.workspace(workspace_name or unique("Tumour growth study"))
     analysis = api.analysis(workspace["api_id"], "Xenograft cohort 2")
     figure = api.figure(analysis["api_id"], "Tumour volume by arm")
     asset = api.asset(workspace["api_id"], "volumes.csv", analysis["api_id"])

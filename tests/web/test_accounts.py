@@ -50,10 +50,13 @@ def test_password_change(browser, live_server, visitor):
     with page.expect_navigation():
         page.click("#password-form button[type=submit]")
     assert "Your password has been changed." in page.inner_text(".messages")
-    old = requests.post(live_server.url + "/api/token/", data={"username": user.username, "password": user.password})
+    old = requests.post(
+        live_server.url + "/api/token/", data={"username": user.username, "password": user.password}
+    )
     assert old.status_code == 401
     new = requests.post(
-        live_server.url + "/api/token/", data={"username": user.username, "password": "a brand new passphrase 42"}
+        live_server.url + "/api/token/",
+        data={"username": user.username, "password": "a brand new passphrase 42"},
     )
     assert new.status_code == 200
 

@@ -11,8 +11,13 @@ from PIL import Image
 from tests.server.helpers import data_item, new_user, png_bytes
 from tests.web.helpers import web_session
 
-SVG_WITH_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="40"><script>alert(1)</script><rect width="80" height="40" fill="teal"/></svg>'
-HTML_WITH_SCRIPT = b"<!doctype html><html><body><div id='plot'></div><script>document.title='ran'</script></body></html>"
+SVG_WITH_SCRIPT = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="40">'
+    b'<script>alert(1)</script><rect width="80" height="40" fill="teal"/></svg>'
+)
+HTML_WITH_SCRIPT = (
+    b"<!doctype html><html><body><div id='plot'></div><script>document.title='ran'</script></body></html>"
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +39,11 @@ def session(live_server, owner) -> requests.Session:
 
 
 def data_id(revision: dict, fmt: str | None = None, type_: str = "image") -> str:
-    return next(d["api_id"] for d in revision["data"] if d["type"] == type_ and (fmt is None or d["metadata"].get("format") == fmt))
+    return next(
+        d["api_id"]
+        for d in revision["data"]
+        if d["type"] == type_ and (fmt is None or d["metadata"].get("format") == fmt)
+    )
 
 
 def get(session, server, path: str, **kwargs) -> requests.Response:
@@ -85,7 +94,9 @@ def test_data_needs_access(live_server, revision):
     assert signed_out.status_code == 302
     assert signed_out.headers["Location"].startswith("/signin?next=")
     stranger = new_user(live_server)
-    response = web_session(live_server, stranger.username, stranger.password).get(live_server.url + path, timeout=30)
+    response = web_session(live_server, stranger.username, stranger.password).get(
+        live_server.url + path, timeout=30
+    )
     assert response.status_code == 403
 
 

@@ -1,4 +1,4 @@
-"""Sessions, sign-in and CSRF apply to the web UI only; app pages carry a strict CSP; the API stays stateless."""
+"""Sessions, sign-in and CSRF apply to the web UI only, with a strict CSP; the API stays stateless."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def test_signed_out_pages_redirect_to_sign_in(live_server):
 
 def test_sign_in_form_requires_a_csrf_token(live_server, owner):
     session = requests.Session()
-    session.get(live_server.url + "/signin", timeout=30)  # gets the CSRF cookie, but the form field is missing
+    session.get(
+        live_server.url + "/signin", timeout=30
+    )  # gets the CSRF cookie, but the form field is missing
     response = session.post(
         live_server.url + "/signin",
         data={"username": owner.username, "password": owner.password},

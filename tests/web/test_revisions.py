@@ -73,13 +73,19 @@ def test_data_table_pages_and_downloads_as_csv(signed_in, seeded):
 def untrusted(owner) -> dict:
     """A revision whose SVG and HTML try to reach the app's page."""
     _, _, figure = owner.tree()
-    escape = b"<script>try{parent.document.title='pwned'}catch(e){document.body.dataset.blocked='yes'}</script>"
+    escape = (
+        b"<script>try{parent.document.title='pwned'}catch(e){document.body.dataset.blocked='yes'}</script>"
+    )
     html = HTML_WITH_SCRIPT.replace(b"</body>", escape + b"</body>")
     return owner.revision(
         figure["api_id"],
         data_item(html, "image", name="figure", format="html"),
-        data_item(SVG_WITH_SCRIPT.replace(b"alert(1)", b"parent.document.title='pwned'"), "image", name="figure",
-                  format="svg"),
+        data_item(
+            SVG_WITH_SCRIPT.replace(b"alert(1)", b"parent.document.title='pwned'"),
+            "image",
+            name="figure",
+            format="svg",
+        ),
         data_item(png_bytes(), "image", name="figure", format="png"),
     )
 
@@ -93,7 +99,10 @@ def test_interactive_html_runs_sandboxed(signed_in, untrusted):
     frame.wait_for_load_state()
     assert frame.evaluate("document.title") == "ran"  # its own script runs: plots stay interactive
     assert frame.evaluate("document.body.dataset.blocked") == "yes"  # but it cannot touch the app
-    assert frame.evaluate("(() => { try { return document.cookie; } catch (e) { return 'blocked'; } })()") == "blocked"
+    assert (
+        frame.evaluate("(() => { try { return document.cookie; } catch (e) { return 'blocked'; } })()")
+        == "blocked"
+    )
     assert "pwned" not in page.title()
 
 

@@ -46,7 +46,9 @@ def code_item(name: str, code: str, fmt: str = "text", language: str = "Python")
 
 
 def text_item(name: str, text: str, fmt: str | None = None) -> DataItem:
-    return DataItem(name=name, type="text", content=text.encode(), metadata={"format": fmt, "encoding": "utf-8"})
+    return DataItem(
+        name=name, type="text", content=text.encode(), metadata={"format": fmt, "encoding": "utf-8"}
+    )
 
 
 class Annotator:
@@ -69,7 +71,9 @@ class NotebookAnnotator(Annotator):
     def annotate(self, context: CaptureContext) -> Annotation:
         if not context.in_notebook:
             return Annotation()
-        return Annotation(metadata={"notebook_name": context.notebook_name, "notebook_path": context.notebook_path})
+        return Annotation(
+            metadata={"notebook_name": context.notebook_name, "notebook_path": context.notebook_path}
+        )
 
 
 class CellCodeAnnotator(Annotator):
@@ -231,7 +235,10 @@ def _module_owners() -> dict[str, list[str]]:
 
 def installed_packages() -> str:
     """``name==version`` for every installed distribution (what ``pip freeze`` lists), read once."""
-    return "\n".join(f"{name}=={version}" for name, version in sorted(_distributions().items(), key=lambda item: item[0].lower()))
+    return "\n".join(
+        f"{name}=={version}"
+        for name, version in sorted(_distributions().items(), key=lambda item: item[0].lower())
+    )
 
 
 def imported_package_versions() -> dict[str, str]:

@@ -104,7 +104,9 @@ def _tracked_read(reader: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _is_local_file(source: Any) -> bool:
-    return isinstance(source, (str, os.PathLike)) and "://" not in os.fspath(source) and os.path.isfile(source)
+    return (
+        isinstance(source, (str, os.PathLike)) and "://" not in os.fspath(source) and os.path.isfile(source)
+    )
 
 
 @functools.cache

@@ -84,12 +84,15 @@ def finish(job: Job, outbox: Outbox, pending: PendingCapture | None) -> Job:
     job["stage"] = "ready"
     job.pop("render", None)
     job.pop("context", None)
-    outbox.write(job)
-    outbox.collect_blobs(before - job_blobs(job))
+    if "seq" in job:  # already queued: replace it, atomically, by its finished form
+        outbox.write(job)
+        outbox.collect_blobs(before - job_blobs(job))
     return job
 
 
-def _render_deferred(job: Job, backend: Backend, render: dict, outbox: Outbox, pending, notes: list[str]) -> None:
+def _render_deferred(
+    job: Job, backend: Backend, render: dict, outbox: Outbox, pending, notes: list[str]
+) -> None:
     if not render.get("deferred"):
         return
     frozen = pending.snapshot.copy if pending and pending.snapshot.copy is not None else None
@@ -121,7 +124,11 @@ def _stamp(job: Job, render: dict, outbox: Outbox, notes: list[str]) -> None:
             continue
         try:
             content = outbox.blob(item["blob"])
-            stamped = mark.stamp_png(content, job["link"]) if fmt == "png" else mark.stamp_html(content, job["link"])
+            stamped = (
+                mark.stamp_png(content, job["link"])
+                if fmt == "png"
+                else mark.stamp_html(content, job["link"])
+            )
         except Exception as exc:
             notes.append(f"watermark failed on {fmt}: {type(exc).__name__}: {exc}")
             continue
@@ -159,7 +166,12 @@ def image_item(fmt: str, content: bytes, outbox: Outbox, watermarked: bool = Fal
 
 
 def store(item: DataItem, outbox: Outbox) -> dict[str, Any]:
-    return {"name": item.name, "type": item.type, "metadata": item.metadata, "blob": outbox.put_blob(item.content)}
+    return {
+        "name": item.name,
+        "type": item.type,
+        "metadata": item.metadata,
+        "blob": outbox.put_blob(item.content),
+    }
 
 
 def table_items(frames: dict[str, Any]) -> list[DataItem]:

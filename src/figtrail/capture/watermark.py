@@ -65,7 +65,12 @@ class Watermark:
             strip.paste(qr, (x, margin))
             x += qr.width + margin
         draw = ImageDraw.Draw(strip)
-        draw.text((x, (height - text_height) // 2), _fit(draw, link, font, width - x - margin), fill=self.foreground, font=font)
+        draw.text(
+            (x, (height - text_height) // 2),
+            _fit(draw, link, font, width - x - margin),
+            fill=self.foreground,
+            font=font,
+        )
         return strip
 
     def _qr(self, link: str, scale: float):
@@ -74,7 +79,14 @@ class Watermark:
 
         code = segno.make(link, error="m", micro=False)
         buffer = io.BytesIO()
-        code.save(buffer, kind="png", scale=max(2, round(3 * scale)), border=1, dark=self.foreground, light=self.background)
+        code.save(
+            buffer,
+            kind="png",
+            scale=max(2, round(3 * scale)),
+            border=1,
+            dark=self.foreground,
+            light=self.background,
+        )
         buffer.seek(0)
         return Image.open(buffer).convert("RGBA")
 

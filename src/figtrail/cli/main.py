@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from figtrail.cli import serve, users
+from figtrail.cli import config as client_config
+from figtrail.cli import outbox, serve, users
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -13,6 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve.register(commands)
     users.register(commands)
+    client_config.register(commands)
+    outbox.register(commands)
     return parser
 
 

@@ -99,7 +99,9 @@ class Catalog:
             primary = [ws for ws in primary if self._owns(ws["api_id"])] or primary
         chosen = primary or workspaces
         if not chosen:
-            raise LookupFailedError("this account sees no workspace; set FIGTRAIL_WORKSPACE to one you can use")
+            raise LookupFailedError(
+                "this account sees no workspace; set FIGTRAIL_WORKSPACE to one you can use"
+            )
         return chosen[0]["api_id"]
 
     def _owns(self, workspace_id: str) -> bool:

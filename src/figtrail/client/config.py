@@ -97,7 +97,9 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text() or "{}")
     except (OSError, ValueError) as exc:
-        raise ConfigFileError(f"{path} is not valid JSON ({exc}); fix it or run `figtrail config` again") from exc
+        raise ConfigFileError(
+            f"{path} is not valid JSON ({exc}); fix it or run `figtrail config` again"
+        ) from exc
     if not isinstance(data, dict):
         raise ConfigFileError(f"{path} must hold a JSON object; run `figtrail config` again")
     return data

@@ -47,9 +47,13 @@ def revision_body(job: Job, figure_id: str, outbox: Outbox) -> dict[str, Any]:
     metadata = dict(job.get("metadata") or {})
     links, notes = [], list(job.get("notes") or [])
     for ref in job.get("assets", []):
-        asset_revision = outbox.asset_revision_for(ref["local"]) if "local" in ref else ref.get("asset_revision")
+        asset_revision = (
+            outbox.asset_revision_for(ref["local"]) if "local" in ref else ref.get("asset_revision")
+        )
         if asset_revision is None:
-            notes.append(f"data file {ref.get('name', ref.get('local'))!r} was not recorded; its link is missing")
+            notes.append(
+                f"data file {ref.get('name', ref.get('local'))!r} was not recorded; its link is missing"
+            )
             continue
         links.append({"use_type": "indirect", "figure_revision": job["id"], "asset_revision": asset_revision})
     if notes:
@@ -92,9 +96,10 @@ def deliver_asset(job: Job, connection: Connection, catalog: Catalog, outbox: Ou
     if existing:
         outbox.remember_asset(job["id"], existing)
         return "duplicate"
-    asset = _find_asset(job["name"], workspace, connection) or connection.post(
-        "asset/", {"name": job["name"], "workspace": workspace}
-    )["api_id"]
+    asset = (
+        _find_asset(job["name"], workspace, connection)
+        or connection.post("asset/", {"name": job["name"], "workspace": workspace})["api_id"]
+    )
     item = {"name": job["name"], "type": "file", "metadata": {"path": job["path"]}, "blob": job["blob"]}
     body = {"asset": asset, "metadata": {"path": job["path"]}, "data": [data_entry(item, outbox)]}
     created = connection.post("asset_revision/", data=json.dumps(body).encode())

@@ -14,7 +14,7 @@ class FigtrailError(Exception):
 class NotConfiguredError(FigtrailError):
     """No server URL or credentials were found in arguments, FIGTRAIL_* variables or the config file."""
 
-    def __init__(self, missing: str = "a server URL and an API key") -> None:
+    def __init__(self, missing: str = "server URL or API key") -> None:
         super().__init__(
             f"figtrail is not configured: no {missing}. Run `figtrail config`, "
             "or set FIGTRAIL_URL and FIGTRAIL_API_KEY."

@@ -12,8 +12,8 @@ import os
 import sys
 import uuid
 import weakref
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from figtrail.capture.annotators import instantiate
@@ -42,6 +42,8 @@ class Prepared:
     job: Job
     pending: PendingCapture
     handle: PublishedRevision
+
+
 STRICT_TIMEOUT = 120.0
 
 
@@ -91,7 +93,9 @@ class Publisher:
         self.catalog = Catalog(self.connection, self.config.workspace)
         self._pending: dict[str, PendingCapture] = {}
         self._handles: dict[str, PublishedRevision] = {}
-        self.sender = Sender(self.outbox, self.connection, self.catalog, self.short_ids, self._finish, self._notify)
+        self.sender = Sender(
+            self.outbox, self.connection, self.catalog, self.short_ids, self._finish, self._notify
+        )
         self.sender.owner = self.owner
         self.sender.on_delivered = self._delivered
         TRACKER.outbox_path = TRACKER.outbox_path or self.outbox.path
@@ -122,7 +126,9 @@ class Publisher:
         plot's title. ``dataframes`` ({name: DataFrame}) are stored as tables, ``files`` whole.
         """
         try:
-            prepared = self.prepare(fig, target, dataframes, metadata, backend, files, context=context, displayed=displayed)
+            prepared = self.prepare(
+                fig, target, dataframes, metadata, backend, files, context=context, displayed=displayed
+            )
             handle = self.commit(prepared)
         except FigtrailError as exc:
             if self.strict:
@@ -152,7 +158,9 @@ class Publisher:
         already shown stays right.
         """
         fig = _default_figure() if fig is None else fig
-        chosen = get_backend(backend) if isinstance(backend, str) else backend or backend_for(fig, self.backends)
+        chosen = (
+            get_backend(backend) if isinstance(backend, str) else backend or backend_for(fig, self.backends)
+        )
         if chosen is None:
             raise TypeError(f"figtrail cannot publish a {type(fig).__name__}; supported: {_supported()}")
         context = context or script_context(chosen.name)
@@ -202,11 +210,17 @@ class Publisher:
         return [job for job in self.outbox.pending() if job.get("url") == self.url]
 
     def close(self) -> None:
+        """Stop the background sender; what is still queued stays in the outbox."""
         self.sender.stop()
+        _live.discard(self)
 
     def analysis_spec(self) -> Spec:
         """The analysis to publish into; NotebookName is resolved now, from the running notebook."""
-        if self.analysis is None or isinstance(self.analysis, NotebookName) or self.analysis == "NotebookName":
+        if (
+            self.analysis is None
+            or isinstance(self.analysis, NotebookName)
+            or self.analysis == "NotebookName"
+        ):
             return {"name": _default_analysis_name(self.analysis), "create": True, "description": None}
         return to_spec(self.analysis)
 
@@ -255,11 +269,15 @@ class Publisher:
         self.notify(message)
 
     def _exit_flush(self) -> None:
-        """At interpreter exit: finish and send what we can within the configured wait, then say what is left."""
+        """At exit: finish and send what we can within the configured wait, then say what is left."""
         if not self._pending and not self._handles:
             return
         self.sender.flush(self.config.exit_wait)
-        left = [job for job in self.outbox.pending() if job.get("owner") == self.owner or job["id"] in self._handles]
+        left = [
+            job
+            for job in self.outbox.pending()
+            if job.get("owner") == self.owner or job["id"] in self._handles
+        ]
         if left:
             self._notify(
                 f"{len(left)} revision(s) wait in the outbox ({self.outbox.path}); they are sent by the next "

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from figtrail.client.catalog import Catalog
 from figtrail.client.delivery import deliver
-from figtrail.client.errors import AuthenticationError, FigtrailError, ServerError, ServerUnavailableError, fix_for
+from figtrail.client.errors import (
+    AuthenticationError,
+    FigtrailError,
+    ServerError,
+    ServerUnavailableError,
+    fix_for,
+)
 from figtrail.client.http import Connection
 from figtrail.client.outbox import Job, Outbox
 from figtrail.client.short_ids import ShortIds
@@ -55,6 +61,7 @@ class Sender:
         self.short_ids, self.finish, self.notify = short_ids, finish, notify
         self.url, self.account = connection.url, connection.account
         self.owner = PROCESS_TOKEN  # captures this sender may finish (its publisher's)
+        self.adopt_orphans = False  # also finish captures whose publishing process has ended
         self.unreachable = False
         self.on_delivered: Callable[[str, str | None], None] = lambda job_id, error: None
         self._wake = threading.Event()
@@ -126,7 +133,9 @@ class Sender:
 
     def _finish_captures(self) -> None:
         for job in self.outbox.pending():
-            if job.get("stage") == "capture" and job.get("owner") == self.owner:
+            if job.get("stage") != "capture" or not self._mine(job):
+                continue
+            if job.get("owner") == self.owner or (self.adopt_orphans and not owner_alive(job.get("owner"))):
                 try:
                     self.finish(job)
                 except Exception as exc:  # rendering failed: send what was captured, with the reason
@@ -174,7 +183,9 @@ class Sender:
         fix = fix_for(status, what) if isinstance(exc, ServerError) else ""
         message = f"{what} was refused: {reason}" + (f"; {fix}" if fix and fix not in reason else "")
         self.outbox.hold(job, message, status)
-        self.notify(f"{message}. It is kept in the outbox: see `figtrail outbox list`, retry with `figtrail outbox flush`.")
+        self.notify(
+            f"{message}. It is kept in the outbox (`figtrail outbox list`); retry: `figtrail outbox flush`."
+        )
         self.on_delivered(job["id"], message)
 
     def _settle(self, report: PassReport) -> None:
@@ -186,6 +197,23 @@ class Sender:
         self._backoff = MIN_BACKOFF
         if not self.short_ids.prefix:
             self.short_ids.reserve()
+
+
+def owner_alive(owner: str | None) -> bool:
+    """Whether the process that captured a job still runs (it will finish the job itself)."""
+    try:
+        pid = int(str(owner).split("-", 1)[0])
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def describe_job(job: Job) -> str:

@@ -76,7 +76,7 @@ def publish(
     backend: str | Backend | None = None,
     files: Any = None,
 ) -> PublishedRevision | None:
-    """Publish ``fig`` (default: the current matplotlib figure) once, to ``target``, even with auto-publish on."""
+    """Publish ``fig`` (default: the current matplotlib figure) to ``target`` once, even with auto-publish."""
     from figtrail.jupyter import extension
 
     ext = extension.get_extension() or _load_into_running_shell()

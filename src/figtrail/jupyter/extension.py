@@ -93,7 +93,7 @@ class Extension:
     def _pre_run_cell(self, info: Any = None) -> None:
         self._commit_cell()  # anything left from a cell whose post_run_cell never came
         self.cell = CellState(
-            execution_count=self.shell.execution_count,
+            execution_count=self.shell.execution_count - 1,  # IPython counts the cell before running it
             raw_cell=getattr(info, "raw_cell", None),
             cell_id=getattr(info, "cell_id", None),
         )
@@ -151,7 +151,7 @@ class Extension:
             in_notebook=True,
             cell_code=code,
             cell_id=self.cell.cell_id,
-            execution_count=self.shell.execution_count,
+            execution_count=self.shell.execution_count - 1,
             history=history,
             notebook_name=info.name,
             notebook_path=info.path,
@@ -185,7 +185,9 @@ class Extension:
         except Exception as exc:
             if self.publisher.strict:
                 raise
-            self.publisher._notify(f"could not capture the {backend.name} figure: {type(exc).__name__}: {exc}")
+            self.publisher._notify(
+                f"could not capture the {backend.name} figure: {type(exc).__name__}: {exc}"
+            )
         finally:
             self._inside = False
 
@@ -195,7 +197,9 @@ class Extension:
             try:
                 self.publisher.commit(item)
             except Exception as exc:
-                self.publisher._notify(f"could not queue {item.handle.figure_name!r}: {type(exc).__name__}: {exc}")
+                self.publisher._notify(
+                    f"could not queue {item.handle.figure_name!r}: {type(exc).__name__}: {exc}"
+                )
 
     def _show_widget(self, handle: PublishedRevision) -> None:
         if not self.show_widget:
@@ -267,7 +271,9 @@ def _auto_configure() -> None:
         print(f"figtrail: {exc}", file=sys.stderr)
 
 
-def _one_line_error(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
+def _one_line_error(
+    shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None
+) -> list[str]:
     """Show a figtrail error as the one readable line it was written to be."""
     lines = [f"{etype.__name__}: {value}"]
     shell._showtraceback(etype, value, lines)

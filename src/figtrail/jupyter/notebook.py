@@ -77,7 +77,9 @@ def _process(pid: int) -> tuple[list[str], str | None, int]:
     """(argv, cwd, parent pid) of a process; /proc on Linux, psutil elsewhere when installed."""
     proc = Path(f"/proc/{pid}")
     try:
-        argv = [part.decode(errors="replace") for part in (proc / "cmdline").read_bytes().split(b"\0") if part]
+        argv = [
+            part.decode(errors="replace") for part in (proc / "cmdline").read_bytes().split(b"\0") if part
+        ]
         cwd = os.readlink(proc / "cwd")
         parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
         return argv, cwd, parent

@@ -117,9 +117,8 @@ def test_accepting_never_lowers_an_existing_role(owner, invitee):
     assert owner.ok(f"workspace/{workspace['api_id']}/members/") == [
         {"username": owner.username, "membership_type": "owner"}
     ]
-    owner.post(
-        f"workspace/{workspace['api_id']}/members/add/", {"username": invitee.username, "membership_type": "admin"}
-    )
+    member = {"username": invitee.username, "membership_type": "admin"}
+    owner.post(f"workspace/{workspace['api_id']}/members/add/", member)
     lower = invite(owner, workspace, "viewer")
     assert invitee.post(f"invitations/workspace/{lower['token']}/accept", {}).status_code == 200
     assert {"username": invitee.username, "membership_type": "admin"} in owner.ok(
@@ -129,9 +128,8 @@ def test_accepting_never_lowers_an_existing_role(owner, invitee):
 
 def test_accepting_can_raise_a_role(owner, invitee):
     workspace = owner.workspace()
-    owner.post(
-        f"workspace/{workspace['api_id']}/members/add/", {"username": invitee.username, "membership_type": "viewer"}
-    )
+    member = {"username": invitee.username, "membership_type": "viewer"}
+    owner.post(f"workspace/{workspace['api_id']}/members/add/", member)
     higher = invite(owner, workspace, "creator")
     assert invitee.post(f"invitations/workspace/{higher['token']}/accept", {}).status_code == 200
     assert {"username": invitee.username, "membership_type": "creator"} in owner.ok(

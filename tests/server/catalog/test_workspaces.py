@@ -66,6 +66,15 @@ def test_type_cannot_change_either_way(owner, method):
         assert owner.ok(f"workspace/{workspace['api_id']}/")["workspace_type"] == workspace["workspace_type"]
 
 
+def test_put_without_type_keeps_the_primary(owner):
+    primary = owner.primary()
+    body = {"name": primary["name"], "description": "still my primary one", "organization": None}
+    response = owner.put(f"workspace/{primary['api_id']}/", body)
+    assert response.status_code == 200, response.text
+    assert response.json()["workspace_type"] == "primary"
+    assert response.json()["description"] == "still my primary one"
+
+
 def test_primary_cannot_be_deleted(owner):
     primary = owner.primary()
     response = owner.delete(f"workspace/{primary['api_id']}/")

@@ -43,7 +43,9 @@ class MatplotlibBackend(Backend):
         try:
             snap.serialized = freeze(figure)
         except Exception as exc:  # unpicklable artists (e.g. lambdas in formatters): render right now
-            snap.notes.append(f"matplotlib figure could not be pickled ({type(exc).__name__}); rendered in the cell")
+            snap.notes.append(
+                f"matplotlib figure could not be pickled ({type(exc).__name__}); rendered in the cell"
+            )
             for fmt in snap.deferred:
                 snap.rendered[fmt] = savefig(figure, fmt)
             snap.deferred = []

@@ -65,7 +65,9 @@ class PlotlyBackend(Backend):
                 self._start_server()
                 return frozen.to_image(format=fmt)
             except ImportError:
-                self._static_error = NO_CHROME.replace("kaleido with a Chrome", "the kaleido package and a Chrome")
+                self._static_error = NO_CHROME.replace(
+                    "kaleido with a Chrome", "the kaleido package and a Chrome"
+                )
             except Exception as exc:  # kaleido raises its own types, and RuntimeError when Chrome is missing
                 if "chrome" in f"{type(exc).__name__} {exc}".lower():
                     self._static_error = NO_CHROME

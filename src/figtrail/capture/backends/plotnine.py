@@ -41,7 +41,7 @@ class PlotnineBackend(Backend):
             try:
                 for fmt in missing:
                     buffer = io.BytesIO()
-                    view.figure.savefig(buffer, **{**view.kwargs, "fname": buffer, "format": fmt})
+                    view.figure.savefig(**{**view.kwargs, "fname": buffer, "format": fmt})
                     snap.rendered[fmt] = buffer.getvalue()
             finally:
                 import matplotlib.pyplot as plt

@@ -50,7 +50,9 @@ class AssetSummarySerializer(ContainerSerializer):
 
 
 class ShallowWorkspaceSerializer(ContainerSerializer):
-    workspace_type = serializers.ChoiceField(choices=WorkspaceType.choices, default=WorkspaceType.SECONDARY)
+    # No default: a full PUT that leaves the type out must not read as "change it to secondary".
+    # New workspaces are always saved as secondary by create().
+    workspace_type = serializers.ChoiceField(choices=WorkspaceType.choices, required=False)
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), allow_null=True, required=False
     )

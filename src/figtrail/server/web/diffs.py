@@ -48,7 +48,9 @@ def text_diff(name: str, old: str | None, new: str | None) -> TextDiff:
             DiffLine(kind, None if kind == "add" else i, i if kind == "add" else None, line)
             for i, line in enumerate((text or "").splitlines(), 1)
         ]
-        return TextDiff(name, lines, len(lines) if kind == "add" else 0, len(lines) if kind == "del" else 0, status)
+        return TextDiff(
+            name, lines, len(lines) if kind == "add" else 0, len(lines) if kind == "del" else 0, status
+        )
     a, b = old.splitlines(), new.splitlines()
     result = TextDiff(name)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -57,7 +59,10 @@ def text_diff(name: str, old: str | None, new: str | None) -> TextDiff:
             result.lines.append(DiffLine("gap", None, None, ""))
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                result.lines += [DiffLine("same", i + 1, j + 1, a[i]) for i, j in zip(range(i1, i2), range(j1, j2))]
+                result.lines += [
+                    DiffLine("same", i + 1, j + 1, a[i])
+                    for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+                ]
                 continue
             if tag in ("replace", "delete"):
                 result.lines += [DiffLine("del", i + 1, None, a[i]) for i in range(i1, i2)]
@@ -139,5 +144,7 @@ def cached_pixel_diff(old_hash: str, new_hash: str) -> PixelDiff:
     if cached and blobs.exists(cached["hash"]):
         return PixelDiff(blobs.get(cached["hash"]), cached["fraction"], tuple(cached["size"]))
     result = pixel_diff(blobs.get(old_hash), blobs.get(new_hash))
-    cache.set(key, {"hash": blobs.put(result.png), "fraction": result.changed_fraction, "size": result.size}, None)
+    cache.set(
+        key, {"hash": blobs.put(result.png), "fraction": result.changed_fraction, "size": result.size}, None
+    )
     return result

@@ -28,6 +28,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Django's CSRF_FAILURE_VIEW: a form posted without (or with a stale) token."""
     context = {
         "title": "Form expired",
-        "message": "This form could not be checked (it may have been open too long). Reload the page and try again.",
+        "message": (
+            "This form could not be checked (it may have been open too long). Reload the page and try again."
+        ),
     }
     return render(request, "web/error.html", context, status=403)

@@ -1,4 +1,4 @@
-"""Syntax highlighting of recorded code with Pygments, as class-based HTML (the CSP allows no inline styles)."""
+"""Syntax highlighting of recorded code with Pygments, as classed HTML (the CSP allows no inline styles)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def highlight_code(code: str, language: str | None) -> SafeString:
 
 
 def stylesheet() -> str:
-    """The CSS behind ``static/web/highlight.css`` (regenerate with ``python -m figtrail.server.web.highlight``)."""
+    """The CSS in ``static/web/highlight.css``; regenerate: ``python -m figtrail.server.web.highlight``."""
     return HtmlFormatter(style="default").get_style_defs(f".{CSS_CLASS}")
 
 

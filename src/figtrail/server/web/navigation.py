@@ -20,8 +20,13 @@ ROUTES = {
     Asset: "web:asset",
     AssetRevision: "web:asset-revision",
 }
-SHARE_KINDS = {Analysis: "analysis", Figure: "figure", Revision: "revision", Asset: "asset",
-               AssetRevision: "asset_revision"}
+SHARE_KINDS = {
+    Analysis: "analysis",
+    Figure: "figure",
+    Revision: "revision",
+    Asset: "asset",
+    AssetRevision: "asset_revision",
+}
 
 
 def url_of(obj: Model) -> str:

@@ -55,7 +55,3 @@ def fetch(request: HttpRequest, source: type[Model] | QuerySet, pk, level: Level
     require(request, obj, level)
     return obj
 
-
-def is_member_level(request: HttpRequest, obj: Model, level: Level) -> bool:
-    """Whether the viewer holds ``level`` through membership (shares never grant more than viewing)."""
-    return policy.workspace_level(actor(request), policy.workspace_of(obj)) >= level

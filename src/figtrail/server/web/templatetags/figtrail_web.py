@@ -47,3 +47,16 @@ def thumbnail_url(revision, size: int = 320) -> str:
 @register.filter
 def role_label(role: str) -> str:
     return str(role).replace("org_", "organization ").replace("workspace_", "workspace ").replace("_", " ")
+
+
+@register.filter
+def ago(moment) -> str:
+    """"just now", or "5 minutes ago"; Django's timesince counts the minutes."""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    if moment is None:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment)} ago"

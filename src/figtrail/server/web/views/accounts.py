@@ -44,7 +44,9 @@ class ApiKeyForm(forms.Form):
     expires_in_days = forms.IntegerField(
         min_value=1, max_value=3650, required=False, help_text="Leave empty for a key that never expires."
     )
-    workspace = forms.ChoiceField(required=False, help_text="Limit the key to one workspace, or leave it open.")
+    workspace = forms.ChoiceField(
+        required=False, help_text="Limit the key to one workspace, or leave it open."
+    )
 
     def __init__(self, *args, workspaces=(), **kwargs):
         super().__init__(*args, **kwargs)

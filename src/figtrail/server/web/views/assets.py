@@ -20,7 +20,9 @@ TABLE_ROWS = 50
 def asset(request: HttpRequest, pk) -> HttpResponse:
     obj = viewer.fetch(request, Asset.objects.select_related("workspace", "analysis"), pk)
     revisions = (
-        obj.revisions.select_related("created_by").annotate(use_count=Count("figure_links")).order_by("-revision_index")
+        obj.revisions.select_related("created_by")
+        .annotate(use_count=Count("figure_links"))
+        .order_by("-revision_index")
     )
     context = {
         "asset": obj,

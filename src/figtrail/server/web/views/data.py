@@ -8,9 +8,9 @@ directly (or in an iframe) can never run script in the app's origin; interactive
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from PIL import Image
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
+from PIL import Image
 
 from figtrail.server.catalog.models import Data, Revision
 from figtrail.server.catalog.thumbnails import render_thumbnail, source_image
@@ -19,7 +19,8 @@ from figtrail.server.web.revision_parts import parts_of
 
 THUMBNAIL_SIZES = {160, 320, 640, 1280}
 PLACEHOLDER = (
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 100"><rect width="160" height="100" fill="#f1f3f6"/>'
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 100">'
+    '<rect width="160" height="100" fill="#f1f3f6"/>'
     '<text x="80" y="55" font-family="sans-serif" font-size="11" fill="#8a93a3" text-anchor="middle">'
     "no preview</text></svg>"
 )
@@ -40,7 +41,9 @@ def _raw(data: Data, inline: bool) -> HttpResponse:
     inline = inline and payloads.can_inline(data)
     response = HttpResponse(payloads.payload(data), content_type=payloads.content_type(data))
     response["Content-Security-Policy"] = payloads.response_policy(data, inline)
-    response["Content-Disposition"] = content_disposition_header(not inline, payloads.filename(data, _stem(data)))
+    response["Content-Disposition"] = content_disposition_header(
+        not inline, payloads.filename(data, _stem(data))
+    )
     response["Cache-Control"] = "private, max-age=3600"
     response["ETag"] = f'"{data.hash}"'
     return response

@@ -56,6 +56,11 @@ def _shared_items(request: HttpRequest, shares) -> list[dict]:
     for share in shares:
         target = target_of(share.target_type, share.target_id)
         if target is not None and viewer.can(request, target):
-            items.append({"kind": share.target_type.replace("_", " "), "label": label_of(target), "url": url_of(target)})
+            items.append(
+                {
+                    "kind": share.target_type.replace("_", " "),
+                    "label": label_of(target),
+                    "url": url_of(target),
+                }
+            )
     return items
-

@@ -110,7 +110,11 @@ def _change_member(org: Organization, post) -> str | None:
     if change != "remove" and role not in OrganizationRole.values:
         return "Choose a role."
     existing = OrganizationMembership.objects.filter(organization=org, user=user).first()
-    if existing and existing.membership_type == OrganizationRole.ADMIN and (change == "remove" or role != "org_admin"):
+    if (
+        existing
+        and existing.membership_type == OrganizationRole.ADMIN
+        and (change == "remove" or role != "org_admin")
+    ):
         if org.memberships.filter(membership_type=OrganizationRole.ADMIN).count() <= 1:
             return "An organization must keep at least one admin."
     if change == "add":

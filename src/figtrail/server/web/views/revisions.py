@@ -75,7 +75,9 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         "other_metadata": other_metadata(rev.metadata),
         "link": absolute(request, revision_link(rev)),
         "qr": qr_svg(absolute(request, revision_link(rev))),
-        "previous": siblings.filter(revision_index__lt=rev.revision_index).order_by("-revision_index").first(),
+        "previous": siblings.filter(revision_index__lt=rev.revision_index)
+        .order_by("-revision_index")
+        .first(),
         "next": siblings.filter(revision_index__gt=rev.revision_index).order_by("revision_index").first(),
         "count": siblings.count(),
         "share": share_panel(request, rev),

@@ -22,7 +22,9 @@ MIN_QUERY = 2
 
 def _matching_metadata(metadata: dict | None, query: str) -> list[tuple[str, str]]:
     needle = query.lower()
-    return [(k, v) for k, v in flatten(metadata or {}).items() if needle in k.lower() or needle in v.lower()][:3]
+    return [(k, v) for k, v in flatten(metadata or {}).items() if needle in k.lower() or needle in v.lower()][
+        :3
+    ]
 
 
 def search(request: HttpRequest, pk) -> HttpResponse:

@@ -77,7 +77,11 @@ def share(request: HttpRequest, kind: str, pk) -> HttpResponse:
         if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
             return redirect(back)
         return redirect("web:share", kind=kind, pk=obj.pk)
-    context = {"share": share_panel(request, obj), "crumbs": breadcrumbs(request, obj), "object_url": url_of(obj)}
+    context = {
+        "share": share_panel(request, obj),
+        "crumbs": breadcrumbs(request, obj),
+        "object_url": url_of(obj),
+    }
     return render(request, "web/share.html", context)
 
 

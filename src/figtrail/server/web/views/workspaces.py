@@ -46,7 +46,8 @@ def workspace(request: HttpRequest, pk) -> HttpResponse:
         ).order_by("-last_change")
     else:
         items = ws.assets.annotate(
-            revision_count=Count("revisions"), last_change=Coalesce(Max("revisions__created_on"), "created_on")
+            revision_count=Count("revisions"),
+            last_change=Coalesce(Max("revisions__created_on"), "created_on"),
         ).order_by("-last_change")
     context = workspace_header(request, ws, tab) | {"page": paginate(request, items, PER_PAGE)}
     return render(request, "web/workspace.html", context)
@@ -103,7 +104,11 @@ def change_member(request: HttpRequest, ws: Workspace, username: str, role: str,
     if role == WorkspaceRole.OWNER and policy.workspace_level(viewer.actor(request), ws) < Level.OWN:
         return "Only an owner can make another owner."
     existing = WorkspaceMembership.objects.filter(workspace=ws, user=user).first()
-    if existing and existing.membership_type == WorkspaceRole.OWNER and (change == "remove" or role != "owner"):
+    if (
+        existing
+        and existing.membership_type == WorkspaceRole.OWNER
+        and (change == "remove" or role != "owner")
+    ):
         if ws.memberships.filter(membership_type=WorkspaceRole.OWNER).count() <= 1:
             return "A workspace must keep at least one owner."
     if change == "add":

@@ -1,0 +1,107 @@
+"""Each plotting backend: recognise, name, freeze and render figures of its library."""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import matplotlib
+import pytest
+from PIL import Image
+
+from figtrail.capture.backends import RenderError, backend_for, get_backend
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@pytest.fixture
+def figure():
+    fig, axes = plt.subplots(figsize=(3, 2))
+    axes.plot([1, 2, 3])
+    yield fig
+    plt.close(fig)
+
+
+def test_matplotlib_titles_come_from_the_suptitle_then_the_axes(figure):
+    backend = backend_for(figure)
+    assert backend.name == "matplotlib" and backend.title(figure) is None
+    figure.axes[0].set_title("Left", loc="left")
+    assert backend.title(figure) == "Left"
+    figure.suptitle("Overall")
+    assert backend.title(figure) == "Overall"
+
+
+def test_a_frozen_matplotlib_figure_renders_later_and_never_joins_pyplot(figure):
+    backend = get_backend("matplotlib")
+    snapshot = backend.snapshot(figure, ["png", "svg"], displayed={})
+    assert snapshot.deferred == ["png", "svg"] and snapshot.serialized
+    figure.axes[0].set_title("changed after publishing")
+    before = plt.get_fignums()
+    copy = backend.load(snapshot.serialized)
+    assert plt.get_fignums() == before  # a copy in pyplot would be shown by the inline backend
+    assert copy.axes[0].get_title() == ""  # the copy is the figure as it was when published
+    assert Image.open(io.BytesIO(backend.render(copy, "png"))).format == "PNG"
+    assert b"<svg" in backend.render(copy, "svg")
+
+
+def test_the_displayed_png_is_reused_not_rendered_again(figure):
+    snapshot = get_backend("matplotlib").snapshot(figure, ["png", "svg"], displayed={"png": b"shown"})
+    assert snapshot.rendered == {"png": b"shown"} and snapshot.deferred == ["svg"]
+
+
+def test_a_figure_that_cannot_be_pickled_is_rendered_at_once(figure):
+    figure.axes[0].xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"<{x}>"))
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        pickle.dumps(figure)
+    snapshot = get_backend("matplotlib").snapshot(figure, ["png", "svg"], displayed={})
+    assert set(snapshot.rendered) == {"png", "svg"} and not snapshot.deferred
+    assert "could not be pickled" in snapshot.notes[0]
+
+
+def test_plotly_always_keeps_the_interactive_html():
+    go = pytest.importorskip("plotly.graph_objects")
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout_title_text="Bars")
+    backend = backend_for(fig)
+    assert backend.name == "plotly" and backend.title(fig) == "Bars"
+    snapshot = backend.snapshot(fig, ["png", "svg"], displayed={})
+    assert snapshot.deferred == ["png", "svg", "html"]
+    copy = backend.load(snapshot.serialized)
+    page = backend.render(copy, "html")
+    assert b"<html>" in page and b"Bars" in page
+    try:
+        png = backend.render(copy, "png")
+    except RenderError as missing:  # no Chrome here: said plainly, with what to install
+        assert "Chrome" in str(missing) and "interactive HTML" in str(missing)
+    else:
+        assert Image.open(io.BytesIO(png)).format == "PNG"
+
+
+def test_plotnine_draws_once_in_the_cell_and_keeps_its_data():
+    plotnine = pytest.importorskip("plotnine")
+    import pandas as pd
+
+    data = pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]})
+    plot = plotnine.ggplot(data, plotnine.aes("x", "y")) + plotnine.geom_point() + plotnine.ggtitle("Dots")
+    backend = backend_for(plot)
+    assert backend.name == "plotnine" and backend.title(plot) == "Dots"
+    before = plt.get_fignums()
+    snapshot = backend.snapshot(plot, ["png", "svg"], displayed={})
+    assert plt.get_fignums() == before
+    assert set(snapshot.rendered) == {"png", "svg"} and not snapshot.deferred
+    assert b"<svg" in snapshot.rendered["svg"]
+    assert snapshot.dataframes["plot data"] is data
+
+
+def test_pil_images_are_stored_as_png():
+    image = Image.new("RGB", (40, 30), "orange")
+    image.info["title"] = "Swatch"
+    backend = backend_for(image)
+    assert backend.name == "pil" and backend.title(image) == "Swatch"
+    snapshot = backend.snapshot(image, ["png", "svg"], displayed={})
+    assert list(snapshot.rendered) == ["png"]
+    assert Image.open(io.BytesIO(snapshot.rendered["png"])).size == (40, 30)
+
+
+def test_other_objects_have_no_backend():
+    assert backend_for("a string") is None and backend_for(None) is None

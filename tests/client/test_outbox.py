@@ -1,0 +1,78 @@
+"""The on-disk outbox: atomic, ordered, shared between processes, and it never drops a job silently."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+from figtrail.client.outbox import Outbox, write_atomic
+
+
+def test_jobs_come_back_in_the_order_they_were_added(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    for n in range(5):
+        outbox.add({"id": f"job-{n}", "kind": "revision"})
+    assert [job["id"] for job in outbox.pending()] == [f"job-{n}" for n in range(5)]
+
+
+def test_the_outbox_is_private_to_its_owner(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.add({"id": "a", "kind": "revision"})
+    assert stat.S_IMODE(os.stat(outbox.path).st_mode) == 0o700
+    [path] = (outbox.path / "jobs").glob("*.json")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_an_atomic_write_leaves_no_partial_file_behind(tmp_path):
+    target = tmp_path / "file.json"
+    write_atomic(target, b"old")
+    try:
+        write_atomic(target, None)  # type: ignore[arg-type] - fails half-way
+    except TypeError:
+        pass
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["file.json"]
+
+
+def test_payloads_are_stored_once_and_freed_with_their_last_job(tmp_path, monkeypatch):
+    monkeypatch.setattr("figtrail.client.outbox.BLOB_GRACE_SECONDS", 0)
+    outbox = Outbox(tmp_path / "outbox")
+    digest = outbox.put_blob(b"picture")
+    assert outbox.put_blob(b"picture") == digest
+    first = outbox.add({"id": "1", "kind": "revision", "data": [{"blob": digest}]})
+    second = outbox.add({"id": "2", "kind": "revision", "data": [{"blob": digest}]})
+    outbox.done(first)
+    assert outbox.has_blob(digest)  # the second job still needs it
+    outbox.done(second)
+    assert not outbox.has_blob(digest)
+
+
+def test_held_jobs_keep_their_reason_and_can_be_retried(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    job = outbox.add({"id": "x", "kind": "revision"})
+    outbox.hold(job, "refused (413): too big", 413)
+    assert outbox.pending() == []
+    [held] = outbox.held()
+    assert held["error"] == "refused (413): too big" and held["error_status"] == 413
+    assert outbox.release_held() == 1
+    assert [j["id"] for j in outbox.pending()] == ["x"]
+
+
+def test_an_unreadable_job_is_shown_not_deleted(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    broken = outbox.path / "jobs" / "00000000000000000001-0000001-00000.json"
+    broken.write_text("{not json")
+    [job] = outbox.pending()
+    assert job["kind"] == "unreadable" and "not valid JSON" in job["error"]
+    assert broken.exists()
+
+
+def test_a_data_file_is_copied_in_by_content(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    source = tmp_path / "data.csv"
+    source.write_text("a,b\n1,2\n")
+    digest, size = outbox.put_file(source)
+    assert size == 8 and outbox.blob(digest) == b"a,b\n1,2\n"
+    assert outbox.put_file(source) == (digest, size)
+    assert json.dumps(outbox.pending()) == "[]"

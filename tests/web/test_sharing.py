@@ -1,0 +1,118 @@
+"""Sharing a figure by link (opened signed out) and with a named user, through the share dialog."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.server.helpers import new_user
+from tests.web.seed import seed
+
+
+@pytest.fixture(scope="module")
+def shared(owner):
+    """Its own figure (module-scoped data is shared with other modules' tests otherwise)."""
+    seeded = seed(owner, revisions=2)
+    sibling = owner.figure(seeded.analysis["api_id"], "Not shared")
+    return seeded, sibling
+
+
+def open_share_dialog(page, figure_id: str):
+    page.goto(f"/figure/{figure_id}")
+    page.click("#share-button")
+    dialog = page.locator("dialog#share-dialog")
+    assert dialog.get_attribute("open") is not None
+    return dialog
+
+
+def test_link_share_opens_signed_out_read_only_and_nothing_else(signed_in, visitor, shared):
+    seeded, sibling = shared
+    figure_id = seeded.figure["api_id"]
+    page = signed_in.page
+    dialog = open_share_dialog(page, figure_id)
+    dialog.locator("#share-enabled").check()
+    with page.expect_navigation():
+        dialog.locator("#share-save").click()
+    assert "Link sharing is on." in page.inner_text(".messages")
+    assert page.url.endswith(f"/figure/{figure_id}")  # back where the dialog was opened
+    link = page.input_value("#share-link")
+    assert "/s/" in link
+
+    guest = visitor.page
+    guest.goto(link)
+    assert guest.url.endswith(f"/figure/{figure_id}")
+    assert guest.inner_text("h1") == "Tumour volume by arm"
+    assert "Sign in" in guest.inner_text("header")
+    assert guest.locator("#share-button").count() == 0  # read-only: no sharing controls
+    assert seeded.analysis["name"] not in guest.inner_text(".crumbs")  # the parent is not shared
+    with guest.expect_navigation():
+        guest.click("#timeline li >> nth=0 >> a.thumb")
+    assert "revision 2 of 2" in guest.inner_text("h1")
+    assert guest.eval_on_selector("#figure-image", "i => i.complete && i.naturalWidth > 0")
+    # only the shared figure and its descendants
+    for path in (
+        f"/analysis/{seeded.analysis['api_id']}",
+        f"/figure/{sibling['api_id']}",
+        f"/workspace/{seeded.workspace['api_id']}",
+    ):
+        guest.goto(path)
+        assert "/signin?next=" in guest.url, path
+    assert visitor.errors == []
+
+    # turning the link off closes it
+    dialog = open_share_dialog(page, figure_id)
+    dialog.locator("#share-enabled").uncheck()
+    with page.expect_navigation():
+        dialog.locator("#share-save").click()
+    assert "Link sharing is off." in page.inner_text(".messages")
+    response = guest.goto(link)
+    assert response.status == 404
+    guest.goto(f"/figure/{figure_id}")
+    assert "/signin?next=" in guest.url
+
+
+def test_link_expiry(signed_in, shared):
+    page = signed_in.page
+    figure_id = shared[0].figure["api_id"]
+    dialog = open_share_dialog(page, figure_id)
+    dialog.locator("#share-enabled").check()
+    dialog.locator("#share-expiry").fill((date.today() - timedelta(days=2)).isoformat())
+    with page.expect_navigation():
+        dialog.locator("#share-save").click()
+    assert "Choose a day in the future" in page.inner_text(".messages")
+    dialog = open_share_dialog(page, figure_id)
+    dialog.locator("#share-enabled").check()
+    later = date.today() + timedelta(days=30)
+    dialog.locator("#share-expiry").fill(later.isoformat())
+    with page.expect_navigation():
+        dialog.locator("#share-save").click()
+    assert page.locator("#share-status").inner_text() == "on"
+    assert later.strftime("%-d %b %Y") in page.locator("dialog#share-dialog").inner_text()
+
+
+def test_share_with_a_user(signed_in, browser, live_server, shared):
+    from tests.web.conftest import Browsing
+
+    seeded, sibling = shared
+    friend = new_user(live_server)
+    page = signed_in.page
+    dialog = open_share_dialog(page, seeded.figure["api_id"])
+    dialog.locator("#share-username").fill(friend.username)
+    with page.expect_navigation():
+        dialog.locator("button:has-text('Share')").click()
+    assert f"Shared with {friend.username}." in page.inner_text(".messages")
+    assert friend.username in page.locator("#share-people").inner_text()
+
+    other = Browsing(browser, live_server.url)
+    try:
+        other.sign_in(friend.username, friend.password)
+        assert "Tumour volume by arm" in other.page.inner_text("main")  # "Shared with you"
+        with other.page.expect_navigation():
+            other.page.click("text=Tumour volume by arm >> nth=-1")
+        assert other.page.url.endswith(f"/figure/{seeded.figure['api_id']}")
+        response = other.page.goto(f"/figure/{sibling['api_id']}")
+        assert response.status == 403
+        assert other.errors == [] or all("403" in e for e in other.errors)
+    finally:
+        other.close()
