@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import io
 
-import pytest
 from PIL import Image
 
 from tests.client.accounts import data_by_format
@@ -38,10 +37,19 @@ assert get_extension().publisher.flush(120)""",
 ]
 
 
-@pytest.fixture(scope="module")
-def published(account, kernels_dir, tmp_path_factory):
-    """Run the notebook once; the tests below read what it published."""
-    work = tmp_path_factory.mktemp("notebook")
+def test_a_notebook_publishes_every_figure_it_shows(account, kernels_dir, tmp_path):
+    """One notebook run (kernels are slow to start); each check below reads what it published."""
+    published = run_the_notebook(account, kernels_dir, tmp_path)
+    check_each_shown_figure_is_one_revision_named_after_its_title(published)
+    check_a_matplotlib_revision_has_images_code_and_metadata(published, account)
+    check_the_widget_under_each_figure_links_to_its_revision(published, account)
+    check_a_figure_made_from_read_csv_links_the_file_version(published, account)
+    check_plotly_keeps_interactive_html_and_says_when_there_is_no_png(published, account)
+    check_plotnine_plots_are_captured_with_their_data(published, account)
+    check_an_explicit_publish_is_not_doubled_by_auto_publish(published, account)
+
+
+def run_the_notebook(account, kernels_dir, work):
     (work / "data.csv").write_text("x,y\n1,1\n2,3\n3,2\n")
     env = kernel_env(
         work,
@@ -62,14 +70,14 @@ def only_revision(figure: dict, account) -> dict:
     return account.revision(revision["api_id"])
 
 
-def test_each_shown_figure_is_one_revision_named_after_its_title(published):
+def check_each_shown_figure_is_one_revision_named_after_its_title(published):
     nb, figures, _ = published
     assert set(figures) == {"Same cell", "From CSV", "Plotly lines", "Plotnine dots", "My figure"}
     assert all(len(figure["revisions"]) == 1 for figure in figures.values())
     assert not any(output.output_type == "error" for cell in nb.cells for output in cell.outputs)
 
 
-def test_a_matplotlib_revision_has_images_code_and_metadata(published, account):
+def check_a_matplotlib_revision_has_images_code_and_metadata(published, account):
     _, figures, work = published
     revision = only_revision(figures["Same cell"], account)
     images = data_by_format(revision)
@@ -84,7 +92,7 @@ def test_a_matplotlib_revision_has_images_code_and_metadata(published, account):
     assert metadata["study"] == "notebook tests"
 
 
-def test_the_widget_under_each_figure_links_to_its_revision(published, account):
+def check_the_widget_under_each_figure_links_to_its_revision(published, account):
     nb, figures, _ = published
     texts = outputs_text(nb)
     for name in ("Same cell", "From CSV", "Plotly lines", "Plotnine dots", "My figure"):
@@ -92,7 +100,7 @@ def test_the_widget_under_each_figure_links_to_its_revision(published, account):
         assert f"figtrail: {name} -> {account.url}/r/{short_id}" in "\n".join(texts)
 
 
-def test_a_figure_made_from_read_csv_links_the_file_version(published, account):
+def check_a_figure_made_from_read_csv_links_the_file_version(published, account):
     _, figures, _ = published
     revision = only_revision(figures["From CSV"], account)
     [link] = revision["assets"]
@@ -102,7 +110,7 @@ def test_a_figure_made_from_read_csv_links_the_file_version(published, account):
     assert [link["asset_revision"] for link in only_revision(figures["Same cell"], account)["assets"]] == []
 
 
-def test_plotly_keeps_interactive_html_and_says_when_there_is_no_png(published, account):
+def check_plotly_keeps_interactive_html_and_says_when_there_is_no_png(published, account):
     _, figures, _ = published
     revision = only_revision(figures["Plotly lines"], account)
     images = data_by_format(revision)
@@ -113,7 +121,7 @@ def test_plotly_keeps_interactive_html_and_says_when_there_is_no_png(published, 
     assert revision["metadata"]["backend"] == "plotly"
 
 
-def test_plotnine_plots_are_captured_with_their_data(published, account):
+def check_plotnine_plots_are_captured_with_their_data(published, account):
     _, figures, _ = published
     revision = only_revision(figures["Plotnine dots"], account)
     assert {("png", False), ("svg", False)} <= set(data_by_format(revision))
@@ -122,7 +130,7 @@ def test_plotnine_plots_are_captured_with_their_data(published, account):
     assert revision["metadata"]["backend"] == "plotnine"
 
 
-def test_an_explicit_publish_is_not_doubled_by_auto_publish(published, account):
+def check_an_explicit_publish_is_not_doubled_by_auto_publish(published, account):
     _, figures, _ = published
     assert "Auto name" not in figures
     revision = only_revision(figures["My figure"], account)

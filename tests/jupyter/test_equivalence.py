@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 
-import pytest
-
 from tests.jupyter.conftest import kernel_env, run_notebook
 
 PLOTS = [
@@ -19,8 +17,13 @@ PLOTS = [
 SHARED_METADATA = {"notebook_name", "notebook_path", "backend", "python_version", "kernel", "cell_id"}
 
 
-@pytest.fixture(scope="module")
-def runs(account, kernels_dir, tmp_path_factory):
+def test_the_official_client_and_ours_leave_equivalent_revisions(account, kernels_dir, tmp_path_factory):
+    runs = run_both(account, kernels_dir, tmp_path_factory)
+    check_both_clients_publish_the_same_figures_once(runs)
+    check_revisions_carry_the_same_images_code_and_metadata(runs, account)
+
+
+def run_both(account, kernels_dir, tmp_path_factory):
     results = {}
     for client, first_cell, settings in (
         ("official", "%load_ext gofigr", {"GF_URL": account.url, "GF_API_KEY": account.api_key}),
@@ -59,12 +62,12 @@ def summary(account, revision: dict) -> dict:
     return {"png": ("png", False) in images, "watermarked png": ("png", True) in images, "cell": cell}
 
 
-def test_both_clients_publish_the_same_figures_once(runs):
+def check_both_clients_publish_the_same_figures_once(runs):
     assert sorted(runs["official"]) == sorted(runs["figtrail"]) == ["Counts", "Squares"]
     assert all(len(revisions) == 1 for client in runs.values() for revisions in client.values())
 
 
-def test_revisions_carry_the_same_images_code_and_metadata(runs, account):
+def check_revisions_carry_the_same_images_code_and_metadata(runs, account):
     for figure in ("Squares", "Counts"):
         [official] = runs["official"][figure]
         [ours] = runs["figtrail"][figure]

@@ -116,3 +116,36 @@ def test_share_with_a_user(signed_in, browser, live_server, shared):
         assert other.errors == [] or all("403" in e for e in other.errors)
     finally:
         other.close()
+
+
+def test_only_those_who_may_change_an_object_may_share_it(live_server, owner, shared):
+    from tests.web.helpers import csrf_token, post_form, web_session
+
+    seeded, _ = shared
+    viewer = new_user(live_server)
+    owner.post(
+        f"workspace/{seeded.workspace['api_id']}/members/add",
+        {"username": viewer.username, "membership_type": "viewer"},
+    )
+    session = web_session(live_server, viewer.username, viewer.password)
+    figure_page = session.get(f"{live_server.url}/figure/{seeded.figure['api_id']}", timeout=30)
+    assert figure_page.status_code == 200
+    assert 'id="share-button"' not in figure_page.text  # a viewer gets no share controls
+    path = f"/share/figure/{seeded.figure['api_id']}"
+    assert session.get(live_server.url + path, timeout=30).status_code == 403
+    response = post_form(
+        session, live_server, f"/figure/{seeded.figure['api_id']}", {"action": "link", "enabled": "on"}
+    )
+    assert response.status_code == 405  # pages only show; changes go to their own endpoints
+    token_page = session.get(f"{live_server.url}/figure/{seeded.figure['api_id']}", timeout=30).text
+    before = owner.ok(f"figure/{seeded.figure['api_id']}/share/link")["enabled"]
+    flip = {} if before else {"enabled": "on"}
+    forged = session.post(
+        live_server.url + path,
+        data={"action": "link", **flip, "csrfmiddlewaretoken": csrf_token(token_page)},
+        headers={"Referer": live_server.url + path},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert forged.status_code == 403
+    assert owner.ok(f"figure/{seeded.figure['api_id']}/share/link")["enabled"] is before

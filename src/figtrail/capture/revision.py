@@ -70,16 +70,18 @@ def capture(
     return fields, snapshot
 
 
-def finish(job: Job, outbox: Outbox, pending: PendingCapture | None) -> Job:
-    """Render, watermark and annotate a captured job, then mark it ready (rewritten atomically)."""
+def finish(job: Job, outbox: Outbox, pending: PendingCapture | None, renderer: Any = None) -> Job:
+    """Render, watermark and annotate a captured job, then mark it ready (rewritten atomically).
+
+    ``renderer`` (a ``RenderProcess``) does the rendering in a helper process, so that the notebook's
+    own process keeps its CPU and its GIL for the user's next cells; without one, or if it fails, the
+    rendering happens here.
+    """
     before = job_blobs(job)
-    render = job.get("render") or {}
-    backend = get_backend(render["backend"]) if render.get("backend") else None
     notes = job.setdefault("notes", [])
-    if backend is not None:
-        _render_deferred(job, backend, render, outbox, pending, notes)
-        _stamp(job, render, outbox, notes)
-        _attach_pickle(job, render, outbox)
+    in_memory_only = pending is not None and pending.snapshot.copy is not None
+    if renderer is None or in_memory_only or not renderer.render(job, outbox):
+        render_job(job, outbox, pending)
     _annotate(job, outbox, pending, notes)
     job["stage"] = "ready"
     job.pop("render", None)
@@ -88,6 +90,18 @@ def finish(job: Job, outbox: Outbox, pending: PendingCapture | None) -> Job:
         outbox.write(job)
         outbox.collect_blobs(before - job_blobs(job))
     return job
+
+
+def render_job(job: Job, outbox: Outbox, pending: PendingCapture | None = None) -> None:
+    """The CPU-heavy part of finishing: the deferred formats, the watermark, the pickle."""
+    render = job.get("render") or {}
+    if not render.get("backend"):
+        return
+    backend = get_backend(render["backend"])
+    notes = job.setdefault("notes", [])
+    _render_deferred(job, backend, render, outbox, pending, notes)
+    _stamp(job, render, outbox, notes)
+    _attach_pickle(job, render, outbox)
 
 
 def _render_deferred(

@@ -20,6 +20,7 @@ from figtrail.capture.annotators import instantiate
 from figtrail.capture.assets import TRACKER, TrackedFile
 from figtrail.capture.backends import Backend, backend_for, backends, get_backend
 from figtrail.capture.context import CaptureContext, script_context
+from figtrail.capture.render_process import shared_renderer
 from figtrail.capture.revision import CaptureSettings, PendingCapture, capture, finish
 from figtrail.capture.watermark import Watermark
 from figtrail.client.catalog import Catalog
@@ -66,6 +67,7 @@ class Publisher:
         default_metadata: dict[str, Any] | None = None,
         save_pickle: bool = True,
         strict: bool = False,
+        render_process: bool = True,
         outbox: str | os.PathLike | None = None,
         notify: Callable[[str], None] | None = None,
         config: ClientConfig | None = None,
@@ -87,6 +89,7 @@ class Publisher:
             annotators=instantiate(annotators),
         )
         self.strict = strict
+        self.renderer = shared_renderer() if render_process else None
         self.notify = notify or notify_stderr
         self.owner = f"{PROCESS_TOKEN}-{uuid.uuid4().hex[:8]}"
         self.short_ids = ShortIds(self.connection)
@@ -248,7 +251,7 @@ class Publisher:
         return job["id"]
 
     def _finish(self, job: Job) -> Job:
-        return finish(job, self.outbox, self._pending.pop(job["id"], None))
+        return finish(job, self.outbox, self._pending.pop(job["id"], None), self.renderer)
 
     def _delivered(self, job_id: str, error: str | None) -> None:
         handle = self._handles.pop(job_id, None)

@@ -54,4 +54,3 @@ def fetch(request: HttpRequest, source: type[Model] | QuerySet, pk, level: Level
         raise Http404(f"No {queryset.model.__name__.lower()} with id {pk}.") from exc
     require(request, obj, level)
     return obj
-

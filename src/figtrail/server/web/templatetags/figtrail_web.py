@@ -24,6 +24,12 @@ def query(context, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number: int) -> str:
+    """The current query string pointing at page ``number`` of the list paged by ``param``."""
+    return query(context, **{param or "page": number})
+
+
 @register.filter
 def data_format(data) -> str:
     return payloads.data_format(data)
@@ -51,7 +57,7 @@ def role_label(role: str) -> str:
 
 @register.filter
 def ago(moment) -> str:
-    """"just now", or "5 minutes ago"; Django's timesince counts the minutes."""
+    """ "just now", or "5 minutes ago"; Django's timesince counts the minutes."""
     from django.utils import timezone
     from django.utils.timesince import timesince
 

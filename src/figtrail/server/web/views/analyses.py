@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis
@@ -16,6 +17,7 @@ PER_PAGE = 48
 SORTS = {"recent": ("-last_change", "name"), "name": ("name", "created_on"), "oldest": ("created_on",)}
 
 
+@require_safe
 def analysis(request: HttpRequest, pk) -> HttpResponse:
     obj = viewer.fetch(request, Analysis.objects.select_related("workspace"), pk)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "recent"

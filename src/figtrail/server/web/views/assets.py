@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from figtrail.server.catalog.models import Asset, AssetRevision
 from figtrail.server.web import payloads, viewer
@@ -17,6 +18,7 @@ PER_PAGE = 50
 TABLE_ROWS = 50
 
 
+@require_safe
 def asset(request: HttpRequest, pk) -> HttpResponse:
     obj = viewer.fetch(request, Asset.objects.select_related("workspace", "analysis"), pk)
     revisions = (
@@ -33,6 +35,7 @@ def asset(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "web/asset.html", context)
 
 
+@require_safe
 def asset_revision(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(request, AssetRevision.objects.select_related("asset__workspace", "created_by"), pk)
     parts = parts_of(rev)

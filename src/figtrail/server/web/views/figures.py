@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from figtrail.server.catalog.models import Figure
 from figtrail.server.web import viewer
@@ -14,6 +15,7 @@ from figtrail.server.web.views.sharing import share_panel
 PER_PAGE = 30
 
 
+@require_safe
 def figure(request: HttpRequest, pk) -> HttpResponse:
     obj = viewer.fetch(request, Figure.objects.select_related("analysis__workspace"), pk)
     revisions = obj.revisions.select_related("created_by").order_by("-revision_index")

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from figtrail.server.access import policy
 from figtrail.server.access.models import UserShare
@@ -23,6 +24,7 @@ RECENT_ACTIVITY = 15
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     workspaces = (
         policy.visible_workspaces(viewer.actor(request))

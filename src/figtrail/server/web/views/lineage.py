@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from figtrail.server.catalog.models import AssetLink, AssetRevision, Revision
 from figtrail.server.web import viewer
@@ -14,6 +15,7 @@ from figtrail.server.web.revision_parts import environment, git_info, parts_of
 USES_PER_PAGE = 50
 
 
+@require_safe
 def revision_lineage(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(request, Revision.objects.select_related("figure__analysis__workspace"), pk)
     parts = parts_of(rev)

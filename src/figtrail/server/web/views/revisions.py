@@ -10,6 +10,7 @@ import uuid
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from figtrail.server.catalog.models import AssetLink, Revision
 from figtrail.server.web import payloads, viewer
@@ -28,6 +29,7 @@ from figtrail.server.web.views.sharing import share_panel
 TABLE_ROWS = 50
 
 
+@require_safe
 def short_link(request: HttpRequest, ident: str) -> HttpResponse:
     """Find the revision by short id, then by id; the revision page checks access."""
     revision = Revision.objects.filter(short_id=ident).only("pk").first()
@@ -50,6 +52,7 @@ def revision_link(revision: Revision) -> str:
     return reverse("web:short-link", args=[revision.short_id or revision.pk])
 
 
+@require_safe
 def revision(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(
         request, Revision.objects.select_related("figure__analysis__workspace", "created_by"), pk

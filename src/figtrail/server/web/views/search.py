@@ -9,6 +9,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from figtrail.server.catalog.models import Analysis, Figure, Revision, Workspace
 from figtrail.server.web import viewer
@@ -27,6 +28,7 @@ def _matching_metadata(metadata: dict | None, query: str) -> list[tuple[str, str
     ]
 
 
+@require_safe
 def search(request: HttpRequest, pk) -> HttpResponse:
     ws = viewer.fetch(request, Workspace, pk)
     query = request.GET.get("q", "").strip()

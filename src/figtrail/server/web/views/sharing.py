@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from figtrail.server.access.models import LinkShare, UserShare, new_link_token
 from figtrail.server.access.policy import Level
@@ -122,6 +122,7 @@ def _share_with_user(request: HttpRequest, kind: str, obj: Model, username: str,
         messages.success(request, f"No longer shared with {username}.")
 
 
+@require_safe
 def shared_link(request: HttpRequest, token: str) -> HttpResponse:
     """``/s/<token>``: remember the token for this visitor and open the shared object."""
     link = LinkShare.objects.filter(token=token).first()

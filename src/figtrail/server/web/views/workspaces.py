@@ -9,7 +9,7 @@ from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
@@ -37,6 +37,7 @@ def workspace_header(request: HttpRequest, workspace: Workspace, tab: str) -> di
     }
 
 
+@require_safe
 def workspace(request: HttpRequest, pk) -> HttpResponse:
     ws = viewer.fetch(request, Workspace.objects.select_related("organization"), pk)
     tab = "assets" if request.GET.get("tab") == "assets" else "analyses"
