@@ -7,6 +7,7 @@ into pyplot would be shown by the notebook's inline backend as if the user had d
 
 from __future__ import annotations
 
+import gc
 import io
 import pickle
 from typing import Any
@@ -67,9 +68,20 @@ def savefig(figure: Any, fmt: str) -> bytes:
 
 
 def freeze(figure: Any) -> bytes:
-    """Pickle a figure so that unpickling never re-registers it with pyplot."""
+    """Pickle a figure so that unpickling never re-registers it with pyplot.
+
+    The garbage collector is paused meanwhile: the pickler's memo briefly holds an entry per artist,
+    enough to set off collections that would otherwise land in the user's cell for nothing (the
+    entries are all freed when the pickle is done).
+    """
     buffer = io.BytesIO()
-    _DetachedPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL, top=figure).dump(figure)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _DetachedPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL, top=figure).dump(figure)
+    finally:
+        if was_enabled:
+            gc.enable()
     return buffer.getvalue()
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
+from figtrail.server.access.memberships import MembershipError, as_api_error, change_organization_member
 from figtrail.server.access.policy import ORGANIZATION_ROLE_LEVEL, Level
 from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
 from figtrail.server.accounts.users import Base64Binary
@@ -115,27 +115,10 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
         body = OrgMemberSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         username, role = body.validated_data["username"], body.validated_data.get("membership_type")
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise ValidationError({"username": [f"No user named {username!r}."]})
-        if change != "remove" and not role:
-            raise ValidationError({"membership_type": [f"Required: one of {', '.join(OrganizationRole.values)}."]})
-        existing = OrganizationMembership.objects.filter(organization=organization, user=user).first()
-        if existing and existing.membership_type == OrganizationRole.ADMIN and role != OrganizationRole.ADMIN:
-            admins = organization.memberships.filter(membership_type=OrganizationRole.ADMIN).count()
-            if admins <= 1:
-                raise ValidationError({"username": ["An organization must keep at least one admin."]})
-        if change == "add":
-            if existing:
-                raise ValidationError({"username": [f"{username} is already a member; use members/change/."]})
-            OrganizationMembership.objects.create(organization=organization, user=user, membership_type=role)
-        elif existing is None:
-            raise ValidationError({"username": [f"{username} is not a member of this organization."]})
-        elif change == "change":
-            existing.membership_type = role
-            existing.save(update_fields=["membership_type"])
-        else:
-            existing.delete()
+        try:
+            change_organization_member(organization, change, username, role)
+        except MembershipError as error:
+            raise as_api_error(error) from error
         return Response({"username": username, "membership_type": role if change != "remove" else None})
 
     @action(detail=True, methods=["get"], url_path="invitations")

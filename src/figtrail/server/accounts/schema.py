@@ -1,7 +1,7 @@
 """OpenAPI descriptions of our two authentication schemes, for drf-spectacular."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class BearerJWTScheme(SimpleJWTScheme):

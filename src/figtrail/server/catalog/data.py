@@ -18,8 +18,8 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from figtrail.server import blobs
 from figtrail.server.access.policy import Level
-from figtrail.server.catalog.common import CatalogViewSet
 from figtrail.server.catalog import tree
+from figtrail.server.catalog.common import CatalogViewSet
 from figtrail.server.catalog.models import AssetRevision, Data, DataType, Revision
 
 DATA_FIELDS = ["api_id", "name", "type", "hash", "size_bytes", "is_clean_room", "metadata"]

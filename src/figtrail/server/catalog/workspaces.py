@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from figtrail.server.access import policy
+from figtrail.server.access import memberships, policy
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization
 from figtrail.server.activity import log as activity
@@ -149,8 +148,8 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
     @action(detail=True, methods=["get"], url_path="members")
     def members(self, request, *args, **kwargs):
         workspace = self.get_object(Level.VIEW)
-        memberships = workspace.memberships.select_related("user").order_by("id")
-        return Response([{"username": m.user.username, "membership_type": m.membership_type} for m in memberships])
+        rows = workspace.memberships.select_related("user").order_by("id")
+        return Response([{"username": m.user.username, "membership_type": m.membership_type} for m in rows])
 
     @action(detail=True, methods=["post"], url_path=r"members/(?P<change>add|change|remove)",
             serializer_class=MemberSerializer)
@@ -159,38 +158,11 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         body = MemberSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         username, role = body.validated_data["username"], body.validated_data.get("membership_type")
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise ValidationError({"username": [f"No user named {username!r}."]})
-        existing = WorkspaceMembership.objects.filter(workspace=workspace, user=user).first()
-        if change != "remove" and not role:
-            raise ValidationError({"membership_type": ["Required: one of owner, admin, creator, viewer."]})
-        if role == WorkspaceRole.OWNER and policy.workspace_level(self.actor, workspace) < Level.OWN:
-            raise PermissionDenied("Only an owner can make another owner.")
-        is_owner = existing is not None and existing.membership_type == WorkspaceRole.OWNER
-        if is_owner and change != "add" and policy.workspace_level(self.actor, workspace) < Level.OWN:
-            raise PermissionDenied("Only an owner can change or remove another owner.")
-        if existing and existing.membership_type == WorkspaceRole.OWNER:
-            self._keep_an_owner(workspace, existing, change, role)
-        if change == "add":
-            if existing:
-                raise ValidationError({"username": [f"{username} is already a member; use members/change/."]})
-            WorkspaceMembership.objects.create(workspace=workspace, user=user, membership_type=role)
-        elif existing is None:
-            raise ValidationError({"username": [f"{username} is not a member of this workspace."]})
-        elif change == "change":
-            existing.membership_type = role
-            existing.save(update_fields=["membership_type"])
-        else:
-            existing.delete()
+        try:
+            memberships.change_workspace_member(self.actor, workspace, change, username, role)
+        except memberships.MembershipError as error:
+            raise memberships.as_api_error(error) from error
         return Response({"username": username, "membership_type": role if change != "remove" else None})
-
-    @staticmethod
-    def _keep_an_owner(workspace: Workspace, membership, change: str, role) -> None:
-        if change == "remove" or role != WorkspaceRole.OWNER:
-            owners = workspace.memberships.filter(membership_type=WorkspaceRole.OWNER).count()
-            if owners <= 1:
-                raise ValidationError({"username": ["A workspace must keep at least one owner."]})
 
     @action(detail=True, methods=["get"], url_path="invitations")
     def invitations(self, request, *args, **kwargs):

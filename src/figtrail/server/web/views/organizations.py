@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from PIL import Image, UnidentifiedImageError
 
+from figtrail.server.access.memberships import MembershipError, change_organization_member
 from figtrail.server.access.policy import Level
-from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
+from figtrail.server.accounts.models import Organization, OrganizationRole
 from figtrail.server.accounts.organizations import organization_level
 from figtrail.server.web import payloads
 
@@ -100,34 +100,12 @@ def _save_branding(request: HttpRequest, org: Organization, fields: dict) -> Non
 
 
 def _change_member(org: Organization, post) -> str | None:
-    """The API's organization member rules: a role is required, and the last admin stays."""
+    """Apply the organization member rules shared with the API; returns an error message or None."""
     username, role, change = post.get("username", "").strip(), post.get("role") or None, post.get("change")
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        return f"No user named {username!r}."
-    if change not in ("add", "change", "remove"):
-        return "Unknown change."
-    if change != "remove" and role not in OrganizationRole.values:
-        return "Choose a role."
-    existing = OrganizationMembership.objects.filter(organization=org, user=user).first()
-    if (
-        existing
-        and existing.membership_type == OrganizationRole.ADMIN
-        and (change == "remove" or role != "org_admin")
-    ):
-        if org.memberships.filter(membership_type=OrganizationRole.ADMIN).count() <= 1:
-            return "An organization must keep at least one admin."
-    if change == "add":
-        if existing:
-            return f"{username} is already a member."
-        OrganizationMembership.objects.create(organization=org, user=user, membership_type=role)
-    elif existing is None:
-        return f"{username} is not a member."
-    elif change == "change":
-        existing.membership_type = role
-        existing.save(update_fields=["membership_type"])
-    else:
-        existing.delete()
+    try:
+        change_organization_member(org, change, username, role)
+    except MembershipError as error:
+        return error.message
     return None
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from figtrail.server.access import policy
+from figtrail.server.access.memberships import MembershipError, change_workspace_member
 from figtrail.server.access.policy import Level
-from figtrail.server.catalog.models import Figure, Revision, Workspace, WorkspaceMembership, WorkspaceRole
+from figtrail.server.catalog.models import Figure, Revision, Workspace, WorkspaceRole
 from figtrail.server.web import viewer
 from figtrail.server.web.navigation import breadcrumbs, paginate
 
@@ -93,34 +92,13 @@ def _done(fields: dict) -> str:
 
 
 def change_member(request: HttpRequest, ws: Workspace, username: str, role: str, change: str) -> str | None:
-    """Add, change or remove one membership; the same rules as the API's ``members/<change>/``.
+    """Add, change or remove one membership by the rules shared with the API's ``members/<change>/``.
 
     Returns an error message, or None when done. The caller has checked ADMIN on the workspace.
     """
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        return f"No user named {username!r}."
-    if change != "remove" and not role:
-        return "Choose a role: owner, admin, creator or viewer."
-    if role == WorkspaceRole.OWNER and policy.workspace_level(viewer.actor(request), ws) < Level.OWN:
-        return "Only an owner can make another owner."
-    existing = WorkspaceMembership.objects.filter(workspace=ws, user=user).first()
-    if (
-        existing
-        and existing.membership_type == WorkspaceRole.OWNER
-        and (change == "remove" or role != "owner")
-    ):
-        if ws.memberships.filter(membership_type=WorkspaceRole.OWNER).count() <= 1:
-            return "A workspace must keep at least one owner."
-    if change == "add":
-        if existing:
-            return f"{username} is already a member."
-        WorkspaceMembership.objects.create(workspace=ws, user=user, membership_type=role)
-    elif existing is None:
-        return f"{username} is not a member of this workspace."
-    elif change == "change":
-        existing.membership_type = role
-        existing.save(update_fields=["membership_type"])
-    else:
-        existing.delete()
+    try:
+        change_workspace_member(viewer.actor(request), ws, change, username, role or None)
+    except MembershipError as error:
+        return error.message
     return None
+

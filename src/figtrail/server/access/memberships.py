@@ -1,0 +1,111 @@
+"""Adding, changing and removing members of workspaces and organizations: one set of rules for the
+API and the web UI.
+
+The rules: a role is required unless removing; only an owner can make another owner; a workspace keeps
+at least one owner and an organization at least one admin. The caller has already checked that the
+actor may manage members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Level
+from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
+from figtrail.server.catalog.models import Workspace, WorkspaceMembership, WorkspaceRole
+
+CHANGES = ("add", "change", "remove")
+
+
+class MembershipError(Exception):
+    """A member change that breaks a rule; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str, *, forbidden: bool = False) -> None:
+        super().__init__(message)
+        self.field, self.message, self.forbidden = field, message, forbidden
+
+
+@dataclass(frozen=True)
+class _Group:
+    """What differs between workspaces and organizations."""
+
+    membership: type[models.Model]
+    parent_field: str
+    roles: tuple[str, ...]
+    keeper_role: str  # the role the group must always have one of
+    noun: str
+    keeper_message: str
+
+
+WORKSPACE = _Group(
+    WorkspaceMembership,
+    "workspace",
+    tuple(WorkspaceRole.values),
+    WorkspaceRole.OWNER,
+    "workspace",
+    "A workspace must keep at least one owner.",
+)
+ORGANIZATION = _Group(
+    OrganizationMembership,
+    "organization",
+    tuple(OrganizationRole.values),
+    OrganizationRole.ADMIN,
+    "organization",
+    "An organization must keep at least one admin.",
+)
+
+
+def change_workspace_member(
+    actor: policy.Actor, workspace: Workspace, change: str, username: str, role: str | None
+) -> None:
+    is_owner = policy.workspace_level(actor, workspace) >= Level.OWN
+    if role == WorkspaceRole.OWNER and not is_owner:
+        raise MembershipError("membership_type", "Only an owner can make another owner.", forbidden=True)
+    target_is_owner = WorkspaceMembership.objects.filter(
+        workspace=workspace, user__username=username, membership_type=WorkspaceRole.OWNER
+    ).exists()
+    if target_is_owner and change != "add" and not is_owner:
+        raise MembershipError("username", "Only an owner can change or remove another owner.", forbidden=True)
+    _apply(WORKSPACE, workspace, change, username, role)
+
+
+def as_api_error(error: MembershipError) -> Exception:
+    """The DRF exception for a broken rule: 403 for a forbidden change, else 400 naming the field."""
+    from rest_framework.exceptions import PermissionDenied, ValidationError
+
+    return PermissionDenied(error.message) if error.forbidden else ValidationError({error.field: [error.message]})
+
+
+def change_organization_member(organization: Organization, change: str, username: str, role: str | None) -> None:
+    _apply(ORGANIZATION, organization, change, username, role)
+
+
+def _apply(group: _Group, parent, change: str, username: str, role: str | None) -> None:
+    if change not in CHANGES:
+        raise MembershipError("change", f"Unknown change {change!r}; use add, change or remove.")
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise MembershipError("username", f"No user named {username!r}.")
+    if change != "remove" and role not in group.roles:
+        raise MembershipError("membership_type", f"Required: one of {', '.join(group.roles)}.")
+    memberships = group.membership.objects.filter(**{group.parent_field: parent})
+    with transaction.atomic():
+        existing = memberships.filter(user=user).first()
+        if existing and existing.membership_type == group.keeper_role and role != group.keeper_role:
+            if memberships.filter(membership_type=group.keeper_role).count() <= 1:
+                raise MembershipError("username", group.keeper_message)
+        if change == "add":
+            if existing:
+                raise MembershipError("username", f"{username} is already a member; use change instead.")
+            group.membership.objects.create(**{group.parent_field: parent}, user=user, membership_type=role)
+        elif existing is None:
+            raise MembershipError("username", f"{username} is not a member of this {group.noun}.")
+        elif change == "change":
+            existing.membership_type = role
+            existing.save(update_fields=["membership_type"])
+        else:
+            existing.delete()
