@@ -97,7 +97,7 @@ def start_server(home: Path, extra_env: dict[str, str] | None = None) -> LiveSer
         try:
             if requests.get(server.api + "info/", timeout=1).status_code == 200:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer within the timeout
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"figtrail serve did not start:\n{(home / 'server.log').read_text()}")
@@ -144,7 +144,7 @@ def restart_server(server: LiveServer, timeout: float = 60) -> LiveServer:
         try:
             if requests.get(server.api + "info/", timeout=1).status_code == 200:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer within the timeout
             time.sleep(0.2)
     server.process.kill()
     raise RuntimeError(f"figtrail serve did not restart:\n{(server.home / 'server.log').read_text()}")

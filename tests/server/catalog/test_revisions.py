@@ -159,6 +159,22 @@ def test_bad_short_id_is_400(owner):
     assert "short_id" in response.json()
 
 
+def test_empty_short_id_means_none(owner):
+    _, _, figure = owner.tree()
+    revision = owner.revision(figure["api_id"], data_item(b"x"), short_id="")
+    assert revision["short_id"] is None
+
+
+def test_mime_style_base64_with_line_breaks_is_accepted(owner):
+    _, _, figure = owner.tree()
+    payload = bytes(range(256)) * 4
+    item = {**data_item(b"x"), "data": base64.encodebytes(payload).decode()}  # a line break every 76 chars
+    assert "\n" in item["data"]
+    revision = owner.revision(figure["api_id"], item)
+    full = owner.ok(f"data/{revision['data'][0]['api_id']}/")
+    assert base64.b64decode(full["data"], validate=True) == payload
+
+
 def test_get_is_shallow(owner):
     _, _, figure = owner.tree()
     revision = owner.revision(figure["api_id"], data_item(b"payload", "code", "cell", language="Python"))

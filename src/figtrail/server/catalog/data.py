@@ -56,6 +56,10 @@ class DataInputSerializer(serializers.Serializer):
             return None
         try:
             return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            pass
+        try:  # MIME-style base64 (line breaks every 76 characters), as some R encoders write it
+            return base64.b64decode("".join(encoded.split()), validate=True)
         except (binascii.Error, ValueError) as exc:
             raise ValidationError("Must be standard base64 of the payload's bytes.") from exc
 

@@ -50,7 +50,7 @@ class RevisionInputSerializer(serializers.Serializer):
     data = DataInputSerializer(many=True, required=False)
     assets = AssetLinkInputSerializer(many=True, required=False)
     client_id = serializers.UUIDField(required=False, allow_null=True)
-    short_id = serializers.RegexField(SHORT_ID_PATTERN, required=False, allow_null=True)
+    short_id = serializers.RegexField(SHORT_ID_PATTERN, required=False, allow_null=True, allow_blank=True)
     is_clean_room = serializers.BooleanField(required=False, allow_null=True)
 
 
