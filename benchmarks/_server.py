@@ -195,3 +195,7 @@ def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
     return ordered[rank - 1]
+
+
+if __name__ == "__main__":  # `make bench` runs every benchmarks/*.py; this one only serves the others
+    print("helper module for the benchmarks (nothing to measure here)")

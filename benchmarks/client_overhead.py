@@ -49,16 +49,25 @@ import time, json
 import numpy as np
 import matplotlib.pyplot as plt
 rng = np.random.default_rng(7)
+import gc
 _bench_cells = []
-_bench_start = (0.0, 0.0)
+_bench_start = (0.0, 0)
+_bench_full_gcs = [0]
+
+def _bench_count_full_gc(phase, info):
+    if phase == "start" and info["generation"] == 2:
+        _bench_full_gcs[0] += 1
 
 def _bench_pre(info=None):
     global _bench_start
-    _bench_start = (time.perf_counter(), time.thread_time())
+    _bench_start = (time.thread_time(), _bench_full_gcs[0])
 
 def _bench_post(result=None):
     if "Overhead benchmark" in (result.info.raw_cell or ""):
-        _bench_cells.append(time.thread_time() - _bench_start[1])
+        cpu, full_gcs = time.thread_time() - _bench_start[0], _bench_full_gcs[0] - _bench_start[1]
+        _bench_cells.append((cpu, full_gcs))
+
+gc.callbacks.append(_bench_count_full_gc)
 
 get_ipython().events.register("pre_run_cell", _bench_pre)
 get_ipython().events.register("post_run_cell", _bench_post)  # after the extension's own hooks
@@ -238,7 +247,7 @@ def main() -> int:
         try:
             times = paired_rounds(kernels, {"figtrail": FIGTRAIL_DRAIN})
             print("  back to back ...", flush=True)
-            cpu = {kernel.name: json.loads(kernel.run(CPU_TIMES)[1])[WARMUP:] for kernel in kernels}
+            cells = {kernel.name: json.loads(kernel.run(CPU_TIMES)[1])[WARMUP:] for kernel in kernels}
             burst = {kernel.name: back_to_back(kernel) for kernel in kernels[:2]}
             kernels[1].run(FIGTRAIL_DRAIN)
         finally:
@@ -246,9 +255,17 @@ def main() -> int:
                 kernel.stop()
         published = revisions_published(server, token)
 
-    rows = [
-        ("figtrail (interactive pace)", added(times["figtrail"], times["baseline"])),
-        ("gofigr 2.3.4 (synchronous)", added(times["gofigr"], times["baseline"])),
+    report(times, cells, burst, published)
+    return 0
+
+
+def report(times: dict, cells: dict, burst: dict, published: int) -> None:
+    """Print added wall time (all rounds, and rounds without a full garbage collection), CPU time,
+    back-to-back cost, and the verdicts against the issue's targets."""
+    quiet = [
+        index
+        for index in range(CELLS)
+        if not any(cells[name][index][1] for name in ("baseline", "figtrail", "gofigr"))
     ]
     base = times["baseline"]
     print()
@@ -256,28 +273,38 @@ def main() -> int:
         f"  baseline cell (draw + show inline): p50 {percentile(base, 0.5) * 1000:.0f} ms, "
         f"p95 {percentile(base, 0.95) * 1000:.0f} ms"
     )
-    print(f"  {'client':30} {'added p50':>10} {'added p95':>10}")
-    for name, (p50, p95) in rows:
-        print(f"  {name:30} {p50:8.1f} ms {p95:8.1f} ms")
-    print()
-    print("  CPU time of the kernel's main thread in the cell (insensitive to other load on the machine):")
+    full_gcs = {name: sum(gcs for _, gcs in cells[name]) for name in cells}
+    print(f"  full garbage collections during measured cells: {full_gcs}")
+    print(f"  {'wall time added to the cell':34} {'p50':>9} {'p95':>9}   {'p95 without full GC':>20}")
+    rows = {}
+    for name, label in (
+        ("figtrail", "figtrail (interactive pace)"),
+        ("gofigr", "gofigr 2.3.4 (synchronous)"),
+    ):
+        p50, p95 = added(times[name], base)
+        _, quiet_p95 = added([times[name][i] for i in quiet], [base[i] for i in quiet])
+        rows[name] = (p95, quiet_p95)
+        print(f"  {label:34} {p50:6.1f} ms {p95:6.1f} ms   {quiet_p95:9.1f} ms ({len(quiet)} rounds)")
+    print("  main-thread CPU time added (insensitive to other load on the machine):")
     for name in ("figtrail", "gofigr"):
-        p50, p95 = added(cpu[name], cpu["baseline"])
-        print(f"  {name:30} {p50:8.1f} ms {p95:8.1f} ms")
+        p50, p95 = added([c for c, _ in cells[name]], [c for c, _ in cells["baseline"]])
+        print(f"  {name:34} {p50:6.1f} ms {p95:6.1f} ms")
     per_cell = (burst["figtrail"] - burst["baseline"]) / CELLS * 1000
-    print(
-        f"  {'figtrail (back to back)':30} {per_cell:8.1f} ms per cell on average, background work included"
-    )
-    ours_p95, theirs_p95 = rows[0][1][1], rows[1][1][1]
-    ratio = theirs_p95 / max(ours_p95, 1.0)
+    print(f"  figtrail back to back ('Run all'): {per_cell:.1f} ms per cell on average, background included")
     print()
-    verdict = "PASS" if ours_p95 < TARGET_ADDED_P95_MS else "MISS"
-    print(f"  figtrail added p95 {ours_p95:.1f} ms (target < {TARGET_ADDED_P95_MS:.0f} ms): {verdict}")
-    verdict = "PASS" if ratio >= TARGET_RATIO else "MISS"
-    print(f"  ratio gofigr/figtrail at p95: {ratio:.1f}x (target >= {TARGET_RATIO:.0f}x): {verdict}")
+    for label, (ours, theirs) in (
+        ("all rounds", (rows["figtrail"][0], rows["gofigr"][0])),
+        ("rounds without full GC", (rows["figtrail"][1], rows["gofigr"][1])),
+    ):
+        verdict = "PASS" if ours < TARGET_ADDED_P95_MS else "MISS"
+        ratio = theirs / max(ours, 1.0)
+        ratio_verdict = "PASS" if ratio >= TARGET_RATIO else "MISS"
+        print(
+            f"  {label}: figtrail p95 +{ours:.1f} ms (target < {TARGET_ADDED_P95_MS:.0f} ms): {verdict}; "
+            f"gofigr/figtrail {ratio:.1f}x (target >= {TARGET_RATIO:.0f}x): {ratio_verdict}"
+        )
     expected = 2 * (WARMUP + CELLS) + CELLS
     print(f"  revisions on the server: {published} (expected {expected}: every published cell arrived)")
-    return 0
 
 
 if __name__ == "__main__":

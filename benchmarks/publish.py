@@ -24,6 +24,7 @@ import json
 import os
 import random
 import secrets
+import signal
 import struct
 import sys
 import tempfile
@@ -424,6 +425,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so the server is stopped too
     try:
         sys.exit(main())
     except KeyboardInterrupt:

@@ -105,3 +105,37 @@ def test_pil_images_are_stored_as_png():
 
 def test_other_objects_have_no_backend():
     assert backend_for("a string") is None and backend_for(None) is None
+
+
+def test_bokeh_plots_are_kept_as_standalone_html_and_say_why_there_is_no_png():
+    plotting = pytest.importorskip("bokeh.plotting")
+    plot = plotting.figure(title="Bokeh lines")
+    plot.line([1, 2, 3], [3, 1, 2])
+    backend = backend_for(plot)
+    assert backend.name == "bokeh" and backend.title(plot) == "Bokeh lines"
+    snapshot = backend.snapshot(plot, ["png", "svg"], displayed={})
+    assert b"Bokeh lines" in snapshot.rendered["html"] and b"<html" in snapshot.rendered["html"].lower()
+    assert "Selenium" in snapshot.notes[0]
+
+
+def test_altair_charts_keep_their_spec_as_interactive_html():
+    altair = pytest.importorskip("altair")
+    import pandas as pd
+
+    chart = (
+        altair.Chart(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), title="Altair dots")
+        .mark_point()
+        .encode(x="a", y="b")
+    )
+    backend = backend_for(chart)
+    assert backend.name == "altair" and backend.title(chart) == "Altair dots"
+    snapshot = backend.snapshot(chart, ["png"], displayed={})
+    spec = backend.load(snapshot.serialized)
+    assert spec["title"] == "Altair dots"
+    assert b"vegaEmbed" in backend.render(spec, "html")
+    try:
+        png = backend.render(spec, "png")
+    except RenderError as missing:
+        assert "vl-convert-python" in str(missing)
+    else:
+        assert png.startswith(b"\x89PNG")

@@ -47,6 +47,7 @@ def test_publish_returns_at_once_and_the_revision_arrives_whole(account, make_pu
     figure = account.get(f"figure/{stored['figure']}/")
     assert figure["name"] == "Squares"  # named after the plot's title
     assert outbox_files(publisher.outbox.path) == []
+    assert publisher.renderer._process.poll() is None  # rendered by the helper process, which lives on
 
 
 def test_targets_by_name_id_and_find_by_name(account, make_publisher, line_figure):
@@ -104,9 +105,13 @@ def test_a_revision_delivered_twice_is_stored_once(account, make_publisher, line
 
 
 def test_password_sign_in_works_without_an_api_key(account, make_publisher, line_figure):
-    publisher = make_publisher(api_key=None, username=account.username, password=account.password)
+    publisher = make_publisher(
+        api_key=None, username=account.username, password=account.password, render_process=False
+    )
     assert publisher.account == f"user:{account.username}"
-    assert publisher.publish(line_figure, target="Signed in").wait(60)
+    revision = publisher.publish(line_figure, target="Signed in")
+    assert revision.wait(60)
+    assert {"png", "svg"} <= {key[0] for key in data_by_format(account.revision(revision.api_id))}
 
 
 def test_a_script_that_exits_right_after_publishing_still_delivers(account, tmp_path):
@@ -139,3 +144,23 @@ def test_a_script_that_exits_right_after_publishing_still_delivers(account, tmp_
     code = [d for d in stored["data"] if d["type"] == "code"]
     assert [d["name"] for d in code] == ["plot_and_exit.py"]
     assert b'plt.title("From a script")' in account.payload(code[0]["api_id"])
+
+
+def test_a_replacing_publisher_finishes_what_the_first_one_captured(account, make_publisher, line_figure):
+    """Re-running ``configure`` makes a new publisher; what the old one had captured still goes out whole."""
+    first = make_publisher()
+    first.sender.stop()
+    revision = first.publish(line_figure, target="Handed over")
+    assert revision.status == "queued"
+    second = make_publisher()
+    assert second.flush(60) and revision.wait(10)
+    stored = account.revision(revision.api_id)
+    assert "figtrail_notes" not in stored["metadata"]  # finished with the annotators, not as an orphan
+    assert stored["metadata"]["packages"]["matplotlib"]
+
+
+def test_the_watermark_can_be_turned_off(account, make_publisher, line_figure):
+    publisher = make_publisher(watermark=False, image_formats=["png"])
+    revision = publisher.publish(line_figure, target="Plain")
+    assert revision.wait(60)
+    assert set(data_by_format(account.revision(revision.api_id))) == {("png", False)}

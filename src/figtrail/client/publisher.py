@@ -91,15 +91,14 @@ class Publisher:
         self.strict = strict
         self.renderer = shared_renderer() if render_process else None
         self.notify = notify or notify_stderr
-        self.owner = f"{PROCESS_TOKEN}-{uuid.uuid4().hex[:8]}"
+        self.owner = PROCESS_TOKEN  # any publisher of this process may finish this process's captures
         self.short_ids = ShortIds(self.connection)
         self.catalog = Catalog(self.connection, self.config.workspace)
-        self._pending: dict[str, PendingCapture] = {}
-        self._handles: dict[str, PublishedRevision] = {}
+        self._pending = _PENDING
+        self._handles = _HANDLES
         self.sender = Sender(
             self.outbox, self.connection, self.catalog, self.short_ids, self._finish, self._notify
         )
-        self.sender.owner = self.owner
         self.sender.on_delivered = self._delivered
         TRACKER.outbox_path = TRACKER.outbox_path or self.outbox.path
         _register_exit_flush(self)
@@ -273,7 +272,8 @@ class Publisher:
 
     def _exit_flush(self) -> None:
         """At exit: finish and send what we can within the configured wait, then say what is left."""
-        if not self._pending and not self._handles:
+        mine = [job for job in self.outbox.pending() if self.sender._mine(job)]
+        if not mine:
             return
         self.sender.flush(self.config.exit_wait)
         left = [
@@ -318,8 +318,13 @@ def _default_analysis_name(analysis: Any) -> str:
     return "Untitled analysis"
 
 
+# Process-wide, so that a publisher made by re-running ``configure`` finishes and reports what the one
+# it replaced had captured.
+_PENDING: dict[str, PendingCapture] = {}
+_HANDLES: dict[str, PublishedRevision] = {}
 _live: weakref.WeakSet[Publisher] = weakref.WeakSet()
 _current: Publisher | None = None
+_exit_registered = False
 
 
 def _make_current(publisher: Publisher) -> None:
@@ -333,8 +338,10 @@ def current_publisher() -> Publisher:
 
 
 def _register_exit_flush(publisher: Publisher) -> None:
-    if not _live:
+    global _exit_registered
+    if not _exit_registered:
         atexit.register(_flush_all_at_exit)
+        _exit_registered = True
     _live.add(publisher)
 
 

@@ -108,12 +108,15 @@ class Sender:
                 self._pass_done.notify_all()
 
     def run_pass(self, retry_held: bool = False) -> PassReport:
-        """Finish this process's captures, then send what belongs to this account, in order."""
-        self._finish_captures()
+        """Finish this process's captures, then send what belongs to this account, in order.
+
+        Both happen under the outbox's send lock, so two senders never work on the same job.
+        """
         report = PassReport()
         with self.outbox.sending(wait=True) as ours:
             if not ours:
                 return report
+            self._finish_captures()
             if retry_held:
                 self.outbox.release_held()
             for job in self.outbox.pending():
