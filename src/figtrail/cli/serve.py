@@ -45,5 +45,18 @@ def run(args: argparse.Namespace) -> int:
             return application
 
     print(f"figtrail serving http://{args.host}:{args.port}/ (data in {config.home})", flush=True)
+    _hint_when_no_users()
     FigtrailServer().run()
     return 0
+
+
+def _hint_when_no_users() -> None:
+    """A new server has no accounts and no default password: say how to make the first one."""
+    from django.contrib.auth import get_user_model
+
+    if not get_user_model().objects.exists():
+        print(
+            "No users yet. Create one with:\n"
+            "  echo 'a long password' | figtrail user add NAME --email you@example.org --password-stdin",
+            flush=True,
+        )

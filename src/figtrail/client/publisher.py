@@ -78,7 +78,7 @@ class Publisher:
         self.connection = Connection(self.config)
         self.url = self.connection.url
         self.outbox = Outbox(self.config.outbox)
-        self.workspace = to_spec(workspace, create_by_default=False)
+        self.workspace = to_spec(workspace)  # a plain name is created if missing, as in the official client
         self.analysis = analysis
         self.backends = list(backends) if backends else None
         self.default_metadata = {**self.config.default_metadata, **(default_metadata or {})}

@@ -39,7 +39,6 @@ INJECTED_NAMES = ("configure", "publish", "FindByName", "ApiId", "NotebookName",
 class CellState:
     """Figures shown in the current cell: prepared (frozen), committed at the end of the cell."""
 
-    execution_count: int | None = None
     raw_cell: str | None = None
     cell_id: str | None = None
     prepared: dict[int, Any] = field(default_factory=dict)  # id(figure) -> Prepared (auto, not yet queued)
@@ -93,7 +92,6 @@ class Extension:
     def _pre_run_cell(self, info: Any = None) -> None:
         self._commit_cell()  # anything left from a cell whose post_run_cell never came
         self.cell = CellState(
-            execution_count=self.shell.execution_count - 1,  # IPython counts the cell before running it
             raw_cell=getattr(info, "raw_cell", None),
             cell_id=getattr(info, "cell_id", None),
         )
@@ -151,7 +149,7 @@ class Extension:
             in_notebook=True,
             cell_code=code,
             cell_id=self.cell.cell_id,
-            execution_count=self.shell.execution_count - 1,
+            execution_count=self.shell.execution_count - 1,  # IPython counts a cell before running it
             history=history,
             notebook_name=info.name,
             notebook_path=info.path,
