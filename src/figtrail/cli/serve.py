@@ -46,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"figtrail serving http://{args.host}:{args.port}/ (data in {config.home})", flush=True)
     _hint_when_no_users()
+    from django.db import connections
+
+    connections.close_all()  # workers are forked from here: none may inherit this process's connection
     FigtrailServer().run()
     return 0
 
