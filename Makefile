@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test browser bench lint clean
+.PHONY: install serve test test-postgres browser bench lint clean
 
 install: $(STAMP)
 
@@ -19,6 +19,13 @@ serve: install
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite against a throw-away PostgreSQL cluster on loopback (one database per test server).
+test-postgres: install browser
+	@dir=$$(mktemp -d /tmp/figtrail-pg.XXXXXX); \
+	url=$$(bash scripts/postgres.sh start $$dir) || exit 1; \
+	FIGTRAIL_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	bash scripts/postgres.sh stop $$dir; rm -rf $$dir; exit $$status
 
 browser:
 	@bash scripts/ensure-browser.sh

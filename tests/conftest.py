@@ -52,14 +52,15 @@ class LiveServer:
         self._counter += 1
         username = username or f"user{self._counter}_{secrets.token_hex(3)}"
         password = password or "pw-" + secrets.token_urlsafe(12)
-        subprocess.run(
+        done = subprocess.run(
             [FIGTRAIL, "user", "add", username, "--email", f"{username}@example.org", "--password-stdin"],
             input=password + "\n",
             text=True,
             env=self.env,
-            check=True,
             capture_output=True,
         )
+        if done.returncode != 0:
+            raise RuntimeError(f"figtrail user add {username} failed:\n{done.stdout}{done.stderr}")
         return username, password
 
     def login(self, username: str, password: str) -> requests.Session:
@@ -75,10 +76,24 @@ class LiveServer:
         return self.login(username, password), username
 
 
+def fresh_database_url() -> dict[str, str]:
+    """On the PostgreSQL run (FIGTRAIL_TEST_DATABASE_URL set), a new empty database for one server."""
+    admin_url = os.environ.get("FIGTRAIL_TEST_DATABASE_URL")
+    if not admin_url:
+        return {}
+    import psycopg
+
+    name = f"figtrail_test_{secrets.token_hex(6)}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return {"FIGTRAIL_DATABASE_URL": admin_url.rsplit("/", 1)[0] + "/" + name}
+
+
 def start_server(home: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
     port = free_port()
     env = {
         **os.environ,
+        **fresh_database_url(),
         "FIGTRAIL_HOME": str(home),
         "FIGTRAIL_SECRET_KEY": secrets.token_urlsafe(40),
         "FIGTRAIL_WORKERS": "2",

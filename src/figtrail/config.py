@@ -34,6 +34,52 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "none": "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """Where the server's mail (comment mentions) goes: printed to the console unless told otherwise."""
+
+    backend: str  # a Django email backend's dotted path
+    file_path: Path
+    from_address: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_use_tls: bool
+    smtp_use_ssl: bool
+
+
+def _email_backend(name: str) -> str:
+    if name in EMAIL_BACKENDS:
+        return EMAIL_BACKENDS[name]
+    if "." in name:  # any Django email backend by its dotted path
+        return name
+    choices = ", ".join(EMAIL_BACKENDS)
+    raise ValueError(f"FIGTRAIL_EMAIL_BACKEND must be one of {choices} or a dotted path, got {name!r}")
+
+
+def email_config(home: Path) -> EmailConfig:
+    return EmailConfig(
+        backend=_email_backend((_env("EMAIL_BACKEND") or "console").strip().lower()),
+        file_path=Path(_env("EMAIL_FILE_PATH") or home / "mail").expanduser(),
+        from_address=_env("EMAIL_FROM") or "figtrail <figtrail@localhost>",
+        smtp_host=_env("SMTP_HOST") or "localhost",
+        smtp_port=_env_int("SMTP_PORT", 25),
+        smtp_user=_env("SMTP_USER") or "",
+        smtp_password=_env("SMTP_PASSWORD") or "",
+        smtp_use_tls=_env_bool("SMTP_USE_TLS", False),
+        smtp_use_ssl=_env_bool("SMTP_USE_SSL", False),
+    )
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     """The server's settings as read from the environment."""
@@ -49,6 +95,7 @@ class ServerConfig:
     workers: int
     threads: int
     public_url: str | None
+    email: EmailConfig
 
     @property
     def sqlite_path(self) -> Path:
@@ -75,8 +122,15 @@ class ServerConfig:
         return path.read_text().strip()
 
 
+def default_home() -> Path:
+    """``~/.figtrail``, unless that is the client's config file (``figtrail config`` on the same machine):
+    then ``~/.figtrail-server``, so that client and server can share a home directory."""
+    home = Path.home() / ".figtrail"
+    return Path.home() / ".figtrail-server" if home.is_file() else home
+
+
 def server_config() -> ServerConfig:
-    home = Path(_env("HOME") or Path.home() / ".figtrail").expanduser()
+    home = Path(_env("HOME") or default_home()).expanduser()
     return ServerConfig(
         home=home,
         database_url=_env("DATABASE_URL") or None,
@@ -89,4 +143,5 @@ def server_config() -> ServerConfig:
         workers=_env_int("WORKERS", 2),
         threads=_env_int("THREADS", 4),
         public_url=_env("PUBLIC_URL") or None,
+        email=email_config(home),
     )

@@ -146,7 +146,13 @@ def token_session(token: str) -> requests.Session:
 
 
 def read_db(server, sql: str, params: tuple = ()) -> list[tuple]:
-    """Query the server's SQLite database read-only (the server keeps running meanwhile)."""
+    """Query the server's database read-only (the server keeps running meanwhile); ``?`` placeholders."""
+    database_url = server.env.get("FIGTRAIL_DATABASE_URL")
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as connection:
+            return connection.execute(sql.replace("?", "%s"), params).fetchall()
     path = Path(server.home) / "figtrail.sqlite3"
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:

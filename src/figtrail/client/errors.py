@@ -26,14 +26,16 @@ class ConfigFileError(FigtrailError):
 
 
 class ServerError(FigtrailError):
-    """The server answered with an error status. ``status`` is the HTTP code, ``detail`` its message."""
+    """The server answered with an error status. ``status`` is the HTTP code, ``detail`` its message,
+    ``code`` the machine-readable reason when the server gives one (e.g. ``duplicate_client_id``)."""
 
     status: int = 0
 
-    def __init__(self, message: str, status: int | None = None, detail: str = "") -> None:
+    def __init__(self, message: str, status: int | None = None, detail: str = "", code: str | None = None) -> None:
         super().__init__(message)
         self.status = status if status is not None else type(self).status
         self.detail = detail
+        self.code = code
 
 
 class ServerUnavailableError(ServerError):

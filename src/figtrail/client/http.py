@@ -188,4 +188,14 @@ def error_for(response: requests.Response, method: str, path: str) -> ServerErro
     kind = ERRORS_BY_STATUS.get(status, ServerError)
     resource = path.split("/", 1)[0] or "this request"
     message = f"{method} {path} was refused ({status}): {detail}; {fix_for(status, resource)}"
-    return kind(message, status=status, detail=detail)
+    return kind(message, status=status, detail=detail, code=error_code(response))
+
+
+def error_code(response: requests.Response) -> str | None:
+    """The ``code`` field of an error body, if the server sent one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "figtrail.server.catalog",
     "figtrail.server.access",
     "figtrail.server.activity",
+    "figtrail.server.social",
+    "figtrail.server.tasks",
     "django.contrib.sessions",
     "django.contrib.messages",
     "figtrail.server.web",
@@ -111,6 +113,18 @@ CSRF_TRUSTED_ORIGINS = (
 )
 CSRF_FAILURE_VIEW = "figtrail.server.web.errors.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Mail (comment mentions): the console unless FIGTRAIL_EMAIL_BACKEND says file, smtp or none.
+EMAIL_BACKEND = CONFIG.email.backend
+EMAIL_FILE_PATH = str(CONFIG.email.file_path)
+DEFAULT_FROM_EMAIL = CONFIG.email.from_address
+EMAIL_HOST = CONFIG.email.smtp_host
+EMAIL_PORT = CONFIG.email.smtp_port
+EMAIL_HOST_USER = CONFIG.email.smtp_user
+EMAIL_HOST_PASSWORD = CONFIG.email.smtp_password
+EMAIL_USE_TLS = CONFIG.email.smtp_use_tls
+EMAIL_USE_SSL = CONFIG.email.smtp_use_ssl
+EMAIL_TIMEOUT = 10  # a slow mail server must not hold a request for long
 
 # Request bodies: BodySizeLimitMiddleware answers 413 above this size (Django alone would answer 400).
 FIGTRAIL_MAX_BODY_BYTES = CONFIG.max_body_bytes

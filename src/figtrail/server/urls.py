@@ -12,6 +12,7 @@ from figtrail.server.accounts.users import UserViewSet
 from figtrail.server.api.routers import OptionalSlashRouter
 from figtrail.server.catalog.analyses import AnalysisViewSet
 from figtrail.server.catalog.asset_revisions import AssetRevisionViewSet
+from figtrail.server.catalog.bootstrap import Bootstrap
 from figtrail.server.catalog.assets import AssetViewSet
 from figtrail.server.catalog.data import DataViewSet
 from figtrail.server.catalog.figures import FigureViewSet
@@ -21,6 +22,8 @@ from figtrail.server.catalog.metadata_proxy import MetadataProxyDetail, Metadata
 from figtrail.server.catalog.revisions import RevisionViewSet
 from figtrail.server.catalog.short_ids import ReserveShortIdPrefix
 from figtrail.server.catalog.workspaces import WorkspaceViewSet
+from figtrail.server.social.comments import CommentViewSet
+from figtrail.server.tasks.views import TaskViewSet
 
 router = OptionalSlashRouter()
 router.register("user", UserViewSet, basename="user")
@@ -33,6 +36,9 @@ router.register("revision", RevisionViewSet, basename="revision")
 router.register("data", DataViewSet, basename="data")
 router.register("asset", AssetViewSet, basename="asset")
 router.register("asset_revision", AssetRevisionViewSet, basename="asset_revision")
+router.register("comment", CommentViewSet, basename="comment")
+router.register("task", TaskViewSet, basename="task")
+router.register("tasks", TaskViewSet, basename="tasks")  # the name GoFigr's API reference uses
 
 
 def invitation_routes(kind: str) -> list:
@@ -45,6 +51,7 @@ def invitation_routes(kind: str) -> list:
 
 api_patterns = [
     re_path(r"^info/?$", ServerInfo.as_view(), name="info"),
+    re_path(r"^bootstrap/?$", Bootstrap.as_view(), name="bootstrap"),
     re_path(r"^short_id_prefix/reserve/?$", ReserveShortIdPrefix.as_view(), name="short-id-prefix"),
     re_path(r"^metadata/?$", MetadataProxyList.as_view(), name="metadata"),
     re_path(r"^metadata/(?P<token>[^/]+)/?$", MetadataProxyDetail.as_view(), name="metadata-detail"),

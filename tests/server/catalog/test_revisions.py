@@ -130,7 +130,7 @@ def test_duplicate_client_id_is_409_and_changes_nothing(owner):
             },
         )
         assert again.status_code == 409
-        assert "detail" in again.json()
+        assert again.json()["code"] == "duplicate_client_id"
     assert counts(owner, workspace, figure) == before
     assert owner.ok(f"figure/{second_figure['api_id']}/")["revisions"] == []
     stored = owner.ok(f"revision/{revision_id}/")
@@ -148,6 +148,7 @@ def test_duplicate_short_id_is_409(owner):
         "revision/", {"figure": figure["api_id"], "short_id": prefix + "0", "data": [data_item(b"yy")]}
     )
     assert again.status_code == 409
+    assert again.json()["code"] == "short_id_taken"
     assert counts(owner, workspace, figure) == before
     assert owner.revision(figure["api_id"], short_id=prefix + "1")["short_id"] == prefix + "1"
 

@@ -14,6 +14,7 @@ TARGET_TYPES = {
     "Asset": "asset",
     "AssetRevision": "asset_revision",
     "Organization": "organization",
+    "Comment": "comment",
 }
 
 
@@ -34,6 +35,8 @@ def _placement(obj: Model) -> tuple:
         return obj.workspace_id, obj.analysis_id, None, obj.workspace.organization_id
     if name == "AssetRevision":
         return obj.asset.workspace_id, obj.asset.analysis_id, None, obj.asset.workspace.organization_id
+    if name == "Comment":  # a comment is placed, and named, by the object it is about
+        return _placement(obj.target)
     raise TypeError(f"cannot log {name}")
 
 
@@ -42,6 +45,8 @@ def _with_analysis(analysis) -> tuple:
 
 
 def _display_name(obj: Model) -> str | None:
+    if type(obj).__name__ == "Comment":
+        return _display_name(obj.target)
     if hasattr(obj, "name"):
         return obj.name
     if type(obj).__name__ == "Revision":

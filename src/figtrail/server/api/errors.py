@@ -14,6 +14,11 @@ class Conflict(APIException):
     default_detail = "This object already exists."
     default_code = "conflict"
 
+    @classmethod
+    def because(cls, code: str, message: str) -> Conflict:
+        """A 409 whose body says which conflict it is, so a client can tell a retry from a clash."""
+        return cls({"detail": message, "code": code})
+
 
 def exception_handler(exc, context):
     if isinstance(exc, ParseError):

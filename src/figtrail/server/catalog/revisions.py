@@ -112,14 +112,17 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         policy.check(self.actor, figure, Level.CREATE)
         revision_id = fields.get("client_id") or uuid.uuid4()
         if Revision.objects.filter(pk=revision_id).exists():
-            raise Conflict(f"A revision with client_id {revision_id} already exists.")
+            raise Conflict.because("duplicate_client_id", f"A revision with client_id {revision_id} already exists.")
         self._check_short_id(fields.get("short_id"))
         links = resolve_links(self.actor, fields.get("assets", []))
         rows = build_data(fields.get("data", []))
         try:
             revision = self._store(figure, revision_id, fields, rows, links)
         except IntegrityError as exc:
-            raise Conflict("A revision with this client_id or short_id already exists.") from exc
+            raise Conflict.because(
+                "duplicate_client_id" if Revision.objects.filter(pk=revision_id).exists() else "short_id_taken",
+                "A revision with this client_id or short_id already exists.",
+            ) from exc
         return self.created(revision)
 
     def _store(self, figure, revision_id, fields, rows, links) -> Revision:
@@ -151,7 +154,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     @staticmethod
     def _check_short_id(short_id: str | None) -> None:
         if short_id and Revision.objects.filter(short_id=short_id).exists():
-            raise Conflict(f"short_id {short_id!r} is already taken; reserve a new prefix.")
+            raise Conflict.because("short_id_taken", f"short_id {short_id!r} is already taken; reserve a new prefix.")
 
     @staticmethod
     def _reload(revision: Revision) -> Revision:

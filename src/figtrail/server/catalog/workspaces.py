@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -12,12 +13,13 @@ from figtrail.server.access import memberships, policy
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization
 from figtrail.server.activity import log as activity
-from figtrail.server.activity.models import Action
+from figtrail.server.activity.models import Action, LogEntry
 from figtrail.server.catalog import storage_settings
 from figtrail.server.catalog.common import (
     CONTAINER_FIELDS,
     CatalogViewSet,
     ContainerSerializer,
+    LogItemSerializer,
     LogsMixin,
     Username,
 )
@@ -79,9 +81,41 @@ class RecentSerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
 
 
+class DashboardSerializer(serializers.Serializer):
+    activity_limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+    exclude_deleted = serializers.BooleanField(default=False)
+
+
+DASHBOARD_FIGURES = 12
+
+
 def api_version(request) -> tuple[int, ...]:
     version = getattr(request, "version", None) or "v1.4.1"
     return tuple(int(part) for part in version.lstrip("v").split("."))
+
+
+def overview_counts(workspace: Workspace) -> dict:
+    """How much a workspace holds: what ``overview/`` answers and the dashboard starts with."""
+    return {
+        "api_id": str(workspace.pk),
+        "name": workspace.name,
+        "size_bytes": workspace.size_bytes,
+        "analysis_count": workspace.analyses.count(),
+        "figure_count": Figure.objects.filter(analysis__workspace=workspace).count(),
+        "revision_count": Revision.objects.filter(figure__analysis__workspace=workspace).count(),
+        "asset_count": workspace.assets.count(),
+        "asset_revision_count": AssetRevision.objects.filter(asset__workspace=workspace).count(),
+        "member_count": workspace.memberships.count(),
+    }
+
+
+def recent_activity(workspace: Workspace, exclude_deleted: bool = False):
+    """The workspace's log, newest first; ``exclude_deleted`` drops every entry about an object since deleted."""
+    entries = LogEntry.objects.filter(workspace_id=workspace.pk).select_related("user")
+    if exclude_deleted:
+        gone = LogEntry.objects.filter(workspace_id=workspace.pk, deleted=True).values("target_id")
+        entries = entries.exclude(target_id__in=gone)
+    return entries.order_by("-timestamp")
 
 
 def create_primary_workspace(user) -> Workspace:
@@ -193,18 +227,26 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
     @action(detail=True, methods=["get"], url_path="overview")
     def overview(self, request, *args, **kwargs):
         """Counts for a workspace's landing page, in one request."""
+        return Response(overview_counts(self.get_object(Level.VIEW)))
+
+    @action(detail=True, methods=["get"], url_path="dashboard")
+    def dashboard(self, request, *args, **kwargs):
+        """The home view in one request: the overview's counts, recent activity and recent figures."""
         workspace = self.get_object(Level.VIEW)
+        params = DashboardSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        from figtrail.server.catalog.figures import FigureSummarySerializer
+
+        entries = recent_activity(workspace, params.validated_data["exclude_deleted"])
+        figures = Figure.objects.filter(analysis__workspace=workspace).select_related(
+            "created_by", "updated_by", "child_updated_by"
+        )
+        figures = figures.order_by(Coalesce("child_updated_on", "created_on").desc())[:DASHBOARD_FIGURES]
         return Response(
             {
-                "api_id": str(workspace.pk),
-                "name": workspace.name,
-                "size_bytes": workspace.size_bytes,
-                "analysis_count": workspace.analyses.count(),
-                "figure_count": Figure.objects.filter(analysis__workspace=workspace).count(),
-                "revision_count": Revision.objects.filter(figure__analysis__workspace=workspace).count(),
-                "asset_count": workspace.assets.count(),
-                "asset_revision_count": AssetRevision.objects.filter(asset__workspace=workspace).count(),
-                "member_count": workspace.memberships.count(),
+                "overview": overview_counts(workspace),
+                "activity": LogItemSerializer(entries[: params.validated_data["activity_limit"]], many=True).data,
+                "recent_figures": FigureSummarySerializer(figures, many=True).data,
             }
         )
 

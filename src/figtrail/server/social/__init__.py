@@ -1,0 +1,1 @@
+"""Conversation around figures and assets: threaded Markdown comments, @mentions, emoji reactions."""

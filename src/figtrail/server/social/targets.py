@@ -1,0 +1,64 @@
+"""What a comment can be about: assets, asset revisions, figures and figure revisions.
+
+The API names them by ``target_type`` (``figure_revision`` is the API's name for a catalog Revision).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from rest_framework.exceptions import ValidationError
+
+from figtrail.server.access import policy
+from figtrail.server.catalog.models import Asset, AssetRevision, Figure, Revision
+from figtrail.server.social.models import TARGET_FIELDS, Comment, TargetType
+
+MODELS = {
+    TargetType.ASSET: Asset,
+    TargetType.ASSET_REVISION: AssetRevision,
+    TargetType.FIGURE: Figure,
+    TargetType.FIGURE_REVISION: Revision,
+}
+TYPE_OF_MODEL = {model: target_type for target_type, model in MODELS.items()}
+RELATED = {  # what access checks, labels and links read, fetched with the target
+    TargetType.ASSET: ("workspace",),
+    TargetType.ASSET_REVISION: ("asset__workspace",),
+    TargetType.FIGURE: ("analysis__workspace",),
+    TargetType.FIGURE_REVISION: ("figure__analysis__workspace",),
+}
+
+
+def parse_type(value: str | None) -> TargetType:
+    """The target type named in a request; 400 naming ``target_type`` if it is not one we know."""
+    if value not in TargetType.values:
+        choices = ", ".join(TargetType.values)
+        raise ValidationError({"target_type": [f"Must be one of {choices}; got {value!r}."]})
+    return TargetType(value)
+
+
+def find(target_type: TargetType, target_id) -> Model:
+    """The target object; 404 if there is none (a malformed id counts as none)."""
+    what = target_type.replace("_", " ")
+    return policy.get_or_404(MODELS[target_type], target_id, what, related=RELATED[target_type])
+
+
+def type_of(target: Model) -> TargetType:
+    return TYPE_OF_MODEL[type(target)]
+
+
+def comments_on(target: Model) -> QuerySet[Comment]:
+    return Comment.objects.filter(**{TARGET_FIELDS[type_of(target)]: target})
+
+
+def label(target: Model) -> str:
+    """How a person names the object in an email or a list: "Tumour growth, revision 3"."""
+    if isinstance(target, Revision):
+        return f"{target.figure.name}, revision {target.revision_index}"
+    if isinstance(target, AssetRevision):
+        return f"{target.asset.name}, revision {target.revision_index}"
+    return target.name
+
+
+def noun(target: Model) -> str:
+    return {Asset: "asset", AssetRevision: "asset revision", Figure: "figure", Revision: "figure revision"}[
+        type(target)
+    ]
