@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_PORT = 8470  # not 8000 or 9090: the official client rewrites those when it builds app links
@@ -67,6 +67,8 @@ def _email_backend(name: str) -> str:
 
 
 def email_config(home: Path) -> EmailConfig:
+    if _env_bool("SMTP_USE_TLS", False) and _env_bool("SMTP_USE_SSL", False):
+        raise ValueError("set FIGTRAIL_SMTP_USE_TLS or FIGTRAIL_SMTP_USE_SSL, not both")
     return EmailConfig(
         backend=_email_backend((_env("EMAIL_BACKEND") or "console").strip().lower()),
         file_path=Path(_env("EMAIL_FILE_PATH") or home / "mail").expanduser(),
@@ -77,6 +79,38 @@ def email_config(home: Path) -> EmailConfig:
         smtp_password=_env("SMTP_PASSWORD") or "",
         smtp_use_tls=_env_bool("SMTP_USE_TLS", False),
         smtp_use_ssl=_env_bool("SMTP_USE_SSL", False),
+    )
+
+
+@dataclass(frozen=True)
+class S3Config:
+    """An S3-compatible bucket for blobs (FIGTRAIL_S3_*); the secret is never shown in a repr or a log."""
+
+    bucket: str
+    endpoint_url: str | None
+    access_key_id: str | None
+    secret_access_key: str | None = field(repr=False)
+    region: str | None
+    prefix: str
+    addressing_style: str | None
+
+
+def s3_config() -> S3Config | None:
+    """None unless FIGTRAIL_S3_BUCKET is set: then blobs go to that bucket instead of the blob folder."""
+    bucket = (_env("S3_BUCKET") or "").strip()
+    if not bucket:
+        return None
+    style = (_env("S3_ADDRESSING_STYLE") or "").strip().lower() or None
+    if style not in {None, "path", "virtual", "auto"}:
+        raise ValueError(f"FIGTRAIL_S3_ADDRESSING_STYLE must be path, virtual or auto, got {style!r}")
+    return S3Config(
+        bucket=bucket,
+        endpoint_url=_env("S3_ENDPOINT_URL") or None,
+        access_key_id=_env("S3_ACCESS_KEY_ID") or None,
+        secret_access_key=_env("S3_SECRET_ACCESS_KEY") or None,
+        region=_env("S3_REGION") or None,
+        prefix=(_env("S3_PREFIX") or "").strip("/"),
+        addressing_style=style,
     )
 
 
@@ -96,6 +130,7 @@ class ServerConfig:
     threads: int
     public_url: str | None
     email: EmailConfig
+    s3: S3Config | None = None
 
     @property
     def sqlite_path(self) -> Path:
@@ -144,4 +179,5 @@ def server_config() -> ServerConfig:
         threads=_env_int("THREADS", 4),
         public_url=_env("PUBLIC_URL") or None,
         email=email_config(home),
+        s3=s3_config(),
     )

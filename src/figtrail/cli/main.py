@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from figtrail.cli import config as client_config
-from figtrail.cli import outbox, serve, users
+from figtrail.cli import gc, outbox, serve, users
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.register(commands)
     client_config.register(commands)
     outbox.register(commands)
+    gc.register(commands)
     return parser
 
 

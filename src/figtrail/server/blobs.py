@@ -35,6 +35,15 @@ class AtomicFileSystemStorage(FileSystemStorage):
             raise
         return name
 
+    def touch(self, name: str) -> bool:
+        """Renew a stored file's age (``figtrail gc --min-age`` keeps a blob a publish just reused);
+        False if there is no such file."""
+        try:
+            os.utime(self.path(name))
+        except FileNotFoundError:
+            return False
+        return True
+
 
 def digest(payload: bytes) -> str:
     """The blake3 hex digest the official client computes for asset files."""
@@ -54,7 +63,8 @@ def put(payload: bytes) -> str:
     content_hash = digest(payload)
     key = blob_key(content_hash)
     storage = _storage()
-    if not storage.exists(key):
+    stored = storage.touch(key) if isinstance(storage, AtomicFileSystemStorage) else storage.exists(key)
+    if not stored:
         storage.save(key, ContentFile(payload))
     return content_hash
 

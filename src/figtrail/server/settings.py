@@ -75,6 +75,13 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if CONFIG.s3:  # FIGTRAIL_S3_BUCKET: blobs go to an S3-compatible bucket instead of the folder
+    from figtrail.server.storage_s3 import storage_options
+
+    STORAGES["default"] = {
+        "BACKEND": "figtrail.server.storage_s3.BlobS3Storage",
+        "OPTIONS": storage_options(CONFIG.s3),
+    }
 STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
 
@@ -135,7 +142,7 @@ REST_FRAMEWORK = {
         "figtrail.server.accounts.authentication.BearerJWTAuthentication",
         "figtrail.server.accounts.authentication.ApiKeyAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["figtrail.server.access.declarations.DeclaredAccess"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

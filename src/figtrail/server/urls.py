@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import include, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from figtrail.server.access.declarations import PUBLIC
 from figtrail.server.accounts.api_keys import ApiKeyViewSet
 from figtrail.server.accounts.organizations import OrganizationViewSet
 from figtrail.server.accounts.tokens import ObtainTokenPair, RefreshToken
@@ -12,8 +13,8 @@ from figtrail.server.accounts.users import UserViewSet
 from figtrail.server.api.routers import OptionalSlashRouter
 from figtrail.server.catalog.analyses import AnalysisViewSet
 from figtrail.server.catalog.asset_revisions import AssetRevisionViewSet
-from figtrail.server.catalog.bootstrap import Bootstrap
 from figtrail.server.catalog.assets import AssetViewSet
+from figtrail.server.catalog.bootstrap import Bootstrap
 from figtrail.server.catalog.data import DataViewSet
 from figtrail.server.catalog.figures import FigureViewSet
 from figtrail.server.catalog.info import ServerInfo
@@ -24,6 +25,15 @@ from figtrail.server.catalog.short_ids import ReserveShortIdPrefix
 from figtrail.server.catalog.workspaces import WorkspaceViewSet
 from figtrail.server.social.comments import CommentViewSet
 from figtrail.server.tasks.views import TaskViewSet
+
+
+class Schema(SpectacularAPIView):
+    access = PUBLIC  # access.declarations: the OpenAPI description holds no data
+
+
+class SchemaDocs(SpectacularSwaggerView):
+    access = PUBLIC
+
 
 router = OptionalSlashRouter()
 router.register("user", UserViewSet, basename="user")
@@ -63,8 +73,8 @@ api_patterns = [
 urlpatterns = [
     re_path(r"^api/token/?$", ObtainTokenPair.as_view(), name="token"),
     re_path(r"^api/token/refresh/?$", RefreshToken.as_view(), name="token-refresh"),
-    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(api_version="v1.4.1", versioning_class=None), name="schema"),
-    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema", versioning_class=None), name="docs"),
+    re_path(r"^api/schema/?$", Schema.as_view(api_version="v1.4.1", versioning_class=None), name="schema"),
+    re_path(r"^api/docs/?$", SchemaDocs.as_view(url_name="schema", versioning_class=None), name="docs"),
     re_path(r"^api/(?P<version>v1(?:\.\d+){0,2})/", include(api_patterns)),
     re_path(r"", include("figtrail.server.web.urls")),  # the web UI; after the API routes
 ]

@@ -55,12 +55,13 @@ def test_share_with_unknown_user_is_400(owner, shared):
 
 def test_link_sharing_toggle(owner, stranger, shared):
     path = f"revision/{shared['revision']['api_id']}/share/link/"
-    assert owner.ok(path) == {"enabled": False}
-    assert owner.post(path, {"enabled": True}).json() == {"enabled": True}
-    assert owner.ok(path) == {"enabled": True}
+    assert owner.ok(path) == {"enabled": False, "expiry": None, "token": None}
+    turned_on = owner.post(path, {"enabled": True}).json()
+    assert turned_on["enabled"] is True and turned_on["expiry"] is None and len(turned_on["token"]) >= 32
+    assert owner.ok(path) == turned_on
     assert stranger.post(path, {"enabled": False}).status_code == 403
-    assert owner.post(path, {"enabled": False}).json() == {"enabled": False}
-    assert owner.ok(path) == {"enabled": False}
+    assert owner.post(path, {"enabled": False}).json() == {**turned_on, "enabled": False}
+    assert owner.ok(path) == {**turned_on, "enabled": False}
     bad = owner.post(path, {})
     assert bad.status_code == 400
     assert "enabled" in bad.json()

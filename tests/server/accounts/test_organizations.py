@@ -41,7 +41,9 @@ def test_update_name_and_logo(owner, org):
     assert base64.b64decode(again["logo"]) == logo
 
 
-def test_workspace_in_org_is_listed_and_visible_to_members(owner, stranger, org, live_server):
+def test_workspace_in_org_is_listed_and_reached_by_role(owner, stranger, org, live_server):
+    """Org roles (docs/access.md): a workspace viewer or creator reaches only the org workspaces they
+    were added to (or, for a creator, made); a workspace admin reaches all of them at admin level."""
     workspace = owner.created("workspace/", {"name": unique("ws"), "organization": org["api_id"]})
     assert workspace["organization"] == org["api_id"]
     assert workspace["api_id"] in [
@@ -54,16 +56,30 @@ def test_workspace_in_org_is_listed_and_visible_to_members(owner, stranger, org,
     )
     assert added.status_code == 200
     assert added.json() == {"username": stranger.username, "membership_type": "workspace_viewer"}
-    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 200
-    assert workspace["api_id"] in [w["api_id"] for w in stranger.ok("workspace/")]
-    # a viewer cannot create in it
-    assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 403
+    # a workspace viewer sees only the workspaces they were added to, and can create none
+    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    assert workspace["api_id"] not in [w["api_id"] for w in stranger.ok("workspace/")]
+    assert stranger.ok(f"organization/{org['api_id']}/")["workspaces"] == []
+    assert stranger.post("workspace/", {"name": "x", "organization": org["api_id"]}).status_code == 403
     changed = owner.post(
         f"organization/{org['api_id']}/members/change/",
         {"username": stranger.username, "membership_type": "workspace_creator"},
     )
     assert changed.status_code == 200
+    # a creator still does not reach the others' workspaces, but owns the ones they create
+    assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 403
+    own = stranger.created("workspace/", {"name": unique("ws"), "organization": org["api_id"]})
+    assert [w["api_id"] for w in stranger.ok(f"organization/{org['api_id']}/")["workspaces"]] == [own["api_id"]]
+    changed = owner.post(
+        f"organization/{org['api_id']}/members/change/",
+        {"username": stranger.username, "membership_type": "workspace_admin"},
+    )
+    assert changed.status_code == 200
+    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 200
+    assert workspace["api_id"] in [w["api_id"] for w in stranger.ok("workspace/")]
     assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 201
+    assert stranger.patch(f"workspace/{workspace['api_id']}/", {"description": "d"}).status_code == 200
+    assert stranger.delete(f"workspace/{workspace['api_id']}/").status_code == 403  # admin, not owner
     removed = owner.post(
         f"organization/{org['api_id']}/members/remove/",
         {"username": stranger.username, "membership_type": None},

@@ -13,7 +13,9 @@ from tests.server.helpers import data_item, new_user, png_bytes
 def objects(owner) -> dict:
     """One of each commentable object, in a fresh workspace of ``owner``."""
     workspace, analysis, figure = owner.tree()
-    revision = owner.revision(figure["api_id"], data_item(png_bytes(), "image", name="plot.png", format="png"))
+    revision = owner.revision(
+        figure["api_id"], data_item(png_bytes(), "image", name="plot.png", format="png")
+    )
     asset = owner.asset(workspace["api_id"])
     asset_revision = owner.asset_revision(asset["api_id"], b"a,b\n1,2\n")
     return {
@@ -129,7 +131,9 @@ def test_reply_must_be_on_the_same_object(owner, objects):
     response = post(owner, "asset", objects["asset"]["api_id"], "crossing over", parent=on_figure["api_id"])
     assert response.status_code == 400
     assert "parent" in response.json()
-    response = post(owner, "figure", objects["figure"]["api_id"], "orphan", parent="00000000-0000-4000-8000-000000000000")
+    response = post(
+        owner, "figure", objects["figure"]["api_id"], "orphan", parent="00000000-0000-4000-8000-000000000000"
+    )
     assert response.status_code == 400
     assert "parent" in response.json()
 
@@ -214,7 +218,9 @@ def test_content_html_is_sanitised(owner, objects, content):
 
 
 def test_links_are_kept_and_marked_external(owner, objects):
-    comment = post(owner, "figure", objects["figure"]["api_id"], "see [the paper](https://example.org/p)").json()
+    comment = post(
+        owner, "figure", objects["figure"]["api_id"], "see [the paper](https://example.org/p)"
+    ).json()
     assert elements(comment["content_html"]) == [
         ("p", {}),
         ("a", {"href": "https://example.org/p", "rel": "nofollow noopener noreferrer"}),

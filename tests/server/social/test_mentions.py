@@ -45,7 +45,9 @@ def people(server) -> dict:
         f"workspace/{workspace['api_id']}/members/add/",
         {"username": member.username, "membership_type": "viewer"},
     )
-    author.post(f"figure/{figure['api_id']}/share/user/", {"username": shared.username, "sharing_enabled": True})
+    author.post(
+        f"figure/{figure['api_id']}/share/user/", {"username": shared.username, "sharing_enabled": True}
+    )
     return {"author": author, "member": member, "shared": shared, "outsider": outsider, "figure": figure}
 
 
@@ -58,9 +60,9 @@ class Mailbox:
     def messages(self) -> list[email.message.EmailMessage]:
         found = []
         for path in sorted(self.folder.glob("*.log")):
-            for raw in path.read_text().split("\n" + "-" * 79 + "\n"):
+            for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
                 if raw.strip():
-                    found.append(email.message_from_string(raw.lstrip("\n"), policy=email.policy.default))
+                    found.append(email.message_from_bytes(raw.lstrip(b"\n"), policy=email.policy.default))
         return found
 
     def with_text(self, text: str) -> list[email.message.EmailMessage]:
@@ -76,7 +78,9 @@ def mailbox(mail_dir) -> Mailbox:
 
 
 def comment(api, figure: dict, content: str) -> dict:
-    return api.created("comment/", {"target_type": "figure", "target_id": figure["api_id"], "content": content})
+    return api.created(
+        "comment/", {"target_type": "figure", "target_id": figure["api_id"], "content": content}
+    )
 
 
 def test_a_mentioned_member_gets_mail_naming_who_what_and_where(people, mailbox):
@@ -91,11 +95,16 @@ def test_a_mentioned_member_gets_mail_naming_who_what_and_where(people, mailbox)
     assert f"{author.username} mentioned you in a comment on the figure “{figure['name']}”" in body
     assert f"> @{member.username}, can you check the {marker}?" in body
     assert f"{PUBLIC_URL}/figure/{figure['api_id']}" in body
-    assert mailbox.with_text(marker) == [message]  # and to no one else
+    assert [m["To"] for m in mailbox.with_text(marker)] == [message["To"]]  # and to no one else
 
 
 def test_a_user_who_cannot_see_the_object_gets_nothing(people, mailbox):
-    author, shared, outsider, figure = people["author"], people["shared"], people["outsider"], people["figure"]
+    author, shared, outsider, figure = (
+        people["author"],
+        people["shared"],
+        people["outsider"],
+        people["figure"],
+    )
     marker = unique("cc")
     comment(author, figure, f"{marker} @{outsider.username} and @{shared.username}.")
     assert mailbox.to(outsider, marker) == []
@@ -106,7 +115,9 @@ def test_a_user_who_cannot_see_the_object_gets_nothing(people, mailbox):
 def test_no_mail_for_code_self_or_unknown_names(people, mailbox):
     author, member, figure = people["author"], people["member"], people["figure"]
     marker = unique("quiet")
-    comment(author, figure, f"{marker} `@{member.username}` in code, @{author.username} myself, @nobody_at_all")
+    comment(
+        author, figure, f"{marker} `@{member.username}` in code, @{author.username} myself, @nobody_at_all"
+    )
     comment(author, figure, f"{marker}\n\n```\nsend(@{member.username})\n```")
     comment(author, figure, f"{marker} mail me at someone@{member.username}")
     assert mailbox.with_text(marker) == []
@@ -122,7 +133,8 @@ def test_an_edit_mails_only_newly_mentioned_users(server, people, mailbox):
     posted = comment(author, figure, f"@{member.username} {marker}")
     assert len(mailbox.to(member, marker)) == 1
     edited = author.patch(
-        f"comment/{posted['api_id']}/", {"content": f"@{member.username} {marker}, and @{newcomer.username} too"}
+        f"comment/{posted['api_id']}/",
+        {"content": f"@{member.username} {marker}, and @{newcomer.username} too"},
     )
     assert edited.status_code == 200
     assert len(mailbox.to(member, marker)) == 1  # already told

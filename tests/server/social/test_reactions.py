@@ -85,7 +85,10 @@ def test_reactions_need_view_access_and_a_real_comment(owner, stranger, comment)
     path = f"comment/{comment['api_id']}/reactions/"
     assert stranger.get(path).status_code == 403
     assert stranger.post(path, {"emoji": "👍"}).status_code == 403
-    assert owner.post("comment/00000000-0000-4000-8000-000000000000/reactions/", {"emoji": "👍"}).status_code == 404
+    assert (
+        owner.post("comment/00000000-0000-4000-8000-000000000000/reactions/", {"emoji": "👍"}).status_code
+        == 404
+    )
 
 
 def test_reactions_go_with_their_comment(owner, comment):

@@ -45,12 +45,25 @@ WORKSPACE_ROLE_LEVEL = {
     WorkspaceRole.OWNER: Level.OWN,
 }
 
+# An organization role's level on the organization itself: VIEW to see it and its members, CREATE to
+# create workspaces in it, OWN to manage it (members, roles, branding, invitations).
 ORGANIZATION_ROLE_LEVEL = {
     OrganizationRole.ADMIN: Level.OWN,
     OrganizationRole.WORKSPACE_ADMIN: Level.ADMIN,
     OrganizationRole.WORKSPACE_CREATOR: Level.CREATE,
     OrganizationRole.WORKSPACE_VIEWER: Level.VIEW,
 }
+
+# What an organization role grants on EVERY workspace of the organization (docs/access.md). A workspace
+# creator reaches only the workspaces they created (OWN there, see ``workspace_level``); a workspace
+# viewer only those they were added to, at the role their workspace membership says.
+ORGANIZATION_ROLE_WORKSPACE_LEVEL = {
+    OrganizationRole.ADMIN: Level.OWN,
+    OrganizationRole.WORKSPACE_ADMIN: Level.ADMIN,
+    OrganizationRole.WORKSPACE_CREATOR: Level.NONE,
+    OrganizationRole.WORKSPACE_VIEWER: Level.NONE,
+}
+ORGANIZATION_WIDE_ROLES = (OrganizationRole.ADMIN, OrganizationRole.WORKSPACE_ADMIN)  # reach every workspace
 
 
 @dataclass
@@ -80,7 +93,8 @@ def actor_of(request) -> Actor:
 
 
 def workspace_level(actor: Actor, workspace: Workspace) -> Level:
-    """The actor's level on a workspace from membership, directly or through its organization."""
+    """The actor's level on a workspace: the higher of their workspace role and what their organization
+    role grants there (``ORGANIZATION_ROLE_WORKSPACE_LEVEL``; OWN for a creator on what they created)."""
     if not actor.is_authenticated:
         return Level.NONE
     if actor.scope_workspace_id is not None and actor.scope_workspace_id != workspace.pk:
@@ -98,18 +112,39 @@ def workspace_level(actor: Actor, workspace: Workspace) -> Level:
             .first()
         )
         if org_role:
-            level = max(level, ORGANIZATION_ROLE_LEVEL[org_role])
+            level = max(level, ORGANIZATION_ROLE_WORKSPACE_LEVEL[org_role])
+            if org_role == OrganizationRole.WORKSPACE_CREATOR and workspace.created_by_id == actor.user.pk:
+                level = Level.OWN  # "own only": the workspaces they created
     actor._levels[workspace.pk] = level
     return level
 
 
+def organization_level(user, organization) -> Level:
+    """The user's level on an organization itself (not on its workspaces): see ORGANIZATION_ROLE_LEVEL."""
+    if user is None or not user.is_authenticated:
+        return Level.NONE
+    role = (
+        OrganizationMembership.objects.filter(organization=organization, user=user)
+        .values_list("membership_type", flat=True)
+        .first()
+    )
+    return ORGANIZATION_ROLE_LEVEL[role] if role else Level.NONE
+
+
 def visible_workspaces(actor: Actor) -> QuerySet[Workspace]:
-    """Workspaces the actor is a member of, directly or through an organization."""
+    """Workspaces where ``workspace_level`` is at least VIEW: direct members, organization admins and
+    workspace admins, and organization workspace creators for the workspaces they created."""
     if not actor.is_authenticated:
         return Workspace.objects.none()
     user = actor.user
+    org_wide = OrganizationMembership.objects.filter(user=user, membership_type__in=ORGANIZATION_WIDE_ROLES)
+    org_creator = OrganizationMembership.objects.filter(
+        user=user, membership_type=OrganizationRole.WORKSPACE_CREATOR
+    )
     qs = Workspace.objects.filter(
-        Q(memberships__user=user) | Q(organization__memberships__user=user)
+        Q(memberships__user=user)
+        | Q(organization_id__in=org_wide.values("organization_id"))
+        | Q(created_by=user, organization_id__in=org_creator.values("organization_id"))
     ).distinct()
     if actor.scope_workspace_id is not None:
         qs = qs.filter(pk=actor.scope_workspace_id)
@@ -149,6 +184,23 @@ def shared_with(actor: Actor, obj: Model, link_token: str | None = None) -> bool
     if actor.is_authenticated and actor.scope_workspace_id is None:
         if UserShare.objects.filter(_chain_filter(chain), user=actor.user).exists():
             return True
+    links = LinkShare.objects.filter(_chain_filter(chain), enabled=True)
+    if link_token is not None:
+        links = links.filter(token=link_token)
+    return any(link.is_active() for link in links)
+
+
+def read_through_link(actor: Actor, obj: Model, link_token: str | None = None) -> bool:
+    """Whether the actor reads ``obj`` only thanks to an active share link (not as a member, not by a user
+    share): such reads are counted as "view" entries in the activity log."""
+    if workspace_level(actor, workspace_of(obj)) >= Level.VIEW:
+        return False
+    chain = _share_chain(obj)
+    if not chain:
+        return False
+    if actor.is_authenticated and actor.scope_workspace_id is None:
+        if UserShare.objects.filter(_chain_filter(chain), user=actor.user).exists():
+            return False
     links = LinkShare.objects.filter(_chain_filter(chain), enabled=True)
     if link_token is not None:
         links = links.filter(token=link_token)

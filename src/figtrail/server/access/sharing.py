@@ -1,19 +1,32 @@
-"""``share/link/`` and ``share/user/`` on analyses, figures, revisions, assets and asset revisions."""
+"""``share/link/`` and ``share/user/`` on analyses, figures, revisions, assets and asset revisions.
+
+``share/link/`` answers ``{"enabled", "expiry", "token"}`` (the official client reads only ``enabled``);
+the token, the link's secret, only to those who may change the link (CREATE). POST takes ``enabled`` and
+an optional ``expiry`` (an ISO timestamp in the future, or null for none; left out: unchanged).
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from figtrail.server.access import policy
 from figtrail.server.access.models import LinkShare, UserShare
 from figtrail.server.access.policy import Level
 
 
 class LinkSharingSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
+    expiry = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_expiry(self, expiry):
+        if expiry is not None and expiry <= timezone.now():
+            raise serializers.ValidationError("Must be in the future, or null for no expiry.")
+        return expiry
 
 
 class UserSharingSerializer(serializers.Serializer):
@@ -25,37 +38,55 @@ class ShareableMixin:
     """Adds the sharing endpoints; ``share_target`` names the object type in share rows."""
 
     share_target: str
+    access = {
+        "share_link": {"get": Level.VIEW, "post": Level.CREATE},
+        "share_user": {"get": Level.VIEW, "post": Level.CREATE},
+    }
 
     def _link(self, obj) -> LinkShare | None:
         return LinkShare.objects.filter(target_type=self.share_target, target_id=obj.pk).first()
 
-    @action(detail=True, methods=["get", "post"], url_path="share/link", serializer_class=LinkSharingSerializer)
+    @action(
+        detail=True, methods=["get", "post"], url_path="share/link", serializer_class=LinkSharingSerializer
+    )
     def share_link(self, request, *args, **kwargs):
         if request.method == "GET":
-            link = self._link(self.get_object(Level.VIEW))
-            return Response({"enabled": bool(link and link.is_active())})
+            obj = self.get_object(Level.VIEW)
+            return Response(self._link_state(self._link(obj), policy.allowed(self.actor, obj, Level.CREATE)))
         obj = self.get_object(Level.CREATE)
         body = LinkSharingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        enabled = body.validated_data["enabled"]
-        link, _ = LinkShare.objects.get_or_create(
+        changes = {"enabled": body.validated_data["enabled"]}
+        if "expiry" in body.validated_data:
+            changes["expiry"] = body.validated_data["expiry"]
+        link, created = LinkShare.objects.get_or_create(
             target_type=self.share_target,
             target_id=obj.pk,
-            defaults={"created_by": request.user, "enabled": enabled},
+            defaults={"created_by": request.user, **changes},
         )
-        if link.enabled != enabled:
-            link.enabled = enabled
-            link.save(update_fields=["enabled"])
-        return Response({"enabled": link.is_active()})
+        if not created:
+            for field, value in changes.items():
+                setattr(link, field, value)
+            link.save(update_fields=list(changes))
+        return Response(self._link_state(link, True))
 
-    @action(detail=True, methods=["get", "post"], url_path="share/user", serializer_class=UserSharingSerializer)
+    @staticmethod
+    def _link_state(link: LinkShare | None, may_change: bool) -> dict:
+        return {
+            "enabled": bool(link and link.is_active()),
+            "expiry": link.expiry if link else None,
+            "token": link.token if link and may_change else None,
+        }
+
+    @action(
+        detail=True, methods=["get", "post"], url_path="share/user", serializer_class=UserSharingSerializer
+    )
     def share_user(self, request, *args, **kwargs):
         if request.method == "GET":
             obj = self.get_object(Level.VIEW)
             shares = UserShare.objects.filter(target_type=self.share_target, target_id=obj.pk)
-            return Response(
-                [{"username": s.user.username, "sharing_enabled": True} for s in shares.select_related("user")]
-            )
+            users = shares.select_related("user")
+            return Response([{"username": s.user.username, "sharing_enabled": True} for s in users])
         obj = self.get_object(Level.CREATE)
         body = UserSharingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -65,7 +96,10 @@ class ShareableMixin:
             raise ValidationError({"username": [f"No user named {username!r}."]})
         if body.validated_data["sharing_enabled"]:
             UserShare.objects.get_or_create(
-                target_type=self.share_target, target_id=obj.pk, user=user, defaults={"created_by": request.user}
+                target_type=self.share_target,
+                target_id=obj.pk,
+                user=user,
+                defaults={"created_by": request.user},
             )
         else:
             UserShare.objects.filter(target_type=self.share_target, target_id=obj.pk, user=user).delete()

@@ -9,8 +9,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.memberships import MembershipError, as_api_error, change_organization_member
-from figtrail.server.access.policy import ORGANIZATION_ROLE_LEVEL, Level
+from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
 from figtrail.server.accounts.users import Base64Binary
 from figtrail.server.activity import log as activity
@@ -20,12 +21,9 @@ from figtrail.server.catalog.common import CatalogViewSet, LogsMixin, Username
 
 
 def organization_level(user, organization: Organization) -> Level:
-    role = (
-        OrganizationMembership.objects.filter(organization=organization, user=user)
-        .values_list("membership_type", flat=True)
-        .first()
-    )
-    return ORGANIZATION_ROLE_LEVEL[role] if role else Level.NONE
+    """The user's level on the organization itself; ``access.policy`` decides (CREATE: may create
+    workspaces in it, OWN: may manage it)."""
+    return policy.organization_level(user, organization)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -54,7 +52,12 @@ class OrganizationSerializer(serializers.ModelSerializer):
     def get_workspaces(self, organization: Organization) -> list[dict]:
         from figtrail.server.catalog.workspaces import ShallowWorkspaceSerializer
 
-        return ShallowWorkspaceSerializer(organization.workspaces.order_by("created_on"), many=True).data
+        request = self.context.get("request")
+        if request is None:  # deny by default: no viewer, no workspaces
+            return []
+        visible = policy.visible_workspaces(policy.actor_of(request)).values("pk")
+        workspaces = organization.workspaces.filter(pk__in=visible).order_by("created_on")
+        return ShallowWorkspaceSerializer(workspaces, many=True).data
 
 
 class OrgMemberSerializer(serializers.Serializer):
@@ -67,6 +70,19 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
 
     model = Organization
     serializer_class = OrganizationSerializer
+    access = {  # access.declarations: levels on the organization (policy.organization_level)
+        "list": SIGNED_IN,
+        "create": SIGNED_IN,
+        "retrieve": Level.VIEW,
+        "update": Level.OWN,
+        "partial_update": Level.OWN,
+        "destroy": Level.OWN,
+        "members": Level.VIEW,
+        "change_member": Level.OWN,
+        "invitations": Level.OWN,
+        "storage": {"get": Level.VIEW, "post": Level.OWN},
+        "storage_test": Level.OWN,
+    }
     log_filter_field = "organization_id"
 
     def get_object(self, level: Level | None = None) -> Organization:
@@ -81,7 +97,7 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
         if self.actor.scope_workspace_id is not None:
             return Response([])
         organizations = Organization.objects.filter(memberships__user=request.user).distinct().order_by("created_on")
-        return Response(OrganizationSerializer(organizations, many=True).data)
+        return Response(OrganizationSerializer(organizations, many=True, context={"request": request}).data)
 
     def create(self, request, *args, **kwargs):
         if self.actor.scope_workspace_id is not None:

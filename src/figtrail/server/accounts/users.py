@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN
 
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
 
@@ -63,6 +64,8 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class UserViewSet(viewsets.GenericViewSet):
+    # oneself, or (reading) someone one shares a workspace with; changes only to one's own account
+    access = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "update": SIGNED_IN, "partial_update": SIGNED_IN}
     serializer_class = UserSerializer
     lookup_field = "username"
     lookup_value_regex = "[^/]+"

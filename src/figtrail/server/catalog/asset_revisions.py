@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
@@ -77,6 +78,7 @@ class AssetRevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     model = AssetRevision
     serializer_class = AssetRevisionSerializer
     share_target = "asset_revision"
+    access = {"find_by_hash": SIGNED_IN}  # finds only in policy.visible_workspaces
 
     def create(self, request, *args, **kwargs):
         body = AssetRevisionInputSerializer(data=request.data)

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
@@ -53,6 +54,7 @@ class AssetViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     model = Asset
     serializer_class = AssetSerializer
     share_target = "asset"
+    access = {"find_by_name": SIGNED_IN}  # finds only in policy.visible_workspaces
 
     def list(self, request, *args, **kwargs):
         assets = Asset.objects.filter(workspace__in=policy.visible_workspaces(self.actor))

@@ -5,10 +5,13 @@ The current user, their workspaces (shallow), their organizations and the id of 
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.accounts.models import OrganizationMembership
 from figtrail.server.accounts.users import UserSerializer
 from figtrail.server.catalog.models import Workspace, WorkspaceType
@@ -16,6 +19,9 @@ from figtrail.server.catalog.workspaces import ShallowWorkspaceSerializer
 
 
 class Bootstrap(APIView):
+    access = SIGNED_IN  # the caller's own account, workspaces and organizations
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, *args, **kwargs):
         actor = policy.actor_of(request)
         workspaces = policy.visible_workspaces(actor).select_related(

@@ -12,16 +12,15 @@ from django.utils import timezone
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from figtrail.server.access import policy
+from figtrail.server.access import declarations, policy
+from figtrail.server.access.declarations import LINK, SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action, LogEntry
 from figtrail.server.catalog import tree
 
-PUBLIC_READ_ACTIONS = {"retrieve", "thumbnail"}  # decided by access.policy alone, signed in or not
 TRACKED_FIELDS = ["api_id", "size_bytes", "created_by", "created_on", "updated_by", "updated_on"]
 CONTAINER_FIELDS = [*TRACKED_FIELDS, "name", "description", "child_updated_by", "child_updated_on"]
 
@@ -87,10 +86,28 @@ class LogItemSerializer(serializers.ModelSerializer):
         return None
 
 
+def logged_as(obj: Model) -> Model:
+    """What the activity log names for an object: a data object is logged as its revision."""
+    if type(obj).__name__ == "Data":
+        return obj.revision if obj.revision_id else obj.asset_revision
+    return obj
+
+
 class CatalogViewSet(viewsets.GenericViewSet):
     """CRUD for one catalog model with object-level checks: 404 if absent, 403 if not allowed."""
 
     model: type[Model]
+    # access.declarations: reading one object is LINK (anyone may read what is link-shared, the official
+    # client's ``GoFigr(anonymous=True)``; policy answers 403/401 for the rest); create checks CREATE on
+    # the parent named in the body; lists show only what policy.visible_workspaces holds.
+    access = {
+        "list": SIGNED_IN,
+        "create": Level.CREATE,
+        "retrieve": LINK,
+        "update": Level.CREATE,
+        "partial_update": Level.CREATE,
+        "destroy": Level.CREATE,
+    }
     edit_level = Level.CREATE
     delete_level = Level.CREATE
     lookup_value_regex = "[^/]+"
@@ -109,6 +126,11 @@ class CatalogViewSet(viewsets.GenericViewSet):
         return obj
 
     def level_for_action(self) -> Level:
+        declared = declarations.view_declaration(self.request, self)
+        if isinstance(declared, Level):
+            return declared
+        if declared == LINK:
+            return Level.VIEW
         if self.action in {"update", "partial_update"}:
             return self.edit_level
         if self.action == "destroy":
@@ -121,15 +143,11 @@ class CatalogViewSet(viewsets.GenericViewSet):
     def actor(self) -> policy.Actor:
         return policy.actor_of(self.request)
 
-    def get_permissions(self):
-        """Reading one object needs no sign-in: access.policy lets anyone read what is link-shared
-        (``GoFigr(anonymous=True)``) and answers 403 for everything else."""
-        if self.action in PUBLIC_READ_ACTIONS and self.request.method in ("GET", "HEAD"):
-            return [AllowAny()]
-        return super().get_permissions()
-
     def retrieve(self, request, *args, **kwargs):
-        return Response(self.get_serializer(self.get_object()).data)
+        obj = self.get_object()
+        if policy.read_through_link(self.actor, obj):  # link views are counted in the activity log
+            activity.record(request.user, Action.VIEW, logged_as(obj))
+        return Response(self.get_serializer(obj).data)
 
     def update(self, request, *args, partial: bool = False, **kwargs):
         obj = self.get_object()
@@ -166,6 +184,7 @@ class LogsMixin:
     """``log/`` and ``log/<id>/``: the object's activity and that of everything under it."""
 
     log_filter_field: str = "workspace_id"
+    access = {"log": Level.VIEW, "log_item": Level.VIEW}
 
     def _entries(self, obj):
         return LogEntry.objects.filter(**{self.log_filter_field: obj.pk}).select_related("user")

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from figtrail.server import blobs
+from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog import tree
 from figtrail.server.catalog.common import CatalogViewSet
@@ -133,6 +134,7 @@ class DataViewSet(mixins.RetrieveModelMixin, CatalogViewSet):
     model = Data
     serializer_class = DataWithPayloadSerializer
     http_method_names = ["get", "head", "options"]
+    access = {"retrieve": LINK, "storage": LINK}
 
     def get_object(self, level: Level | None = None) -> Data:
         return super().get_object(Level.VIEW)

@@ -9,10 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import figtrail
+from figtrail.server.access.declarations import PUBLIC
 
 
 class ServerInfo(APIView):
     permission_classes = [AllowAny]
+    access = PUBLIC
 
     @extend_schema(
         responses=inline_serializer(

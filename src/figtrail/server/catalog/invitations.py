@@ -1,14 +1,19 @@
 """``invitations/workspace/`` and ``invitations/organization/``: single-use, expiring invitation tokens.
 
-Only a hash of each token is stored; the token itself is returned once, when the invitation is made.
+Only a hash of each token is stored; the token itself is returned once, when the invitation is made,
+and mailed to the invitee with a link to the web page that accepts it (``/invitation/<kind>/<token>``).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -16,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import (
     Organization,
@@ -27,6 +33,7 @@ from figtrail.server.catalog.common import Username
 from figtrail.server.catalog.models import Invitation, Workspace, WorkspaceMembership, WorkspaceRole
 
 INVITATION_LIFETIME = timedelta(days=7)
+log = logging.getLogger(__name__)
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -67,6 +74,7 @@ class OrganizationInvitationInput(serializers.Serializer):
 class InvitationList(APIView):
     kind: str = "workspace"
     serializer_class = InvitationSerializer
+    access = {"post": Level.ADMIN}  # on the workspace (ADMIN) or organization (OWN) named in the body
 
     def post(self, request, *args, **kwargs):
         body = (WorkspaceInvitationInput if self.kind == "workspace" else OrganizationInvitationInput)(
@@ -85,7 +93,36 @@ class InvitationList(APIView):
             **{self.kind: target},
         )
         invitation.plain_token = token
+        send_invitation_email(request, invitation, token)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+def accept_link(request, kind: str, token: str) -> str:
+    from figtrail.server.web.navigation import absolute
+
+    return absolute(request, reverse("web:invitation", args=[kind, token]))
+
+
+def send_invitation_email(request, invitation: Invitation, token: str) -> bool:
+    """Mail the invitee the accept link (Django's email framework, FIGTRAIL_EMAIL_*). A mail server that
+    fails is logged and never fails the invitation: its token was returned to the inviter too."""
+    target = invitation.workspace or invitation.organization
+    noun = "workspace" if invitation.workspace_id else "organization"
+    inviter = invitation.initiator.username if invitation.initiator else "Someone"
+    role = invitation.membership_type.replace("_", " ")
+    link = accept_link(request, noun, token)
+    body = (
+        f"{inviter} invited you to join the {noun} “{target.name}” on figtrail as {role}.\n\n"
+        f"Accept the invitation (sign in first if asked): {link}\n\n"
+        f"The link works once and expires on {invitation.expiry:%Y-%m-%d %H:%M} UTC.\n"
+    )
+    subject = f"{inviter} invited you to the {noun} “{target.name}”"
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    except Exception:
+        log.exception("could not send the invitation email to %s", invitation.email)
+        return False
+    return True
 
 
 def _check_admin(request, target) -> None:
@@ -104,11 +141,12 @@ class InvitationDetail(APIView):
 
     kind: str = "workspace"
     serializer_class = InvitationSerializer
+    # GET by token: the token is the credential, but only a signed-in invitee may look; DELETE by id: an
+    # admin of the target; accept (POST): the signed-in invitee holding the token
+    access = {"get": SIGNED_IN, "post": SIGNED_IN, "delete": Level.ADMIN}
 
     def _by_token(self, token: str) -> Invitation:
-        invitation = Invitation.objects.filter(
-            token=hash_api_key(token), **{f"{self.kind}__isnull": False}
-        ).first()
+        invitation = find_invitation(self.kind, token)
         if invitation is None:
             raise NotFound("No such invitation.")
         return invitation
@@ -125,21 +163,32 @@ class InvitationDetail(APIView):
 
 class AcceptInvitation(InvitationDetail):
     def post(self, request, key: str, *args, **kwargs):
-        with transaction.atomic():
-            invitation = self._by_token(key)
-            if invitation.status != "pending":
-                raise ValidationError({"token": ["This invitation has already been used."]})
-            if invitation.expiry <= timezone.now():
-                raise ValidationError({"token": ["This invitation has expired; ask for a new one."]})
-            if invitation.workspace_id:
-                levels, target = policy.WORKSPACE_ROLE_LEVEL, {"workspace": invitation.workspace}
-                _grant(WorkspaceMembership, levels, request.user, invitation.membership_type, **target)
-            else:
-                levels, target = policy.ORGANIZATION_ROLE_LEVEL, {"organization": invitation.organization}
-                _grant(OrganizationMembership, levels, request.user, invitation.membership_type, **target)
-            invitation.status = "accepted"
-            invitation.save(update_fields=["status"])
-        return Response(InvitationSerializer(invitation).data)
+        return Response(InvitationSerializer(accept(self.kind, key, request.user)).data)
+
+
+def find_invitation(kind: str, token: str) -> Invitation | None:
+    return Invitation.objects.filter(token=hash_api_key(token), **{f"{kind}__isnull": False}).first()
+
+
+def accept(kind: str, token: str, user) -> Invitation:
+    """Use an invitation once, before it expires: ``user`` gets its role (API and web share this)."""
+    with transaction.atomic():
+        invitation = find_invitation(kind, token)
+        if invitation is None:
+            raise NotFound("No such invitation.")
+        if invitation.status != "pending":
+            raise ValidationError({"token": ["This invitation has already been used."]})
+        if invitation.expiry <= timezone.now():
+            raise ValidationError({"token": ["This invitation has expired; ask for a new one."]})
+        if invitation.workspace_id:
+            levels, target = policy.WORKSPACE_ROLE_LEVEL, {"workspace": invitation.workspace}
+            _grant(WorkspaceMembership, levels, user, invitation.membership_type, **target)
+        else:
+            levels, target = policy.ORGANIZATION_ROLE_LEVEL, {"organization": invitation.organization}
+            _grant(OrganizationMembership, levels, user, invitation.membership_type, **target)
+        invitation.status = "accepted"
+        invitation.save(update_fields=["status"])
+    return invitation
 
 
 def _grant(membership_model, levels: dict, user, role: str, **target) -> None:

@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from figtrail.server.access.declarations import PUBLIC, SIGNED_IN
 from figtrail.server.catalog.common import Username
 from figtrail.server.catalog.models import MetadataProxy
 
@@ -41,6 +42,7 @@ class MetadataUpdateSerializer(serializers.Serializer):
 
 
 class MetadataProxyList(APIView):
+    access = SIGNED_IN
     serializer_class = MetadataProxySerializer
 
     def post(self, request, *args, **kwargs):
@@ -54,6 +56,8 @@ class MetadataProxyDetail(APIView):
     """GET and DELETE by the kernel that made it; POST by the browser, with the token as credential."""
 
     serializer_class = MetadataProxySerializer
+
+    access = {"get": SIGNED_IN, "post": PUBLIC, "delete": SIGNED_IN}  # POST: the token is the credential
 
     def get_permissions(self):
         method = getattr(self.request, "method", "GET")

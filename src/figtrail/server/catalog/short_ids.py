@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.catalog.models import ShortIdPrefix
 
 ALPHABET = string.ascii_letters + string.digits
@@ -18,6 +19,7 @@ PREFIX_LENGTH = 8
 
 
 class ReserveShortIdPrefix(APIView):
+    access = SIGNED_IN
     @extend_schema(
         request=None,
         responses={201: inline_serializer("ShortIdPrefix", {"prefix": serializers.CharField()})},

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from figtrail.server import blobs
+from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis, Asset, AssetRevision, Data, Figure, Revision
 
@@ -63,6 +64,8 @@ def thumbnail_of(obj: Model, size: int) -> str | None:
 
 
 class ThumbnailMixin:
+    access = {"thumbnail": LINK}  # access.declarations: readable through a share link too
+
     @action(detail=True, methods=["get"], url_path=r"thumbnail/(?P<size>[^/]+)")
     def thumbnail(self, request, *args, size: str, **kwargs):
         obj = self.get_object(Level.VIEW)

@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access import memberships, policy
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization
 from figtrail.server.activity import log as activity
@@ -110,7 +111,7 @@ def overview_counts(workspace: Workspace) -> dict:
 
 
 def recent_activity(workspace: Workspace, exclude_deleted: bool = False):
-    """The workspace's log, newest first; ``exclude_deleted`` drops every entry about an object since deleted."""
+    """The workspace's log, newest first; ``exclude_deleted`` leaves out objects deleted since."""
     entries = LogEntry.objects.filter(workspace_id=workspace.pk).select_related("user")
     if exclude_deleted:
         gone = LogEntry.objects.filter(workspace_id=workspace.pk, deleted=True).values("target_id")
@@ -135,6 +136,22 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
     serializer_class = WorkspaceSerializer
     edit_level = Level.ADMIN
     delete_level = Level.OWN
+    access = {  # access.declarations; a workspace is never link-shared, so reading it needs VIEW
+        "list": SIGNED_IN,
+        "create": SIGNED_IN,  # CREATE on the organization named in the body, if any
+        "retrieve": Level.VIEW,
+        "update": Level.ADMIN,
+        "partial_update": Level.ADMIN,
+        "destroy": Level.OWN,
+        "members": Level.VIEW,
+        "change_member": Level.ADMIN,
+        "invitations": Level.ADMIN,
+        "recent": Level.VIEW,
+        "overview": Level.VIEW,
+        "dashboard": Level.VIEW,
+        "storage": {"get": Level.VIEW, "post": Level.ADMIN},
+        "storage_test": Level.ADMIN,
+    }
     log_filter_field = "workspace_id"
 
     def list(self, request, *args, **kwargs):
@@ -238,6 +255,7 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         from figtrail.server.catalog.figures import FigureSummarySerializer
 
         entries = recent_activity(workspace, params.validated_data["exclude_deleted"])
+        entries = entries[: params.validated_data["activity_limit"]]
         figures = Figure.objects.filter(analysis__workspace=workspace).select_related(
             "created_by", "updated_by", "child_updated_by"
         )
@@ -245,7 +263,7 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         return Response(
             {
                 "overview": overview_counts(workspace),
-                "activity": LogItemSerializer(entries[: params.validated_data["activity_limit"]], many=True).data,
+                "activity": LogItemSerializer(entries, many=True).data,
                 "recent_figures": FigureSummarySerializer(figures, many=True).data,
             }
         )

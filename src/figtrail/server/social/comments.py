@@ -7,14 +7,16 @@ rules (who may post, edit, delete) live in :mod:`figtrail.server.social.threads`
 from __future__ import annotations
 
 from django.db.models import Model, Prefetch, prefetch_related_objects
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.social import reactions, targets, threads
-from figtrail.server.social.models import Comment, Reaction
+from figtrail.server.social.models import Comment, Reaction, TargetType
 from figtrail.server.social.rendering import render
 
 TARGET_RELATED = (
@@ -75,6 +77,20 @@ def with_reactions(comments):
 
 class CommentViewSet(reactions.ReactionsMixin, viewsets.GenericViewSet):
     serializer_class = CommentSerializer
+    # access.declarations: signed in; each action checks the commented object through access.policy
+    access = {
+        action: SIGNED_IN
+        for action in (
+            "list",
+            "retrieve",
+            "create",
+            "update",
+            "partial_update",
+            "destroy",
+            "reactions",
+            "reaction",
+        )
+    }
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
@@ -84,9 +100,17 @@ class CommentViewSet(reactions.ReactionsMixin, viewsets.GenericViewSet):
     def actor(self) -> policy.Actor:
         return policy.actor_of(self.request)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("target_type", str, required=True, enum=list(TargetType.values)),
+            OpenApiParameter("target_id", str, required=True),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         target = self._visible_target(request.query_params, "query parameter")
-        ordered = [comment for comment, _ in threads.thread_order(with_reactions(targets.comments_on(target)))]
+        ordered = [
+            comment for comment, _ in threads.thread_order(with_reactions(targets.comments_on(target)))
+        ]
         return Response(self.get_serializer(ordered, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
@@ -97,7 +121,9 @@ class CommentViewSet(reactions.ReactionsMixin, viewsets.GenericViewSet):
         body = CommentBody(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            comment = threads.post(request, target, body.validated_data["content"], body.validated_data.get("parent"))
+            comment = threads.post(
+                request, target, body.validated_data["content"], body.validated_data.get("parent")
+            )
         except threads.CommentError as error:
             raise threads.as_api_error(error) from error
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
@@ -124,13 +150,19 @@ class CommentViewSet(reactions.ReactionsMixin, viewsets.GenericViewSet):
 
     def visible_comment(self) -> Comment:
         """The comment in the URL: 404 if there is none, 403 if the caller cannot view its object."""
-        comment = policy.get_or_404(Comment, self.kwargs["pk"], "comment", related=("author", *TARGET_RELATED))
+        comment = policy.get_or_404(
+            Comment, self.kwargs["pk"], "comment", related=("author", *TARGET_RELATED)
+        )
         policy.check(self.actor, comment.target, Level.VIEW)
         prefetch_related_objects([comment], REACTIONS)
         return comment
 
     def _visible_target(self, params, kind: str) -> Model:
-        missing = {name: [f"This {kind} is required."] for name in ("target_type", "target_id") if not params.get(name)}
+        missing = {
+            name: [f"This {kind} is required."]
+            for name in ("target_type", "target_id")
+            if not params.get(name)
+        }
         if missing:
             raise ValidationError(missing)
         target = targets.find(targets.parse_type(params["target_type"]), params["target_id"])

@@ -41,12 +41,16 @@ class Comment(models.Model):
     asset_revision = models.ForeignKey(
         AssetRevision, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
     )
-    figure = models.ForeignKey(Figure, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    figure = models.ForeignKey(
+        Figure, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
     revision = models.ForeignKey(
         Revision, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
     )
     # a reply without the comment it answers has no context: replies go with their parent
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     content = models.TextField()
     created_on = models.DateTimeField(default=timezone.now, db_index=True)
@@ -88,5 +92,7 @@ class Reaction(models.Model):
     class Meta:
         ordering = ["created_on"]
         constraints = [
-            models.UniqueConstraint(fields=["comment", "user", "emoji"], name="one_reaction_per_user_and_emoji")
+            models.UniqueConstraint(
+                fields=["comment", "user", "emoji"], name="one_reaction_per_user_and_emoji"
+            )
         ]

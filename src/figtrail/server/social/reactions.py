@@ -62,7 +62,9 @@ def summary(comment: Comment, viewer) -> list[dict]:
     """
     groups: dict[str, dict] = {}
     for reaction in comment.reactions.all():
-        group = groups.setdefault(reaction.emoji, {"emoji": reaction.emoji, "count": 0, "users": [], "mine": False})
+        group = groups.setdefault(
+            reaction.emoji, {"emoji": reaction.emoji, "count": 0, "users": [], "mine": False}
+        )
         group["count"] += 1
         group["users"].append(reaction.user.username)
         group["mine"] = group["mine"] or reaction.user_id == getattr(viewer, "pk", None)

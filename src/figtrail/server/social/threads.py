@@ -37,7 +37,11 @@ def as_api_error(error: CommentError) -> Exception:
     """The DRF exception for a broken rule: 403 for a forbidden change, else 400 naming the field."""
     from rest_framework.exceptions import PermissionDenied, ValidationError
 
-    return PermissionDenied(error.message) if error.forbidden else ValidationError({error.field: [error.message]})
+    return (
+        PermissionDenied(error.message)
+        if error.forbidden
+        else ValidationError({error.field: [error.message]})
+    )
 
 
 def clean_content(content) -> str:

@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.catalog.common import Username
 from figtrail.server.tasks.models import Task, TaskStatus
 
@@ -42,6 +43,7 @@ class TaskQuery(serializers.Serializer):
 
 class TaskViewSet(viewsets.GenericViewSet):
     serializer_class = TaskSerializer
+    access = {"list": SIGNED_IN, "retrieve": SIGNED_IN}  # access.declarations: one's own tasks only
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):

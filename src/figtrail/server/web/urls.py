@@ -9,10 +9,12 @@ from figtrail.server.web.views import (
     accounts,
     analyses,
     assets,
+    comments,
     compare,
     data,
     figures,
     home,
+    invitations,
     lineage,
     organizations,
     revisions,
@@ -24,6 +26,8 @@ from figtrail.server.web.views import (
 app_name = "web"
 
 ID = r"(?P<pk>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})"
+TOKEN = r"(?P<token>[0-9A-Za-z_-]{16,64})"
+COMMENT_TARGET = r"(?P<target_type>asset|asset_revision|figure|figure_revision)"
 
 
 def page(pattern: str, view, name: str):
@@ -50,7 +54,12 @@ urlpatterns = [
     page(f"asset_revision/{ID}", assets.asset_revision, "asset-revision"),
     page(rf"share/(?P<kind>[a-z_]+)/{ID}", sharing.share, "share"),
     page(r"s/(?P<token>[0-9A-Za-z_-]{16,64})", sharing.shared_link, "shared-link"),
+    page(rf"invitation/(?P<kind>workspace|organization)/{TOKEN}", invitations.invitation, "invitation"),
     page(f"organization/{ID}", organizations.organization, "organization"),
+    page(f"comments/{COMMENT_TARGET}/{ID}", comments.post, "comment-post"),
+    page(f"comments/{ID}/edit", comments.edit, "comment-edit"),
+    page(f"comments/{ID}/delete", comments.delete, "comment-delete"),
+    page(f"comments/{ID}/react", comments.react, "comment-react"),
     page(f"web/data/{ID}/download", data.download, "data-download"),
     page(f"web/data/{ID}/view", data.view, "data-view"),
     page(rf"web/thumbnail/{ID}/(?P<size>[0-9]{{2,4}})", data.thumbnail, "thumbnail"),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import PUBLIC, SIGNED_IN, declare
 from figtrail.server.accounts.models import ApiKey, hash_api_key
 from figtrail.server.web import viewer
 
@@ -22,16 +23,19 @@ from figtrail.server.web import viewer
 class SignInView(auth_views.LoginView):
     template_name = "web/signin.html"
     redirect_authenticated_user = True
+    access = PUBLIC
 
 
 class SignOutView(auth_views.LogoutView):
     next_page = reverse_lazy("web:signin")
+    access = PUBLIC
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django keeps the session signed in after the change; other sessions of the user end."""
 
     template_name = "web/account_password.html"
+    access = SIGNED_IN
     success_url = reverse_lazy("web:account-password")
 
     def form_valid(self, form):
@@ -56,6 +60,7 @@ class ApiKeyForm(forms.Form):
         ]
 
 
+@declare(SIGNED_IN)
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
@@ -79,6 +84,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     return render(request, "web/account_api_keys.html", context)
 
 
+@declare(SIGNED_IN)
 @login_required
 @require_POST
 def revoke_api_key(request: HttpRequest, pk) -> HttpResponse:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis
 from figtrail.server.web import viewer
@@ -17,6 +18,7 @@ PER_PAGE = 48
 SORTS = {"recent": ("-last_change", "name"), "name": ("name", "created_on"), "oldest": ("created_on",)}
 
 
+@declare(LINK)
 @require_safe
 def analysis(request: HttpRequest, pk) -> HttpResponse:
     obj = viewer.fetch(request, Analysis.objects.select_related("workspace"), pk)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import Asset, AssetRevision
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.navigation import breadcrumbs, paginate
@@ -18,6 +19,7 @@ PER_PAGE = 50
 TABLE_ROWS = 50
 
 
+@declare(LINK)
 @require_safe
 def asset(request: HttpRequest, pk) -> HttpResponse:
     obj = viewer.fetch(request, Asset.objects.select_related("workspace", "analysis"), pk)
@@ -35,6 +37,7 @@ def asset(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "web/asset.html", context)
 
 
+@declare(LINK)
 @require_safe
 def asset_revision(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(request, AssetRevision.objects.select_related("asset__workspace", "created_by"), pk)

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import Data, Revision
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.diffs import cached_pixel_diff, metadata_diff, text_diff
@@ -46,6 +47,7 @@ def _text_diffs(a: Revision, b: Revision, kind: str) -> list:
     return diffs
 
 
+@declare(LINK)
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     a, b = _pair(request)
@@ -80,6 +82,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(request, "web/compare.html", context)
 
 
+@declare(LINK)
 @require_GET
 def pixel_diff_png(request: HttpRequest) -> HttpResponse:
     a, b = _pair(request)

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 from PIL import Image
 
+from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import Data, Revision
 from figtrail.server.catalog.thumbnails import render_thumbnail, source_image
 from figtrail.server.web import payloads, viewer
@@ -49,17 +50,20 @@ def _raw(data: Data, inline: bool) -> HttpResponse:
     return response
 
 
+@declare(LINK)
 @require_GET
 def download(request: HttpRequest, pk) -> HttpResponse:
     return _raw(_data(request, pk), inline=False)
 
 
+@declare(LINK)
 @require_GET
 def view(request: HttpRequest, pk) -> HttpResponse:
     """Inline, for ``<img>`` and sandboxed ``<iframe>``; other types download."""
     return _raw(_data(request, pk), inline=True)
 
 
+@declare(LINK)
 @require_GET
 def thumbnail(request: HttpRequest, pk, size: str) -> HttpResponse:
     """A PNG thumbnail of the revision's image; an SVG-only revision gets its SVG (for ``<img>``)."""

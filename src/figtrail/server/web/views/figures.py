@@ -6,15 +6,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import Figure
 from figtrail.server.web import viewer
 from figtrail.server.web.figure_cards import THUMBNAIL_SIZE
 from figtrail.server.web.navigation import breadcrumbs, paginate
+from figtrail.server.web.views.comments import comments_panel
 from figtrail.server.web.views.sharing import share_panel
 
 PER_PAGE = 30
 
 
+@declare(LINK)
 @require_safe
 def figure(request: HttpRequest, pk) -> HttpResponse:
     obj = viewer.fetch(request, Figure.objects.select_related("analysis__workspace"), pk)
@@ -34,5 +37,6 @@ def figure(request: HttpRequest, pk) -> HttpResponse:
         "pick_a": items[1].pk if len(items) > 1 else None,
         "pick_b": items[0].pk if items else None,
         "share": share_panel(request, obj),
+        "comments": comments_panel(request, obj),
     }
     return render(request, "web/figure.html", context)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from figtrail.server.access import policy
+from figtrail.server.access.declarations import SIGNED_IN, declare
 from figtrail.server.access.models import UserShare
 from figtrail.server.accounts.models import Organization
 from figtrail.server.activity.models import LogEntry
@@ -23,6 +24,7 @@ RECENT_FIGURES = 12
 RECENT_ACTIVITY = 15
 
 
+@declare(SIGNED_IN)
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:

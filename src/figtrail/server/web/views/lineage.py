@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import AssetLink, AssetRevision, Revision
 from figtrail.server.web import viewer
 from figtrail.server.web.navigation import breadcrumbs, paginate
@@ -15,6 +16,7 @@ from figtrail.server.web.revision_parts import environment, git_info, parts_of
 USES_PER_PAGE = 50
 
 
+@declare(LINK)
 @require_safe
 def revision_lineage(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(request, Revision.objects.select_related("figure__analysis__workspace"), pk)

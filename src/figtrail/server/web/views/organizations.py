@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from PIL import Image, UnidentifiedImageError
 
+from figtrail.server.access import policy
+from figtrail.server.access.declarations import declare
 from figtrail.server.access.memberships import MembershipError, change_organization_member
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization, OrganizationRole
@@ -61,6 +63,7 @@ def _organization(request: HttpRequest, pk, level: Level) -> tuple[Organization,
     return organization, held
 
 
+@declare({"get": Level.VIEW, "post": Level.OWN})
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization(request: HttpRequest, pk) -> HttpResponse:
@@ -86,7 +89,9 @@ def organization(request: HttpRequest, pk) -> HttpResponse:
         "branding": branding,
         "memberships": org.memberships.select_related("user").order_by("user__username"),
         "roles": OrganizationRole.choices,
-        "workspaces": org.workspaces.order_by("name"),
+        "workspaces": policy.visible_workspaces(policy.actor_of(request)).filter(organization=org).order_by(
+            "name"
+        ),
     }
     return render(request, "web/organization.html", context)
 
@@ -109,6 +114,7 @@ def _change_member(org: Organization, post) -> str | None:
     return None
 
 
+@declare(Level.VIEW)
 @login_required
 @require_GET
 def logo(request: HttpRequest, pk) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import AssetLink, Revision
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.highlight import highlight_code
@@ -24,11 +25,13 @@ from figtrail.server.web.revision_parts import (
     parts_of,
     view_label,
 )
+from figtrail.server.web.views.comments import comments_panel
 from figtrail.server.web.views.sharing import share_panel
 
 TABLE_ROWS = 50
 
 
+@declare(LINK)
 @require_safe
 def short_link(request: HttpRequest, ident: str) -> HttpResponse:
     """Find the revision by short id, then by id; the revision page checks access."""
@@ -52,6 +55,7 @@ def revision_link(revision: Revision) -> str:
     return reverse("web:short-link", args=[revision.short_id or revision.pk])
 
 
+@declare(LINK)
 @require_safe
 def revision(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(
@@ -84,6 +88,7 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         "next": siblings.filter(revision_index__gt=rev.revision_index).order_by("revision_index").first(),
         "count": siblings.count(),
         "share": share_panel(request, rev),
+        "comments": comments_panel(request, rev),
     }
     return render(request, "web/revision.html", context)
 

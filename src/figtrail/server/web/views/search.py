@@ -1,24 +1,43 @@
-"""Searching one workspace: figures and analyses by name, revisions by their metadata.
-
-Comment text joins the search when comments exist (they are built in another part of the server).
-"""
+"""Searching one workspace: figures and analyses by name, revisions by their metadata, comments by text."""
 
 from __future__ import annotations
 
-from django.db.models import TextField
+from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from figtrail.server.access.declarations import declare
+from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis, Figure, Revision, Workspace
+from figtrail.server.social import targets
+from figtrail.server.social.comments import TARGET_RELATED
+from figtrail.server.social.models import Comment
 from figtrail.server.web import viewer
 from figtrail.server.web.diffs import flatten
 from figtrail.server.web.figure_cards import annotate_cards, figure_cards
+from figtrail.server.web.navigation import url_of
 from figtrail.server.web.views.workspaces import workspace_header
 
 LIMIT = 50
 MIN_QUERY = 2
+
+
+def _matching_comments(workspace: Workspace, query: str) -> list[tuple[Comment, str, str]]:
+    """Workspace comments holding ``query``, newest first, with their object's label and page."""
+    in_workspace = (
+        Q(figure__analysis__workspace=workspace)
+        | Q(revision__figure__analysis__workspace=workspace)
+        | Q(asset__workspace=workspace)
+        | Q(asset_revision__asset__workspace=workspace)
+    )
+    found = (
+        Comment.objects.filter(in_workspace, content__icontains=query)
+        .select_related("author", *TARGET_RELATED)
+        .order_by("-created_on")[:LIMIT]
+    )
+    return [(c, targets.label(c.target), url_of(c.target) + f"#comment-{c.pk}") for c in found]
 
 
 def _matching_metadata(metadata: dict | None, query: str) -> list[tuple[str, str]]:
@@ -28,6 +47,7 @@ def _matching_metadata(metadata: dict | None, query: str) -> list[tuple[str, str
     ]
 
 
+@declare(Level.VIEW)
 @require_safe
 def search(request: HttpRequest, pk) -> HttpResponse:
     ws = viewer.fetch(request, Workspace, pk)
@@ -49,5 +69,6 @@ def search(request: HttpRequest, pk) -> HttpResponse:
         "figures": figure_cards(figures.order_by("-last_change")[:LIMIT]),
         "analyses": analyses,
         "revisions": [(r, _matching_metadata(r.metadata, query)) for r in revisions],
+        "comments": _matching_comments(ws, query),
     }
     return render(request, "web/search.html", context)

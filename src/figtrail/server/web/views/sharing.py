@@ -19,8 +19,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
+from figtrail.server.access import policy
+from figtrail.server.access.declarations import PUBLIC, declare
 from figtrail.server.access.models import LinkShare, UserShare, new_link_token
 from figtrail.server.access.policy import Level
+from figtrail.server.activity import log as activity
+from figtrail.server.activity.models import Action
 from figtrail.server.web import viewer
 from figtrail.server.web.navigation import KIND_MODELS, SHARE_KINDS, absolute, breadcrumbs, label_of, url_of
 
@@ -67,6 +71,7 @@ def _target(request: HttpRequest, kind: str, pk) -> Model:
     return viewer.fetch(request, model, pk)
 
 
+@declare(Level.CREATE)
 @require_http_methods(["GET", "POST"])
 def share(request: HttpRequest, kind: str, pk) -> HttpResponse:
     obj = _target(request, kind, pk)
@@ -122,6 +127,7 @@ def _share_with_user(request: HttpRequest, kind: str, obj: Model, username: str,
         messages.success(request, f"No longer shared with {username}.")
 
 
+@declare(PUBLIC)
 @require_safe
 def shared_link(request: HttpRequest, token: str) -> HttpResponse:
     """``/s/<token>``: remember the token for this visitor and open the shared object."""
@@ -133,4 +139,6 @@ def shared_link(request: HttpRequest, token: str) -> HttpResponse:
     if obj is None:
         raise Http404("The shared object no longer exists.")
     viewer.remember_share(request, token)
+    if policy.read_through_link(viewer.actor(request), obj, link_token=token):  # counted in the activity log
+        activity.record(request.user, Action.VIEW, obj)
     return redirect(url_of(obj))

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from figtrail.server.access.declarations import declare
 from figtrail.server.access.memberships import MembershipError, change_workspace_member
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Figure, Revision, Workspace, WorkspaceRole
@@ -36,6 +37,7 @@ def workspace_header(request: HttpRequest, workspace: Workspace, tab: str) -> di
     }
 
 
+@declare(Level.VIEW)
 @require_safe
 def workspace(request: HttpRequest, pk) -> HttpResponse:
     ws = viewer.fetch(request, Workspace.objects.select_related("organization"), pk)
@@ -59,6 +61,7 @@ class MemberForm(forms.Form):
     change = forms.ChoiceField(choices=[("add", "add"), ("change", "change"), ("remove", "remove")])
 
 
+@declare({"get": Level.VIEW, "post": Level.ADMIN})
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, pk) -> HttpResponse:
     ws = viewer.fetch(request, Workspace, pk)

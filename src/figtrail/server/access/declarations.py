@@ -1,0 +1,136 @@
+"""Deny by default, declared: every API and web view names who may call it.
+
+A declaration is one of:
+
+- ``PUBLIC``: anyone, signed in or not (server info, sign-in, token endpoints, invitation by token);
+- ``SIGNED_IN``: any signed-in user; the view itself shows or changes only what ``access.policy`` grants
+  (lists, creating something whose parent is checked in the body, one's own account);
+- ``LINK``: ``Level.VIEW`` on the object, which ``access.policy`` also grants to anyone (signed out too)
+  while the object or an ancestor is link-shared; the official client's ``GoFigr(anonymous=True)``;
+- a :class:`~figtrail.server.access.policy.Level`: signed in and holding that level on the object (its
+  workspace, or for organization routes the organization), checked by ``access.policy`` in the view.
+
+How views declare:
+
+- a function view: ``@declare(...)`` as its outermost decorator;
+- a class view (DRF ``APIView`` or Django ``View``): class attribute ``access``, either one declaration
+  or a dict from lower-case HTTP method to declaration;
+- a DRF viewset: class attribute ``access``, a dict from action name to declaration; mixins add theirs
+  (the dicts of the whole MRO are merged, the subclass winning).
+
+``tests/server/access/test_route_declarations.py`` walks every registered route and fails naming any
+view without a declaration. At run time :class:`DeclaredAccess` (the API's default permission class)
+lets ``PUBLIC`` and ``LINK`` routes through unauthenticated and asks for sign-in everywhere else,
+declared or not; the object-level decision stays with ``access.policy``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from django.urls import URLPattern, URLResolver
+from rest_framework.permissions import BasePermission
+
+from figtrail.server.access.policy import Level
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+LINK = "link"
+
+Declaration = str | Level
+DECLARATIONS = (PUBLIC, SIGNED_IN, LINK, *Level)
+
+
+def _valid(access) -> bool:
+    if isinstance(access, dict):
+        return bool(access) and all(_valid(value) for value in access.values())
+    return access in DECLARATIONS
+
+
+def declare(access: Declaration | dict[str, Declaration]) -> Callable:
+    """Mark a function view (or a viewset ``@action`` method) with its declaration: one for every
+    method, or a dict from lower-case HTTP method to declaration."""
+    if not _valid(access):
+        raise ValueError(f"unknown access declaration {access!r}")
+
+    def mark(view):
+        view.access = access
+        return view
+
+    return mark
+
+
+def _merged(cls: type) -> dict | Declaration | None:
+    """The class's ``access``: merged over the MRO when dicts, else the nearest single value."""
+    merged: dict = {}
+    for klass in reversed(cls.__mro__):
+        value = vars(klass).get("access")
+        if isinstance(value, dict):
+            merged.update(value)
+        elif value is not None:
+            merged = {"*": value}
+    return merged or None
+
+
+def _pick(value, method: str) -> Declaration | None:
+    """A declaration, or the one a per-method dict gives ``method``."""
+    if isinstance(value, dict):
+        value = value.get(method, value.get("*"))
+    return value if value in DECLARATIONS else None
+
+
+def class_declaration(cls: type, name: str, method: str | None = None) -> Declaration | None:
+    """The declaration of an action (viewsets; ``method`` picks from a per-method dict) or of a
+    lower-case HTTP method (class views)."""
+    method = method or name
+    marked = getattr(getattr(cls, name, None), "access", None)
+    if marked is not None:
+        return _pick(marked, method)
+    merged = _merged(cls) or {}
+    return _pick(merged.get(name, merged.get("*")), method)
+
+
+def route_declarations(callback) -> dict[str, Declaration | None]:
+    """What a URL pattern's callback declares, per HTTP method it answers (``*``: a plain function
+    without a per-method declaration)."""
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    actions = getattr(callback, "actions", None)
+    if cls is not None and actions:
+        return {
+            method: class_declaration(cls, action, method)
+            for method, action in actions.items()
+            if method in cls.http_method_names
+        }
+    if cls is not None:
+        methods = [m for m in cls.http_method_names if m not in ("options", "head") and hasattr(cls, m)]
+        return {method: class_declaration(cls, method) for method in methods}
+    marked = getattr(callback, "access", None)
+    if isinstance(marked, dict):
+        return {method: _pick(value, method) for method, value in marked.items()}
+    return {"*": _pick(marked, "*")}
+
+
+def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    """Every URL pattern under ``resolver``, recursively, with its full regex."""
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry, pattern)
+        else:
+            yield pattern, entry
+
+
+def view_declaration(request, view) -> Declaration | None:
+    """The declaration covering one DRF request to ``view``."""
+    method = "get" if request.method == "HEAD" else request.method.lower()
+    action = getattr(view, "action", None)
+    return class_declaration(type(view), action or method, method)
+
+
+class DeclaredAccess(BasePermission):
+    """``PUBLIC`` and ``LINK`` routes need no sign-in; every other route does (deny by default)."""
+
+    def has_permission(self, request, view) -> bool:
+        if view_declaration(request, view) in (PUBLIC, LINK):
+            return True
+        return bool(request.user and request.user.is_authenticated)

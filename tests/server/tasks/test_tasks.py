@@ -1,0 +1,121 @@
+"""``task/``: background tasks as their runner records them, read by their owner only.
+
+Tasks are made by server code, not through the API, so these tests run the real runner
+(``figtrail.server.tasks.runner``) in a separate process against the live server's database, as a worker
+would, then read the results over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.server.helpers import when
+
+RUN_TASKS = textwrap.dedent(
+    """
+    import json, sys
+    from figtrail.cli.django_setup import setup_django
+
+    setup_django(migrate=False)
+    from django.contrib.auth import get_user_model
+    from figtrail.server.catalog.models import Workspace
+    from figtrail.server.tasks import runner
+
+    username, workspace_id = sys.argv[1], sys.argv[2]
+    user = get_user_model().objects.get(username=username)
+    workspace = Workspace.objects.get(pk=workspace_id)
+
+    def count_rows(report):
+        for step in range(1, 5):
+            report(step / 4)
+        return {"rows": 4}
+
+    def halfway_then_fail(report):
+        report(0.5)
+        raise RuntimeError("the repository is private")
+
+    done = runner.run(runner.queue("import.table", user, workspace), count_rows)
+    failed = runner.run(runner.queue("import.git", user, workspace), halfway_then_fail)
+    waiting = runner.queue("ai.describe", user)
+    background = runner.queue("import.slides", user, workspace)
+    runner.run_in_background(background, lambda report: {"slides": 2}).join()
+    print(json.dumps({"done": str(done.pk), "failed": str(failed.pk), "waiting": str(waiting.pk),
+                      "background": str(background.pk)}))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def tasks(live_server, owner) -> dict:
+    workspace = owner.primary()
+    env = {**live_server.env, "DJANGO_SETTINGS_MODULE": "figtrail.server.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_TASKS, owner.username, workspace["api_id"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1]) | {"workspace": workspace["api_id"]}
+
+
+def test_a_finished_task_shows_its_result(owner, tasks):
+    task = owner.ok(f"task/{tasks['done']}/")
+    assert task["kind"] == "import.table"
+    assert task["status"] == "succeeded"
+    assert task["progress"] == 1.0
+    assert task["result"] == {"rows": 4}
+    assert task["error"] is None
+    assert task["created_by"] == owner.username
+    assert task["workspace"] == tasks["workspace"]
+    assert when(task["updated_on"]) >= when(task["created_on"])
+
+
+def test_a_failed_task_keeps_its_progress_and_error(owner, tasks):
+    task = owner.ok(f"task/{tasks['failed']}/")
+    assert task["status"] == "failed"
+    assert task["progress"] == 0.5
+    assert task["error"] == "RuntimeError: the repository is private"
+    assert task["result"] is None
+
+
+def test_queued_and_background_tasks(owner, tasks):
+    waiting = owner.ok(f"task/{tasks['waiting']}/")
+    assert (waiting["status"], waiting["progress"], waiting["workspace"]) == ("queued", 0.0, None)
+    background = owner.ok(f"task/{tasks['background']}/")
+    assert (background["status"], background["result"]) == ("succeeded", {"slides": 2})
+
+
+def test_list_is_the_callers_own_newest_first(owner, stranger, tasks):
+    listed = owner.ok("task/")
+    assert [t["api_id"] for t in listed] == [
+        tasks["background"],
+        tasks["waiting"],
+        tasks["failed"],
+        tasks["done"],
+    ]
+    assert owner.ok("tasks/") == listed  # GoFigr's spelling
+    assert [t["api_id"] for t in owner.ok("task/?status=failed")] == [tasks["failed"]]
+    assert len(owner.ok("task/?limit=2")) == 2
+    assert stranger.ok("task/") == []
+
+
+def test_bad_filters_name_the_parameter(owner, tasks):
+    assert list(owner.get("task/?status=exploded").json()) == ["status"]
+    assert list(owner.get("task/?limit=0").json()) == ["limit"]
+
+
+def test_others_tasks_are_forbidden_and_unknown_ones_missing(owner, stranger, tasks):
+    assert stranger.get(f"task/{tasks['done']}/").status_code == 403
+    assert owner.get("task/00000000-0000-4000-8000-000000000000/").status_code == 404
+
+
+def test_tasks_are_read_only(owner, tasks):
+    assert owner.post("task/", {"kind": "x"}).status_code == 405
+    assert owner.delete(f"task/{tasks['done']}/").status_code == 405
