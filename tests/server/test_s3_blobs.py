@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 
 import blake3
 import pytest
@@ -77,3 +78,18 @@ def test_data_reads_back_byte_for_byte(s3_server):
 def test_secret_key_never_in_the_log(s3_server):
     secret = s3_server.env["FIGTRAIL_S3_SECRET_ACCESS_KEY"]
     assert secret not in (s3_server.home / "server.log").read_text()
+
+
+def test_storing_a_stored_payload_again_renews_its_age(s3_server, s3, bucket):
+    """So that `figtrail gc --min-age` keeps a blob that a publish in flight reuses."""
+    owner = new_user(s3_server)
+    _, _, figure = owner.tree()
+    payload = os.urandom(2000)
+    owner.revision(figure["api_id"], data_item(payload, "file"))
+    key = key_of(blake3.blake3(payload).hexdigest())
+    before = s3.client().head_object(Bucket=bucket, Key=key)["LastModified"]
+    time.sleep(1.1)  # S3 times have whole seconds
+    again = owner.revision(figure["api_id"], data_item(payload, "file"))
+    assert s3.client().head_object(Bucket=bucket, Key=key)["LastModified"] > before
+    assert base64.b64decode(owner.ok(f"data/{again['data'][0]['api_id']}/")["data"]) == payload
+    assert s3.read(bucket, key) == payload

@@ -5,12 +5,10 @@ diffs are blobs too, but only a cache names them: the server makes one again whe
 finds it gone, so they go like any other unreferenced blob.
 
 A publish writes its blobs first and commits its rows afterwards, so a blob can be unreferenced for a
-moment while it is on its way in; a blob that a publish finds already stored is reused. So a blob is only
-removed when it is older than ``--min-age`` minutes (default 60), and its references and age are checked
-once more just before it goes. On the blob folder, storing an existing blob again renews its age; on S3 it
-does not, so a payload that an unreferenced blob already holds and that is published again during the
-few milliseconds between that last check and the delete could lose its bytes: run gc when no one is
-republishing deleted data, or with a long --min-age.
+moment while it is on its way in; a blob that a publish finds already stored is reused, and its age
+renewed (on the folder and on S3). So a blob is only removed when it is older than ``--min-age`` minutes
+(default 60), and its references and age are checked once more just before it goes; what remains is a
+window of milliseconds between that last check and the delete.
 """
 
 from __future__ import annotations

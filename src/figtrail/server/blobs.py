@@ -63,7 +63,8 @@ def put(payload: bytes) -> str:
     content_hash = digest(payload)
     key = blob_key(content_hash)
     storage = _storage()
-    stored = storage.touch(key) if isinstance(storage, AtomicFileSystemStorage) else storage.exists(key)
+    touch = getattr(storage, "touch", None)  # renews a reused blob's age for `figtrail gc`
+    stored = touch(key) if touch else storage.exists(key)
     if not stored:
         storage.save(key, ContentFile(payload))
     return content_hash

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from figtrail.config import S3Config
 
@@ -20,6 +22,23 @@ class BlobS3Storage(S3Storage):
     file_overwrite = True
     default_acl = None
     querystring_auth = False
+
+    def touch(self, name: str) -> bool:
+        """Renew a stored blob's age (``figtrail gc --min-age`` keeps a blob a publish just reused);
+        False if there is no such blob. A server-side copy onto itself, one request like a HEAD."""
+        key = self._normalize_name(clean_name(name))
+        try:
+            self.connection.meta.client.copy_object(
+                Bucket=self.bucket_name,
+                Key=key,
+                CopySource={"Bucket": self.bucket_name, "Key": key},
+                MetadataDirective="REPLACE",
+            )
+        except ClientError as err:
+            if err.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+                return False
+            raise
+        return True
 
 
 def storage_options(s3: S3Config) -> dict[str, Any]:

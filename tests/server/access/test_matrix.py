@@ -4,7 +4,8 @@ Generated from ONE table (``MATRIX`` below), asserted against the live server. C
 
     OWN ADM CRE VIE  the workspace's owner, admin, creator and viewer (direct workspace members)
     OAD OWA OWC OWV  organization admin, workspace admin, workspace creator, workspace viewer of the
-                     workspace's organization, not members of the workspace (docs/access.md)
+                     workspace's organization, not members of the workspace (docs/access.md); the
+                     owner is a workspace creator of the organization too (so they could make it)
     NON              a signed-in user with no role: every id is from another workspace (403, not 404)
     USR              a user the analysis and the asset were shared with (``share/user``)
     LNK              anonymous, reading the link-shared analysis/asset tree (``GoFigr(anonymous=True)``)
@@ -29,6 +30,13 @@ ROLES = ["OWN", "ADM", "CRE", "VIE", "OAD", "OWA", "OWC", "OWV", "NON", "USR", "
 
 MATRIX = """
 endpoint        action            OWN ADM CRE VIE OAD OWA OWC OWV NON USR LNK ANO
+organization    GET               200 403 403 403 200 200 200 200 403 403 401 401
+organization    PUT               403 403 403 403 200 403 403 403 403 403 401 401
+organization    PATCH             403 403 403 403 200 403 403 403 403 403 401 401
+organization    DELETE            403 403 403 403 204 403 403 403 403 403 401 401
+organization    POST-child        201 403 403 403 201 201 201 403 403 403 401 401
+organization    members-GET       200 403 403 403 200 200 200 200 403 403 401 401
+organization    members-add       403 403 403 403 400 403 403 403 403 403 401 401
 workspace       GET               200 200 200 200 200 200 403 403 403 403 401 401
 workspace       PUT               200 200 403 403 200 200 403 403 403 403 401 401
 workspace       PATCH             200 200 403 403 200 200 403 403 403 403 401 401
@@ -115,13 +123,14 @@ class Anonymous:
         return requests.request(method, self.base + path, json=body, allow_redirects=False, timeout=60)
 
 
-def _tree(owner: Api, workspace_id: str) -> dict:
+def _tree(owner: Api, organization_id: str, workspace_id: str) -> dict:
     analysis = owner.analysis(workspace_id)
     figure = owner.figure(analysis["api_id"])
     revision = owner.revision(figure["api_id"], data_item(png_bytes(), "image", name="plot", format="png"))
     asset = owner.asset(workspace_id)
     asset_revision = owner.asset_revision(asset["api_id"], unique("a,b\n1,2\n").encode())
     return {
+        "organization": organization_id,
         "workspace": workspace_id,
         "analysis": analysis["api_id"],
         "figure": figure["api_id"],
@@ -141,8 +150,12 @@ def world(live_server) -> dict:
     owner, org_admin = users["OWN"], users["OAD"]
     org = org_admin.created("organization/", {"name": unique("matrix-org")})["api_id"]
     # the owner may create workspaces in the organization; the others get the role their column names
-    org_roles = {"OWN": "workspace_creator", "OWA": "workspace_admin", "OWC": "workspace_creator",
-                 "OWV": "workspace_viewer"}
+    org_roles = {
+        "OWN": "workspace_creator",
+        "OWA": "workspace_admin",
+        "OWC": "workspace_creator",
+        "OWV": "workspace_viewer",
+    }
     for role, org_role in org_roles.items():
         body = {"username": users[role].username, "membership_type": org_role}
         added = org_admin.post(f"organization/{org}/members/add/", body)
@@ -152,7 +165,7 @@ def world(live_server) -> dict:
         body = {"username": users[role].username, "membership_type": ws_role}
         added = owner.post(f"workspace/{workspace}/members/add/", body)
         assert added.status_code == 200, added.text
-    private, linked = _tree(owner, workspace), _tree(owner, workspace)
+    private, linked = _tree(owner, org, workspace), _tree(owner, org, workspace)
     for kind in ("analysis", "asset"):
         body = {"username": users["USR"].username, "sharing_enabled": True}
         shared = owner.post(f"{kind}/{private[kind]}/share/user/", body)
@@ -160,7 +173,14 @@ def world(live_server) -> dict:
         assert owner.post(f"{kind}/{linked[kind]}/share/link/", {"enabled": True}).json()["enabled"] is True
     clients = {role: users[role] for role in users}
     clients["LNK"] = clients["ANO"] = Anonymous(live_server)
-    return {"clients": clients, "owner": owner, "org": org, "private": private, "linked": linked}
+    return {
+        "clients": clients,
+        "owner": owner,
+        "org_admin": org_admin,
+        "org": org,
+        "private": private,
+        "linked": linked,
+    }
 
 
 def _send(client, method: str, path: str, body=None) -> requests.Response:
@@ -172,6 +192,9 @@ def _send(client, method: str, path: str, body=None) -> requests.Response:
 def _fresh(world: dict, endpoint: str, ids: dict) -> dict:
     """A copy of the object to delete, made by the owner beside the fixture one."""
     owner = world["owner"]
+    if endpoint == "organization":  # one its admin made, so that only the admin column deletes it
+        organization = world["org_admin"].created("organization/", {"name": unique("doomed")})
+        return {**ids, "organization": organization["api_id"]}
     if endpoint == "workspace":
         workspace = owner.created("workspace/", {"name": unique("doomed"), "organization": world["org"]})
         return {**ids, "workspace": workspace["api_id"]}
@@ -193,6 +216,7 @@ def _request(endpoint: str, action: str, ids: dict, linked: bool) -> tuple[str, 
     me = f"{endpoint}/{ids[endpoint]}/"
     name = unique("renamed")
     put_bodies = {
+        "organization": {"name": name},
         "workspace": {"name": name, "description": "d", "organization": None},
         "analysis": {"name": name, "workspace": ids["workspace"]},
         "figure": {"name": name, "analysis": ids["analysis"]},
@@ -201,9 +225,10 @@ def _request(endpoint: str, action: str, ids: dict, linked: bool) -> tuple[str, 
         "asset": {"name": name + ".csv", "workspace": ids["workspace"]},
         "asset_revision": {"metadata": {"put": name}},
     }
-    patch_bodies = {**put_bodies, "workspace": {"description": name}, "analysis": {"description": name},
-                    "figure": {"description": name}, "asset": {"description": name}}
+    described = ("organization", "workspace", "analysis", "figure", "asset")
+    patch_bodies = {**put_bodies, **{kind: {"description": name} for kind in described}}
     children = {
+        "organization": ("workspace/", {"name": name, "organization": ids["organization"]}),
         "workspace": ("analysis/", {"name": name, "workspace": ids["workspace"]}),
         "analysis": ("figure/", {"name": name, "analysis": ids["analysis"]}),
         "figure": ("revision/", {"figure": ids["figure"], "metadata": {}, "data": []}),
@@ -223,7 +248,8 @@ def _request(endpoint: str, action: str, ids: dict, linked: bool) -> tuple[str, 
     if action == "members-GET":
         return "GET", me + "members/", None
     if action == "members-add":  # a user who does not exist: 400 once the role allows it, else 403
-        return "POST", me + "members/add/", {"username": "no-such-user", "membership_type": "viewer"}
+        role = "workspace_viewer" if endpoint == "organization" else "viewer"
+        return "POST", me + "members/add/", {"username": "no-such-user", "membership_type": role}
     if action == "log-GET":
         return "GET", me + "log/", None
     if action == "thumbnail-GET":
@@ -240,18 +266,21 @@ def _request(endpoint: str, action: str, ids: dict, linked: bool) -> tuple[str, 
 
 
 def test_the_table_covers_every_endpoint_and_verb():
-    endpoints = ["workspace", "analysis", "figure", "revision", "data", "asset", "asset_revision"]
+    endpoints = ["organization", "workspace", "analysis", "figure", "revision", "data", "asset"]
+    endpoints.append("asset_revision")
     covered = {(endpoint, action) for endpoint, action, _ in ROWS}
     for endpoint, verb in itertools.product(endpoints, ["GET", "PUT", "PATCH", "DELETE"]):
         assert (endpoint, verb) in covered, (endpoint, verb)
-    for endpoint in ["workspace", "analysis", "figure", "asset"]:
+    for endpoint in ["organization", "workspace", "analysis", "figure", "asset"]:
         assert (endpoint, "POST-child") in covered
     sub_actions = ["thumbnail-GET", "share-link-GET", "share-link-POST", "share-user-GET", "share-user-POST"]
-    for endpoint, action in itertools.product(["analysis", "figure", "revision", "asset", "asset_revision"],
-                                              sub_actions):
+    for endpoint, action in itertools.product(
+        ["analysis", "figure", "revision", "asset", "asset_revision"], sub_actions
+    ):
         assert (endpoint, action) in covered, (endpoint, action)
-    for action in ["members-GET", "members-add", "log-GET"]:
-        assert ("workspace", action) in covered
+    for endpoint, action in itertools.product(["organization", "workspace"], ["members-GET", "members-add"]):
+        assert (endpoint, action) in covered
+    assert ("workspace", "log-GET") in covered
 
 
 def test_matrix(world):
@@ -269,7 +298,9 @@ def test_matrix(world):
             response = _send(world["clients"][role], method, path, body)
             cells += 1
             if response.status_code != expected[role]:
-                wrong.append(f"{endpoint} {action} as {role}: {method} {path} -> {response.status_code}, "
-                             f"expected {expected[role]}: {response.text[:160]}")
+                wrong.append(
+                    f"{endpoint} {action} as {role}: {method} {path} -> {response.status_code}, "
+                    f"expected {expected[role]}: {response.text[:160]}"
+                )
     assert not wrong, f"{len(wrong)} of {cells} cells wrong:\n" + "\n".join(wrong)
     assert cells == len(ROWS) * len(ROLES)

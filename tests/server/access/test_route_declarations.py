@@ -86,10 +86,16 @@ def test_declarations_say_what_the_policy_does(resolver):
         return next(d for pattern, d in by_view.items() if pattern.endswith(suffix))
 
     assert declared("^figure/(?P<pk>[^/]+)/?$") == {
-        "get": LINK, "put": Level.CREATE, "patch": Level.CREATE, "delete": Level.CREATE
+        "get": LINK,
+        "put": Level.CREATE,
+        "patch": Level.CREATE,
+        "delete": Level.CREATE,
     }
     assert declared("^workspace/(?P<pk>[^/]+)/?$") == {
-        "get": Level.VIEW, "put": Level.ADMIN, "patch": Level.ADMIN, "delete": Level.OWN
+        "get": Level.VIEW,
+        "put": Level.ADMIN,
+        "patch": Level.ADMIN,
+        "delete": Level.OWN,
     }
     assert declared("^figure/(?P<pk>[^/]+)/share/link/?$") == {"get": Level.VIEW, "post": Level.CREATE}
     assert declared("^data/(?P<pk>[^/]+)/?$") == {"get": LINK}  # data objects are read-only

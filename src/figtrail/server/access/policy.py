@@ -45,8 +45,8 @@ WORKSPACE_ROLE_LEVEL = {
     WorkspaceRole.OWNER: Level.OWN,
 }
 
-# An organization role's level on the organization itself: VIEW to see it and its members, CREATE to
-# create workspaces in it, OWN to manage it (members, roles, branding, invitations).
+# An organization role's level on the organization itself: VIEW to see it and its members, CREATE (or
+# ADMIN) to create workspaces in it, OWN to manage it (members, roles, branding, invitations).
 ORGANIZATION_ROLE_LEVEL = {
     OrganizationRole.ADMIN: Level.OWN,
     OrganizationRole.WORKSPACE_ADMIN: Level.ADMIN,
@@ -193,10 +193,8 @@ def shared_with(actor: Actor, obj: Model, link_token: str | None = None) -> bool
 def read_through_link(actor: Actor, obj: Model, link_token: str | None = None) -> bool:
     """Whether the actor reads ``obj`` only thanks to an active share link (not as a member, not by a user
     share): such reads are counted as "view" entries in the activity log."""
-    if workspace_level(actor, workspace_of(obj)) >= Level.VIEW:
-        return False
-    chain = _share_chain(obj)
-    if not chain:
+    chain = _share_chain(obj)  # empty for what cannot be shared: workspaces, organizations
+    if not chain or workspace_level(actor, workspace_of(obj)) >= Level.VIEW:
         return False
     if actor.is_authenticated and actor.scope_workspace_id is None:
         if UserShare.objects.filter(_chain_filter(chain), user=actor.user).exists():
