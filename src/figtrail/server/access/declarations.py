@@ -128,9 +128,24 @@ def view_declaration(request, view) -> Declaration | None:
 
 
 class DeclaredAccess(BasePermission):
-    """``PUBLIC`` and ``LINK`` routes need no sign-in; every other route does (deny by default)."""
+    """``PUBLIC`` and ``LINK`` routes need no sign-in; declared routes need one; an undeclared route is
+    refused to everyone (deny by default). A method the view does not serve still gets its 405."""
+
+    message = "This route declares no access rule, so it is closed."
 
     def has_permission(self, request, view) -> bool:
-        if view_declaration(request, view) in (PUBLIC, LINK):
+        declaration = view_declaration(request, view)
+        if declaration in (PUBLIC, LINK):
             return True
-        return bool(request.user and request.user.is_authenticated)
+        if not (request.user and request.user.is_authenticated):
+            return False  # 401: sign in first
+        if _not_served(request, view):
+            return True  # DRF answers 405 next; nothing is served
+        return declaration is not None
+
+
+def _not_served(request, view) -> bool:
+    """The method has no handler here: outside ``http_method_names``, or not routed to a viewset action."""
+    if request.method.lower() not in getattr(view, "http_method_names", ()):
+        return True
+    return getattr(view, "action_map", None) is not None and getattr(view, "action", None) is None
