@@ -11,8 +11,12 @@ def register(commands) -> None:
     parser = commands.add_parser("serve", help="run the figtrail server (SQLite + blob folder by default)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (FIGTRAIL_WORKERS, default 2)")
-    parser.add_argument("--threads", type=int, default=None, help="threads per worker (FIGTRAIL_THREADS, default 4)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (FIGTRAIL_WORKERS, default 2)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads per worker (FIGTRAIL_THREADS, default 4)"
+    )
     parser.set_defaults(handler=run)
 
 

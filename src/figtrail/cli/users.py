@@ -21,7 +21,9 @@ def add_user(args: argparse.Namespace) -> int:
     from figtrail.cli.main import CliError
 
     if not args.password_stdin:
-        raise CliError("give the password on standard input with --password-stdin (never on the command line)")
+        raise CliError(
+            "give the password on standard input with --password-stdin (never on the command line)"
+        )
     password = sys.stdin.readline().rstrip("\n")
     if not password:
         raise CliError("the password read from standard input is empty")

@@ -36,7 +36,9 @@ def deliver_revision(job: Job, connection: Connection, catalog: Catalog, outbox:
         connection.post("revision/", data=json.dumps(body).encode())
     except ConflictError as conflict:
         # figtrail says which conflict it is; other servers only say 409, so look the revision up
-        if conflict.code == "duplicate_client_id" or (conflict.code is None and _exists(connection, job["id"])):
+        if conflict.code == "duplicate_client_id" or (
+            conflict.code is None and _exists(connection, job["id"])
+        ):
             return "duplicate"
         job["short_id"] = None  # the 409 was about the short id (taken): the full id still works
         body.pop("short_id", None)

@@ -31,7 +31,9 @@ class ServerError(FigtrailError):
 
     status: int = 0
 
-    def __init__(self, message: str, status: int | None = None, detail: str = "", code: str | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, detail: str = "", code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status if status is not None else type(self).status
         self.detail = detail

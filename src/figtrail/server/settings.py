@@ -114,10 +114,10 @@ LOGIN_URL = "web:signin"
 LOGIN_REDIRECT_URL = "web:home"
 SESSION_COOKIE_NAME = "figtrail_session"
 CSRF_COOKIE_NAME = "figtrail_csrftoken"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = bool(CONFIG.public_url and CONFIG.public_url.startswith("https://"))
-CSRF_TRUSTED_ORIGINS = (
-    ["/".join(CONFIG.public_url.split("/")[:3])] if CONFIG.public_url else []
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = bool(
+    CONFIG.public_url and CONFIG.public_url.startswith("https://")
 )
+CSRF_TRUSTED_ORIGINS = ["/".join(CONFIG.public_url.split("/")[:3])] if CONFIG.public_url else []
 CSRF_FAILURE_VIEW = "figtrail.server.web.errors.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

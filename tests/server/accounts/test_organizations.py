@@ -69,7 +69,9 @@ def test_workspace_in_org_is_listed_and_reached_by_role(owner, stranger, org, li
     # a creator still does not reach the others' workspaces, but owns the ones they create
     assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 403
     own = stranger.created("workspace/", {"name": unique("ws"), "organization": org["api_id"]})
-    assert [w["api_id"] for w in stranger.ok(f"organization/{org['api_id']}/")["workspaces"]] == [own["api_id"]]
+    assert [w["api_id"] for w in stranger.ok(f"organization/{org['api_id']}/")["workspaces"]] == [
+        own["api_id"]
+    ]
     changed = owner.post(
         f"organization/{org['api_id']}/members/change/",
         {"username": stranger.username, "membership_type": "workspace_admin"},

@@ -77,10 +77,16 @@ def as_api_error(error: MembershipError) -> Exception:
     """The DRF exception for a broken rule: 403 for a forbidden change, else 400 naming the field."""
     from rest_framework.exceptions import PermissionDenied, ValidationError
 
-    return PermissionDenied(error.message) if error.forbidden else ValidationError({error.field: [error.message]})
+    return (
+        PermissionDenied(error.message)
+        if error.forbidden
+        else ValidationError({error.field: [error.message]})
+    )
 
 
-def change_organization_member(organization: Organization, change: str, username: str, role: str | None) -> None:
+def change_organization_member(
+    organization: Organization, change: str, username: str, role: str | None
+) -> None:
     _apply(ORGANIZATION, organization, change, username, role)
 
 

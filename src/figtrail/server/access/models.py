@@ -33,7 +33,9 @@ class LinkShare(models.Model):
     created_on = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["target_type", "target_id"], name="one_link_per_object")]
+        constraints = [
+            models.UniqueConstraint(fields=["target_type", "target_id"], name="one_link_per_object")
+        ]
 
     def is_active(self) -> bool:
         return self.enabled and (self.expiry is None or self.expiry > timezone.now())

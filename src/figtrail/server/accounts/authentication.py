@@ -35,7 +35,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.is_expired():
             raise exceptions.AuthenticationFailed("This API key has expired; create a new one.")
         if key.workspace_id is not None and not _owner_still_has_access(key):
-            raise exceptions.AuthenticationFailed("This API key's owner no longer has access to its workspace.")
+            raise exceptions.AuthenticationFailed(
+                "This API key's owner no longer has access to its workspace."
+            )
         self._mark_used(key)
         return key.user, key
 

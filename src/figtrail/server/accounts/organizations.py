@@ -62,7 +62,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 class OrgMemberSerializer(serializers.Serializer):
     username = serializers.CharField()
-    membership_type = serializers.ChoiceField(choices=OrganizationRole.choices, allow_null=True, required=False)
+    membership_type = serializers.ChoiceField(
+        choices=OrganizationRole.choices, allow_null=True, required=False
+    )
 
 
 class OrganizationViewSet(LogsMixin, CatalogViewSet):
@@ -89,14 +91,19 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
         organization = policy.get_or_404(Organization, self.kwargs["pk"])
         needed = level if level is not None else self.level_for_action()
         needed = Level.OWN if needed > Level.VIEW else needed  # changing an organization is for its admins
-        if self.actor.scope_workspace_id is not None or organization_level(self.request.user, organization) < needed:
+        if (
+            self.actor.scope_workspace_id is not None
+            or organization_level(self.request.user, organization) < needed
+        ):
             raise PermissionDenied("You do not have the organization role this needs.")
         return organization
 
     def list(self, request, *args, **kwargs):
         if self.actor.scope_workspace_id is not None:
             return Response([])
-        organizations = Organization.objects.filter(memberships__user=request.user).distinct().order_by("created_on")
+        organizations = (
+            Organization.objects.filter(memberships__user=request.user).distinct().order_by("created_on")
+        )
         return Response(OrganizationSerializer(organizations, many=True, context={"request": request}).data)
 
     def create(self, request, *args, **kwargs):
@@ -122,10 +129,16 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
     def members(self, request, *args, **kwargs):
         organization = self.get_object(Level.VIEW)
         memberships = organization.memberships.select_related("user").order_by("id")
-        return Response([{"username": m.user.username, "membership_type": m.membership_type} for m in memberships])
+        return Response(
+            [{"username": m.user.username, "membership_type": m.membership_type} for m in memberships]
+        )
 
-    @action(detail=True, methods=["post"], url_path=r"members/(?P<change>add|change|remove)",
-            serializer_class=OrgMemberSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"members/(?P<change>add|change|remove)",
+        serializer_class=OrgMemberSerializer,
+    )
     def change_member(self, request, *args, change: str, **kwargs):
         organization = self.get_object(Level.OWN)
         body = OrgMemberSerializer(data=request.data)

@@ -24,5 +24,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ParseError):
         return Response({"detail": f"The request body is not valid: {exc.detail}"}, status=400)
     if isinstance(exc, IntegrityError):
-        return Response({"detail": "This change conflicts with existing data.", "code": "conflict"}, status=409)
+        return Response(
+            {"detail": "This change conflicts with existing data.", "code": "conflict"}, status=409
+        )
     return drf_exception_handler(exc, context)

@@ -90,7 +90,9 @@ class AssetRevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         rows = build_data(body.validated_data.get("data", []))
         with transaction.atomic():
             Asset.objects.select_for_update().filter(pk=asset.pk).first()
-            last_index = AssetRevision.objects.filter(asset=asset).aggregate(last=Max("revision_index"))["last"]
+            last_index = AssetRevision.objects.filter(asset=asset).aggregate(last=Max("revision_index"))[
+                "last"
+            ]
             revision = AssetRevision.objects.create(
                 asset=asset,
                 revision_index=(last_index or 0) + 1,

@@ -23,7 +23,9 @@ from figtrail.server.catalog.thumbnails import ThumbnailMixin
 
 class AssetSerializer(ContainerSerializer):
     workspace = serializers.PrimaryKeyRelatedField(queryset=Workspace.objects.all())
-    analysis = serializers.PrimaryKeyRelatedField(queryset=Analysis.objects.all(), allow_null=True, required=False)
+    analysis = serializers.PrimaryKeyRelatedField(
+        queryset=Analysis.objects.all(), allow_null=True, required=False
+    )
     revisions = AssetRevisionSerializer(many=True, read_only=True)
 
     class Meta:

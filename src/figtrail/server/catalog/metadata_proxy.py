@@ -33,7 +33,9 @@ class MetadataProxySerializer(serializers.ModelSerializer):
 
 
 class MetadataUpdateSerializer(serializers.Serializer):
-    metadata = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=4096, allow_null=True))
+    metadata = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=4096, allow_null=True)
+    )
 
     def validate_metadata(self, metadata: dict) -> dict:
         if len(metadata) > MAX_METADATA_KEYS:

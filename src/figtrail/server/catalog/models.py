@@ -169,9 +169,7 @@ class AssetLink(models.Model):
     """A figure revision was made from an asset revision."""
 
     figure_revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="asset_links")
-    asset_revision = models.ForeignKey(
-        AssetRevision, on_delete=models.CASCADE, related_name="figure_links"
-    )
+    asset_revision = models.ForeignKey(AssetRevision, on_delete=models.CASCADE, related_name="figure_links")
     use_type = models.CharField(max_length=16, choices=AssetUse.choices, default=AssetUse.INDIRECT)
 
     class Meta:

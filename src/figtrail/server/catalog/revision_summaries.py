@@ -58,8 +58,19 @@ def revision_summaries(revisions: QuerySet) -> list[dict]:
             "updated_by": updated_by,
             "updated_on": timestamp(updated_on),
         }
-        for (api_id, short_id, figure_id, index, size, clean_room, metadata, created_by, created_on,
-             updated_by, updated_on) in rows
+        for (
+            api_id,
+            short_id,
+            figure_id,
+            index,
+            size,
+            clean_room,
+            metadata,
+            created_by,
+            created_on,
+            updated_by,
+            updated_on,
+        ) in rows
     ]
 
 

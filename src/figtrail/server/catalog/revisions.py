@@ -99,7 +99,9 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             raise ValidationError({"figure": ["Required: list revisions of one figure with ?figure=<id>."]})
         figure = policy.get_or_404(Figure, figure_id)
         policy.check(self.actor, figure, Level.VIEW)
-        revisions = figure.revisions.select_related("created_by", "updated_by").prefetch_related("data", "asset_links")
+        revisions = figure.revisions.select_related("created_by", "updated_by").prefetch_related(
+            "data", "asset_links"
+        )
         return Response(RevisionSerializer(revisions, many=True).data)
 
     def create(self, request, *args, **kwargs):
@@ -112,7 +114,9 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         policy.check(self.actor, figure, Level.CREATE)
         revision_id = fields.get("client_id") or uuid.uuid4()
         if Revision.objects.filter(pk=revision_id).exists():
-            raise Conflict.because("duplicate_client_id", f"A revision with client_id {revision_id} already exists.")
+            raise Conflict.because(
+                "duplicate_client_id", f"A revision with client_id {revision_id} already exists."
+            )
         self._check_short_id(fields.get("short_id"))
         links = resolve_links(self.actor, fields.get("assets", []))
         rows = build_data(fields.get("data", []))
@@ -120,7 +124,9 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             revision = self._store(figure, revision_id, fields, rows, links)
         except IntegrityError as exc:
             raise Conflict.because(
-                "duplicate_client_id" if Revision.objects.filter(pk=revision_id).exists() else "short_id_taken",
+                "duplicate_client_id"
+                if Revision.objects.filter(pk=revision_id).exists()
+                else "short_id_taken",
                 "A revision with this client_id or short_id already exists.",
             ) from exc
         return self.created(revision)
@@ -154,7 +160,9 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     @staticmethod
     def _check_short_id(short_id: str | None) -> None:
         if short_id and Revision.objects.filter(short_id=short_id).exists():
-            raise Conflict.because("short_id_taken", f"short_id {short_id!r} is already taken; reserve a new prefix.")
+            raise Conflict.because(
+                "short_id_taken", f"short_id {short_id!r} is already taken; reserve a new prefix."
+            )
 
     @staticmethod
     def _reload(revision: Revision) -> Revision:

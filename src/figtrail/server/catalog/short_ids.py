@@ -20,6 +20,7 @@ PREFIX_LENGTH = 8
 
 class ReserveShortIdPrefix(APIView):
     access = SIGNED_IN
+
     @extend_schema(
         request=None,
         responses={201: inline_serializer("ShortIdPrefix", {"prefix": serializers.CharField()})},

@@ -70,5 +70,7 @@ class ThumbnailMixin:
     def thumbnail(self, request, *args, size: str, **kwargs):
         obj = self.get_object(Level.VIEW)
         if not size.isdigit() or not 1 <= int(size) <= MAX_THUMBNAIL_SIZE:
-            raise ValidationError({"size": [f"Must be a whole number of pixels from 1 to {MAX_THUMBNAIL_SIZE}."]})
+            raise ValidationError(
+                {"size": [f"Must be a whole number of pixels from 1 to {MAX_THUMBNAIL_SIZE}."]}
+            )
         return Response({"thumbnail": thumbnail_of(obj, int(size))})

@@ -166,7 +166,9 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         serializer = WorkspaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if serializer.validated_data.get("workspace_type") == WorkspaceType.PRIMARY:
-            raise ValidationError({"workspace_type": ["A primary workspace cannot be created; it comes with the account."]})
+            raise ValidationError(
+                {"workspace_type": ["A primary workspace cannot be created; it comes with the account."]}
+            )
         if self.actor.scope_workspace_id is not None:
             raise PermissionDenied("An API key scoped to one workspace cannot create workspaces.")
         self._check_organization(serializer.validated_data.get("organization"))
@@ -202,8 +204,12 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         rows = workspace.memberships.select_related("user").order_by("id")
         return Response([{"username": m.user.username, "membership_type": m.membership_type} for m in rows])
 
-    @action(detail=True, methods=["post"], url_path=r"members/(?P<change>add|change|remove)",
-            serializer_class=MemberSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"members/(?P<change>add|change|remove)",
+        serializer_class=MemberSerializer,
+    )
     def change_member(self, request, *args, change: str, **kwargs):
         workspace = self.get_object(Level.ADMIN)
         body = MemberSerializer(data=request.data)

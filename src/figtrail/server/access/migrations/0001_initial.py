@@ -7,32 +7,69 @@ import figtrail.server.access.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LinkShare',
+            name="LinkShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_type', models.CharField(choices=[('analysis', 'Analysis'), ('figure', 'Figure'), ('revision', 'Revision'), ('asset', 'Asset'), ('asset_revision', 'Asset Revision')], max_length=32)),
-                ('target_id', models.UUIDField()),
-                ('enabled', models.BooleanField(default=True)),
-                ('token', models.CharField(default=figtrail.server.access.models.new_link_token, max_length=64, unique=True)),
-                ('expiry', models.DateTimeField(blank=True, null=True)),
-                ('created_on', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.CharField(
+                        choices=[
+                            ("analysis", "Analysis"),
+                            ("figure", "Figure"),
+                            ("revision", "Revision"),
+                            ("asset", "Asset"),
+                            ("asset_revision", "Asset Revision"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("target_id", models.UUIDField()),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "token",
+                    models.CharField(
+                        default=figtrail.server.access.models.new_link_token, max_length=64, unique=True
+                    ),
+                ),
+                ("expiry", models.DateTimeField(blank=True, null=True)),
+                ("created_on", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='UserShare',
+            name="UserShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_type', models.CharField(choices=[('analysis', 'Analysis'), ('figure', 'Figure'), ('revision', 'Revision'), ('asset', 'Asset'), ('asset_revision', 'Asset Revision')], max_length=32)),
-                ('target_id', models.UUIDField()),
-                ('created_on', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.CharField(
+                        choices=[
+                            ("analysis", "Analysis"),
+                            ("figure", "Figure"),
+                            ("revision", "Revision"),
+                            ("asset", "Asset"),
+                            ("asset_revision", "Asset Revision"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("target_id", models.UUIDField()),
+                ("created_on", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
     ]

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,23 +17,43 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='LogEntry',
+            name="LogEntry",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('timestamp', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('action', models.CharField(choices=[('create', 'Create'), ('update', 'Update'), ('delete', 'Delete'), ('view', 'View'), ('move', 'Move')], max_length=16)),
-                ('target_type', models.CharField(max_length=32)),
-                ('target_id', models.UUIDField()),
-                ('target_name', models.CharField(max_length=1000, null=True)),
-                ('workspace_id', models.UUIDField(db_index=True, null=True)),
-                ('organization_id', models.UUIDField(db_index=True, null=True)),
-                ('analysis_id', models.UUIDField(db_index=True, null=True)),
-                ('analysis_name', models.CharField(max_length=1000, null=True)),
-                ('deleted', models.BooleanField(default=False)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("timestamp", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Create"),
+                            ("update", "Update"),
+                            ("delete", "Delete"),
+                            ("view", "View"),
+                            ("move", "Move"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("target_type", models.CharField(max_length=32)),
+                ("target_id", models.UUIDField()),
+                ("target_name", models.CharField(max_length=1000, null=True)),
+                ("workspace_id", models.UUIDField(db_index=True, null=True)),
+                ("organization_id", models.UUIDField(db_index=True, null=True)),
+                ("analysis_id", models.UUIDField(db_index=True, null=True)),
+                ("analysis_name", models.CharField(max_length=1000, null=True)),
+                ("deleted", models.BooleanField(default=False)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-timestamp'],
+                "ordering": ["-timestamp"],
             },
         ),
     ]

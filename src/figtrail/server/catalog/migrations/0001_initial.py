@@ -9,229 +9,545 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Analysis',
+            name="Analysis",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('created_on', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_on', models.DateTimeField(null=True)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('name', models.CharField(max_length=500)),
-                ('description', models.TextField(blank=True, null=True)),
-                ('child_updated_on', models.DateTimeField(null=True)),
-                ('child_updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("created_on", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("updated_on", models.DateTimeField(null=True)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("name", models.CharField(max_length=500)),
+                ("description", models.TextField(blank=True, null=True)),
+                ("child_updated_on", models.DateTimeField(null=True)),
+                (
+                    "child_updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_on'],
+                "ordering": ["created_on"],
             },
         ),
         migrations.CreateModel(
-            name='Asset',
+            name="Asset",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('created_on', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_on', models.DateTimeField(null=True)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('name', models.CharField(max_length=500)),
-                ('description', models.TextField(blank=True, null=True)),
-                ('child_updated_on', models.DateTimeField(null=True)),
-                ('analysis', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assets', to='catalog.analysis')),
-                ('child_updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("created_on", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("updated_on", models.DateTimeField(null=True)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("name", models.CharField(max_length=500)),
+                ("description", models.TextField(blank=True, null=True)),
+                ("child_updated_on", models.DateTimeField(null=True)),
+                (
+                    "analysis",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assets",
+                        to="catalog.analysis",
+                    ),
+                ),
+                (
+                    "child_updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_on'],
+                "ordering": ["created_on"],
             },
         ),
         migrations.CreateModel(
-            name='AssetRevision',
+            name="AssetRevision",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('created_on', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_on', models.DateTimeField(null=True)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('revision_index', models.PositiveIntegerField(default=1)),
-                ('metadata', models.JSONField(blank=True, null=True)),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='catalog.asset')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("created_on", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("updated_on", models.DateTimeField(null=True)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("revision_index", models.PositiveIntegerField(default=1)),
+                ("metadata", models.JSONField(blank=True, null=True)),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="catalog.asset",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_on', 'revision_index'],
+                "ordering": ["created_on", "revision_index"],
             },
         ),
         migrations.CreateModel(
-            name='Figure',
+            name="Figure",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('created_on', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_on', models.DateTimeField(null=True)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('name', models.CharField(max_length=500)),
-                ('description', models.TextField(blank=True, null=True)),
-                ('child_updated_on', models.DateTimeField(null=True)),
-                ('analysis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='catalog.analysis')),
-                ('child_updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("created_on", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("updated_on", models.DateTimeField(null=True)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("name", models.CharField(max_length=500)),
+                ("description", models.TextField(blank=True, null=True)),
+                ("child_updated_on", models.DateTimeField(null=True)),
+                (
+                    "analysis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="catalog.analysis",
+                    ),
+                ),
+                (
+                    "child_updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_on'],
+                "ordering": ["created_on"],
             },
         ),
         migrations.CreateModel(
-            name='MetadataProxy',
+            name="MetadataProxy",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expiry', models.DateTimeField()),
-                ('updated', models.DateTimeField(null=True)),
-                ('metadata', models.JSONField(null=True)),
-                ('initiator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expiry", models.DateTimeField()),
+                ("updated", models.DateTimeField(null=True)),
+                ("metadata", models.JSONField(null=True)),
+                (
+                    "initiator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('created_on', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_on', models.DateTimeField(null=True)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('short_id', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('revision_index', models.PositiveIntegerField(default=1)),
-                ('metadata', models.JSONField(blank=True, null=True)),
-                ('is_clean_room', models.BooleanField(default=False, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('figure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='catalog.figure')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("created_on", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("updated_on", models.DateTimeField(null=True)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("short_id", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("revision_index", models.PositiveIntegerField(default=1)),
+                ("metadata", models.JSONField(blank=True, null=True)),
+                ("is_clean_room", models.BooleanField(default=False, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "figure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="catalog.figure",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_on', 'revision_index'],
+                "ordering": ["created_on", "revision_index"],
             },
         ),
         migrations.CreateModel(
-            name='Data',
+            name="Data",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(blank=True, max_length=1000, null=True)),
-                ('type', models.CharField(choices=[('image', 'Image'), ('code', 'Code'), ('text', 'Text'), ('dataframe', 'Dataframe'), ('file', 'File')], max_length=16)),
-                ('hash', models.CharField(db_index=True, max_length=64)),
-                ('size_bytes', models.BigIntegerField()),
-                ('is_clean_room', models.BooleanField(default=False)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('asset_revision', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='data', to='catalog.assetrevision')),
-                ('revision', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='data', to='catalog.revision')),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(blank=True, max_length=1000, null=True)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("image", "Image"),
+                            ("code", "Code"),
+                            ("text", "Text"),
+                            ("dataframe", "Dataframe"),
+                            ("file", "File"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("hash", models.CharField(db_index=True, max_length=64)),
+                ("size_bytes", models.BigIntegerField()),
+                ("is_clean_room", models.BooleanField(default=False)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                (
+                    "asset_revision",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="data",
+                        to="catalog.assetrevision",
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="data",
+                        to="catalog.revision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='AssetLink',
+            name="AssetLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('use_type', models.CharField(choices=[('direct', 'Direct'), ('indirect', 'Indirect')], default='indirect', max_length=16)),
-                ('asset_revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figure_links', to='catalog.assetrevision')),
-                ('figure_revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='asset_links', to='catalog.revision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "use_type",
+                    models.CharField(
+                        choices=[("direct", "Direct"), ("indirect", "Indirect")],
+                        default="indirect",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "asset_revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figure_links",
+                        to="catalog.assetrevision",
+                    ),
+                ),
+                (
+                    "figure_revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="asset_links",
+                        to="catalog.revision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['use_type', 'id'],
+                "ordering": ["use_type", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ShortIdPrefix',
+            name="ShortIdPrefix",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=16, unique=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=16, unique=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Workspace',
+            name="Workspace",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('created_on', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_on', models.DateTimeField(null=True)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('name', models.CharField(max_length=500)),
-                ('description', models.TextField(blank=True, null=True)),
-                ('child_updated_on', models.DateTimeField(null=True)),
-                ('workspace_type', models.CharField(choices=[('primary', 'Primary'), ('secondary', 'Secondary')], default='secondary', max_length=16)),
-                ('storage_vendor', models.CharField(default='figtrail', max_length=100)),
-                ('storage_params', models.JSONField(blank=True, null=True)),
-                ('child_updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='workspaces', to='accounts.organization')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("created_on", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("updated_on", models.DateTimeField(null=True)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("name", models.CharField(max_length=500)),
+                ("description", models.TextField(blank=True, null=True)),
+                ("child_updated_on", models.DateTimeField(null=True)),
+                (
+                    "workspace_type",
+                    models.CharField(
+                        choices=[("primary", "Primary"), ("secondary", "Secondary")],
+                        default="secondary",
+                        max_length=16,
+                    ),
+                ),
+                ("storage_vendor", models.CharField(default="figtrail", max_length=100)),
+                ("storage_params", models.JSONField(blank=True, null=True)),
+                (
+                    "child_updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="workspaces",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('api_id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('email', models.EmailField(max_length=254)),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted')], default='pending', max_length=16)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expiry', models.DateTimeField()),
-                ('membership_type', models.CharField(max_length=32)),
-                ('initiator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='accounts.organization')),
-                ('workspace', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='catalog.workspace')),
+                ("api_id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("email", models.EmailField(max_length=254)),
+                ("token", models.CharField(max_length=64, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("accepted", "Accepted")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expiry", models.DateTimeField()),
+                ("membership_type", models.CharField(max_length=32)),
+                (
+                    "initiator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="catalog.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='asset',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assets', to='catalog.workspace'),
+            model_name="asset",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="assets", to="catalog.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='analysis',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='analyses', to='catalog.workspace'),
+            model_name="analysis",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="analyses", to="catalog.workspace"
+            ),
         ),
         migrations.CreateModel(
-            name='WorkspaceMembership',
+            name="WorkspaceMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('membership_type', models.CharField(choices=[('owner', 'Owner'), ('admin', 'Admin'), ('creator', 'Creator'), ('viewer', 'Viewer')], max_length=16)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='workspace_memberships', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='catalog.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "membership_type",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("admin", "Admin"),
+                            ("creator", "Creator"),
+                            ("viewer", "Viewer"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="workspace_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="catalog.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='revision',
-            index=models.Index(fields=['figure', 'revision_index'], name='catalog_rev_figure__335293_idx'),
+            model_name="revision",
+            index=models.Index(fields=["figure", "revision_index"], name="catalog_rev_figure__335293_idx"),
         ),
         migrations.AddConstraint(
-            model_name='assetlink',
-            constraint=models.UniqueConstraint(fields=('figure_revision', 'asset_revision', 'use_type'), name='one_link_per_use'),
+            model_name="assetlink",
+            constraint=models.UniqueConstraint(
+                fields=("figure_revision", "asset_revision", "use_type"), name="one_link_per_use"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workspace',
-            constraint=models.UniqueConstraint(condition=models.Q(('workspace_type', 'primary')), fields=('created_by',), name='one_primary_workspace_per_user'),
+            model_name="workspace",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("workspace_type", "primary")),
+                fields=("created_by",),
+                name="one_primary_workspace_per_user",
+            ),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['name'], name='catalog_ass_name_94778a_idx'),
+            model_name="asset",
+            index=models.Index(fields=["name"], name="catalog_ass_name_94778a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='workspacemembership',
-            constraint=models.UniqueConstraint(fields=('workspace', 'user'), name='one_role_per_workspace'),
+            model_name="workspacemembership",
+            constraint=models.UniqueConstraint(fields=("workspace", "user"), name="one_role_per_workspace"),
         ),
     ]

@@ -89,9 +89,9 @@ def organization(request: HttpRequest, pk) -> HttpResponse:
         "branding": branding,
         "memberships": org.memberships.select_related("user").order_by("user__username"),
         "roles": OrganizationRole.choices,
-        "workspaces": policy.visible_workspaces(policy.actor_of(request)).filter(organization=org).order_by(
-            "name"
-        ),
+        "workspaces": policy.visible_workspaces(policy.actor_of(request))
+        .filter(organization=org)
+        .order_by("name"),
     }
     return render(request, "web/organization.html", context)
 

@@ -104,4 +104,3 @@ def change_member(request: HttpRequest, ws: Workspace, username: str, role: str,
     except MembershipError as error:
         return error.message
     return None
-
