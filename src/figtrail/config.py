@@ -131,6 +131,7 @@ class ServerConfig:
     public_url: str | None
     email: EmailConfig
     s3: S3Config | None = None
+    login_rate: str = "20/min"  # failed sign-ins per client address and username (FIGTRAIL_LOGIN_RATE)
 
     @property
     def sqlite_path(self) -> Path:
@@ -180,4 +181,13 @@ def server_config() -> ServerConfig:
         public_url=_env("PUBLIC_URL") or None,
         email=email_config(home),
         s3=s3_config(),
+        login_rate=_login_rate(_env("LOGIN_RATE") or "20/min"),
     )
+
+
+def _login_rate(raw: str) -> str:
+    """A DRF throttle rate such as ``20/min``: failed sign-ins allowed per period (s, min, hour, day)."""
+    count, _, period = raw.strip().partition("/")
+    if not count.isdigit() or int(count) < 1 or period[:1] not in {"s", "m", "h", "d"}:
+        raise ValueError(f"FIGTRAIL_LOGIN_RATE must look like 20/min (count/s|min|hour|day), got {raw!r}")
+    return f"{int(count)}/{period}"

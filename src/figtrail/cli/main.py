@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from figtrail.cli import config as client_config
-from figtrail.cli import gc, outbox, serve, users
+from figtrail.cli import export, gc, import_, outbox, serve, users
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
     client_config.register(commands)
     outbox.register(commands)
     gc.register(commands)
+    export.register(commands)
+    import_.register(commands)
     return parser
 
 

@@ -6,6 +6,7 @@ reader sees either no blob or the whole blob, never a partial one.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -45,6 +46,13 @@ class AtomicFileSystemStorage(FileSystemStorage):
         return True
 
 
+class StorageFull(OSError):
+    """The blob store has no room left (ENOSPC or EDQUOT); nothing of the blob was kept."""
+
+
+FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+
+
 def digest(payload: bytes) -> str:
     """The blake3 hex digest the official client computes for asset files."""
     return blake3.blake3(payload).hexdigest()
@@ -66,7 +74,12 @@ def put(payload: bytes) -> str:
     touch = getattr(storage, "touch", None)  # renews a reused blob's age for `figtrail gc`
     stored = touch(key) if touch else storage.exists(key)
     if not stored:
-        storage.save(key, ContentFile(payload))
+        try:
+            storage.save(key, ContentFile(payload))
+        except OSError as exc:
+            if exc.errno in FULL_ERRNOS:
+                raise StorageFull(exc.errno, f"the blob store is full: {exc.strerror}") from exc
+            raise
     return content_hash
 
 

@@ -137,6 +137,18 @@ EMAIL_TIMEOUT = 10  # a slow mail server must not hold a request for long
 FIGTRAIL_MAX_BODY_BYTES = CONFIG.max_body_bytes
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_body_bytes or None
 
+# Failed sign-ins (/api/token/ and the web form) per client address and username: api/throttles.py. The
+# counts are kept in files under FIGTRAIL_HOME so that all gunicorn workers share them (no table needed).
+FIGTRAIL_LOGIN_RATE = CONFIG.login_rate
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CONFIG.home / "cache" / "throttle"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "figtrail.server.accounts.authentication.BearerJWTAuthentication",
@@ -144,7 +156,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["figtrail.server.access.declarations.DeclaredAccess"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "figtrail.server.api.parsers.JSONParser",  # DRF's, with a nesting-depth limit (400, not 500)
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -20,7 +20,19 @@ class Conflict(APIException):
         return cls({"detail": message, "code": code})
 
 
+class InsufficientStorage(APIException):
+    """507: the server's storage is full; the request stored nothing and may be retried later."""
+
+    status_code = status.HTTP_507_INSUFFICIENT_STORAGE
+    default_detail = "The server's storage is full: nothing was stored. Ask its administrator to free space."
+    default_code = "storage_full"
+
+
 def exception_handler(exc, context):
+    from figtrail.server.blobs import StorageFull
+
+    if isinstance(exc, StorageFull):
+        exc = InsufficientStorage({"detail": InsufficientStorage.default_detail, "code": "storage_full"})
     if isinstance(exc, ParseError):
         return Response({"detail": f"The request body is not valid: {exc.detail}"}, status=400)
     if isinstance(exc, IntegrityError):

@@ -68,6 +68,13 @@ class CommentBody(serializers.Serializer):
     parent = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
+def json_object(data):
+    """The request body, which must be a JSON object (or form): 400 for an array, a string, a number."""
+    if not hasattr(data, "get"):
+        raise ValidationError({"non_field_errors": ["The request body must be a JSON object."]})
+    return data
+
+
 REACTIONS = Prefetch("reactions", queryset=Reaction.objects.select_related("user"))
 
 
@@ -116,8 +123,9 @@ class CommentViewSet(reactions.ReactionsMixin, viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.visible_comment()).data)
 
+    @extend_schema(request=CommentBody)
     def create(self, request, *args, **kwargs):
-        target = self._visible_target(request.data, "field")
+        target = self._visible_target(json_object(request.data), "field")
         body = CommentBody(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -130,10 +138,11 @@ class CommentViewSet(reactions.ReactionsMixin, viewsets.GenericViewSet):
 
     def update(self, request, *args, partial: bool = False, **kwargs):
         comment = self.visible_comment()
-        if partial and "content" not in request.data:
+        data = json_object(request.data)
+        if partial and "content" not in data:
             return Response(self.get_serializer(comment).data)
         try:
-            threads.edit(request, comment, request.data.get("content"))
+            threads.edit(request, comment, data.get("content"))
         except threads.CommentError as error:
             raise threads.as_api_error(error) from error
         return Response(self.get_serializer(comment).data)

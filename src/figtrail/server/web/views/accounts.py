@@ -17,13 +17,29 @@ from django.views.decorators.http import require_http_methods, require_POST
 from figtrail.server.access import policy
 from figtrail.server.access.declarations import PUBLIC, SIGNED_IN, declare
 from figtrail.server.accounts.models import ApiKey, hash_api_key
+from figtrail.server.api.throttles import LoginThrottle
 from figtrail.server.web import viewer
 
 
 class SignInView(auth_views.LoginView):
+    """Failed attempts are throttled like ``/api/token/`` (FIGTRAIL_LOGIN_RATE): 429 above the rate."""
+
     template_name = "web/signin.html"
     redirect_authenticated_user = True
     access = PUBLIC
+
+    def post(self, request, *args, **kwargs):
+        self.throttle = LoginThrottle()
+        if not self.throttle.allow_request(request, self):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, self.throttle.message())
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        self.throttle.record_failure()
+        return super().form_invalid(form)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -1,0 +1,1 @@
+"""Portable bundles: ``figtrail export`` writes one, ``figtrail import`` loads one (see bundle.py)."""
