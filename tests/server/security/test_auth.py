@@ -91,6 +91,8 @@ def test_token_endpoint_throttles_failed_attempts(strict_server):
     # while throttled even the right password is refused, for JSON bodies too
     assert requests.post(url, data={"username": username, "password": password}).status_code == 429
     assert requests.post(url, json={"username": username, "password": password}).status_code == 429
+    forged = {"X-Forwarded-For": "203.0.113.7"}  # a forged client address gets no fresh count
+    assert requests.post(url, data={"username": username, "password": "x"}, headers=forged).status_code == 429
     # another username from the same address is not affected
     other, other_password = strict_server.add_user()
     assert requests.post(url, data={"username": other, "password": other_password}).status_code == 200

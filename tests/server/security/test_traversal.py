@@ -48,9 +48,11 @@ def files_outside_blobs(home: Path) -> set[Path]:
 
 
 def marked_files(home: Path) -> list[Path]:
-    """Any file named after MARK near the server: its home, the folder above it, /tmp."""
-    found = [p for p in home.parent.rglob(f"*{MARK}*")]
-    found += [p for p in Path("/tmp").glob(f"*{MARK}*")]
+    """Any file named after MARK where a traversal could land: the home folder (all of it), every folder
+    above the blob store, and /tmp."""
+    found = list(home.rglob(f"*{MARK}*"))
+    for folder in [*(home / "blobs").parents, Path("/tmp")]:
+        found += folder.glob(f"*{MARK}*")
     return found
 
 
