@@ -127,16 +127,28 @@ class Publisher:
         ``target`` is the figure: a name (found, or created), ``FindByName``, ``ApiId``, or None for the
         plot's title. ``dataframes`` ({name: DataFrame}) are stored as tables, ``files`` whole.
         """
-        try:
-            prepared = self.prepare(
+        return self.submit(
+            lambda: self.prepare(
                 fig, target, dataframes, metadata, backend, files, context=context, displayed=displayed
             )
-            handle = self.commit(prepared)
+        )
+
+    def submit(
+        self,
+        make: Callable[[], Prepared],
+        on_queued: Callable[[PublishedRevision], None] | None = None,
+    ) -> PublishedRevision | None:
+        """Prepare and queue one revision. Outside strict mode a failure becomes one notice, never an
+        exception in the user's cell; in strict mode it raises, and the call waits for delivery."""
+        try:
+            handle = self.commit(make())
         except FigtrailError as exc:
             if self.strict:
                 raise
             self._notify(f"could not publish: {exc}")
             return None
+        if on_queued is not None:
+            on_queued(handle)
         if self.strict:
             self._wait_strictly(handle)
         return handle

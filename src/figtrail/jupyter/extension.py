@@ -124,20 +124,15 @@ class Extension:
             fig = _default_figure()
         earlier = self.cell.prepared.pop(id(fig), None)
         reuse = earlier.handle if earlier is not None else None
-        try:
-            prepared = publisher.prepare(fig, target, context=self.context(), reuse=reuse, **kwargs)
-            handle = publisher.commit(prepared)
-        except FigtrailError as exc:
-            if publisher.strict:
-                raise
-            publisher._notify(f"could not publish: {exc}")
-            return None
-        self.cell.published[id(fig)] = handle
-        if reuse is None:
-            self._show_widget(handle)
-        if publisher.strict:
-            publisher._wait_strictly(handle)
-        return handle
+
+        def queued(handle: PublishedRevision) -> None:
+            self.cell.published[id(fig)] = handle
+            if reuse is None:
+                self._show_widget(handle)
+
+        return publisher.submit(
+            lambda: publisher.prepare(fig, target, context=self.context(), reuse=reuse, **kwargs), queued
+        )
 
     def context(self) -> CaptureContext:
         """The cell as it is now: its code, count and history, and the notebook it belongs to."""
