@@ -179,15 +179,7 @@ def _chain_filter(chain: list[tuple[str, UUID]]) -> Q:
 def shared_with(actor: Actor, obj: Model, link_token: str | None = None) -> bool:
     """Whether a user share or an active share link gives the actor read access to ``obj``."""
     chain = _share_chain(obj)
-    if not chain:
-        return False
-    if actor.is_authenticated and actor.scope_workspace_id is None:
-        if UserShare.objects.filter(_chain_filter(chain), user=actor.user).exists():
-            return True
-    links = LinkShare.objects.filter(_chain_filter(chain), enabled=True)
-    if link_token is not None:
-        links = links.filter(token=link_token)
-    return any(link.is_active() for link in links)
+    return bool(chain) and (_user_shared(actor, chain) or _link_active(chain, link_token))
 
 
 def read_through_link(actor: Actor, obj: Model, link_token: str | None = None) -> bool:
@@ -196,9 +188,18 @@ def read_through_link(actor: Actor, obj: Model, link_token: str | None = None) -
     chain = _share_chain(obj)  # empty for what cannot be shared: workspaces, organizations
     if not chain or workspace_level(actor, workspace_of(obj)) >= Level.VIEW:
         return False
-    if actor.is_authenticated and actor.scope_workspace_id is None:
-        if UserShare.objects.filter(_chain_filter(chain), user=actor.user).exists():
-            return False
+    return not _user_shared(actor, chain) and _link_active(chain, link_token)
+
+
+def _user_shared(actor: Actor, chain: list[tuple[str, UUID]]) -> bool:
+    """A user share on the object or an ancestor (never through a workspace-scoped API key)."""
+    if not actor.is_authenticated or actor.scope_workspace_id is not None:
+        return False
+    return UserShare.objects.filter(_chain_filter(chain), user=actor.user).exists()
+
+
+def _link_active(chain: list[tuple[str, UUID]], link_token: str | None) -> bool:
+    """An enabled, unexpired share link on the object or an ancestor (that very link, if a token is given)."""
     links = LinkShare.objects.filter(_chain_filter(chain), enabled=True)
     if link_token is not None:
         links = links.filter(token=link_token)
