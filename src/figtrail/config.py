@@ -115,6 +115,42 @@ def s3_config() -> S3Config | None:
 
 
 @dataclass(frozen=True)
+class AIConfig:
+    """Which AI provider answers, and how much each user may ask of it (FIGTRAIL_AI_*).
+
+    The default is the offline provider: no network, no key, deterministic answers built from what the
+    server stored. ``api_key`` is never logged or returned by the API.
+    """
+
+    provider: str = "offline"  # offline | openai | bedrock
+    model: str = ""  # provider's model id; each provider has a default
+    base_url: str = ""  # openai: e.g. https://api.openai.com/v1 or a local vLLM/Ollama endpoint
+    api_key: str = ""  # openai
+    region: str = ""  # bedrock: AWS region (credentials come from the usual AWS chain)
+    timeout_seconds: int = 120
+    max_tokens: int = 1024
+    rate: str = "30/min"  # AI requests per user (FIGTRAIL_AI_RATE), like FIGTRAIL_LOGIN_RATE
+    monthly_quota: int = 1000  # AI requests per user per calendar month; 0 = unlimited
+
+
+def ai_config() -> AIConfig:
+    provider = (_env("AI_PROVIDER") or "offline").strip().lower()
+    if provider not in {"offline", "openai", "bedrock"}:
+        raise ValueError(f"FIGTRAIL_AI_PROVIDER must be offline, openai or bedrock, got {provider!r}")
+    return AIConfig(
+        provider=provider,
+        model=_env("AI_MODEL") or "",
+        base_url=(_env("AI_BASE_URL") or "").rstrip("/"),
+        api_key=_env("AI_API_KEY") or "",
+        region=_env("AI_REGION") or _env("S3_REGION") or "",
+        timeout_seconds=_env_int("AI_TIMEOUT", 120),
+        max_tokens=_env_int("AI_MAX_TOKENS", 1024),
+        rate=_rate("FIGTRAIL_AI_RATE", _env("AI_RATE") or "30/min"),
+        monthly_quota=_env_int("AI_MONTHLY_QUOTA", 1000),
+    )
+
+
+@dataclass(frozen=True)
 class ServerConfig:
     """The server's settings as read from the environment."""
 
@@ -186,8 +222,13 @@ def server_config() -> ServerConfig:
 
 
 def _login_rate(raw: str) -> str:
-    """A DRF throttle rate such as ``20/min``: failed sign-ins allowed per period (s, min, hour, day)."""
+    """Failed sign-ins allowed per client address and username and period."""
+    return _rate("FIGTRAIL_LOGIN_RATE", raw)
+
+
+def _rate(variable: str, raw: str) -> str:
+    """A DRF throttle rate such as ``20/min``: a count per period (s, min, hour, day)."""
     count, _, period = raw.strip().partition("/")
     if not count.isdigit() or int(count) < 1 or period[:1] not in {"s", "m", "h", "d"}:
-        raise ValueError(f"FIGTRAIL_LOGIN_RATE must look like 20/min (count/s|min|hour|day), got {raw!r}")
+        raise ValueError(f"{variable} must look like 20/min (count/s|min|hour|day), got {raw!r}")
     return f"{int(count)}/{period}"

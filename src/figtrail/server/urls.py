@@ -23,7 +23,10 @@ from figtrail.server.catalog.metadata_proxy import MetadataProxyDetail, Metadata
 from figtrail.server.catalog.revisions import RevisionViewSet
 from figtrail.server.catalog.short_ids import ReserveShortIdPrefix
 from figtrail.server.catalog.workspaces import WorkspaceViewSet
+from figtrail.server.imports import urls as imports_urls
+from figtrail.server.insight import urls as insight_urls
 from figtrail.server.social.comments import CommentViewSet
+from figtrail.server.stories import urls as stories_urls
 from figtrail.server.tasks.views import TaskViewSet
 
 
@@ -67,6 +70,9 @@ api_patterns = [
     re_path(r"^metadata/(?P<token>[^/]+)/?$", MetadataProxyDetail.as_view(), name="metadata-detail"),
     *invitation_routes("workspace"),
     *invitation_routes("organization"),
+    *insight_urls.api_patterns,
+    *stories_urls.api_patterns,
+    *imports_urls.api_patterns,
     *router.urls,
 ]
 
