@@ -168,6 +168,11 @@ class ServerConfig:
     email: EmailConfig
     s3: S3Config | None = None
     login_rate: str = "20/min"  # failed sign-ins per client address and username (FIGTRAIL_LOGIN_RATE)
+    # Where background tasks run (FIGTRAIL_TASK_MODE): "inline" in a thread of each app server (the
+    # embedded default), "worker" only in `figtrail worker` processes (scale-out).
+    task_mode: str = "inline"
+    # A running task whose row was not touched for this long lost its runner and is queued again.
+    task_abandoned_seconds: int = 60
 
     @property
     def sqlite_path(self) -> Path:
@@ -218,7 +223,16 @@ def server_config() -> ServerConfig:
         email=email_config(home),
         s3=s3_config(),
         login_rate=_login_rate(_env("LOGIN_RATE") or "20/min"),
+        task_mode=_task_mode(_env("TASK_MODE") or "inline"),
+        task_abandoned_seconds=_env_int("TASK_ABANDONED_SECONDS", 60),
     )
+
+
+def _task_mode(raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in {"inline", "worker"}:
+        raise ValueError(f"FIGTRAIL_TASK_MODE must be inline or worker, got {raw!r}")
+    return mode
 
 
 def _login_rate(raw: str) -> str:

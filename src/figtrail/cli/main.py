@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from figtrail.cli import config as client_config
-from figtrail.cli import export, gc, import_, outbox, serve, users
+from figtrail.cli import export, gc, import_, outbox, serve, users, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     gc.register(commands)
     export.register(commands)
     import_.register(commands)
+    worker.register(commands)
     return parser
 
 

@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
                 "accesslog": None,
                 "errorlog": "-",
                 "loglevel": "warning",
+                "post_worker_init": _start_task_runner,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -55,6 +56,17 @@ def run(args: argparse.Namespace) -> int:
     connections.close_all()  # workers are forked from here: none may inherit this process's connection
     FigtrailServer().run()
     return 0
+
+
+def _start_task_runner(worker) -> None:
+    """Each app server process runs queued tasks itself unless workers do (FIGTRAIL_TASK_MODE=worker):
+    started here, tasks queued before a restart run without waiting for the next submit."""
+    from django.conf import settings
+
+    if settings.FIGTRAIL_TASK_MODE == "inline":
+        from figtrail.server.tasks.runner import inline_runner
+
+        inline_runner().wake()
 
 
 def _hint_when_no_users() -> None:

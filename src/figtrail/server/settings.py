@@ -143,6 +143,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_body_bytes or None
 # Failed sign-ins (/api/token/ and the web form) per client address and username: api/throttles.py. The
 # counts are kept in files under FIGTRAIL_HOME so that all gunicorn workers share them (no table needed).
 FIGTRAIL_LOGIN_RATE = CONFIG.login_rate
+FIGTRAIL_TASK_ABANDONED_SECONDS = CONFIG.task_abandoned_seconds
+FIGTRAIL_TASK_MODE = CONFIG.task_mode  # inline: app servers run tasks; worker: `figtrail worker` does
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": {

@@ -34,7 +34,17 @@ class Task(models.Model):
     workspace = models.ForeignKey(
         Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
     )
+    # What the handler of ``kind`` needs to do the work (ids, options): the queue row is all a worker
+    # process gets, so everything must be in it. Never secrets: tasks are readable by their owner.
+    payload = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0
+    )  # claims so far; a crashed worker's task is retried
+    claimed_by = models.CharField(max_length=200, blank=True, default="")  # "host:pid" of the runner
 
     class Meta:
         ordering = ["-created_on"]
-        indexes = [models.Index(fields=["created_by", "-created_on"])]
+        indexes = [
+            models.Index(fields=["created_by", "-created_on"]),
+            models.Index(fields=["status", "created_on"], name="task_queue_order"),
+        ]

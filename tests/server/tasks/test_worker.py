@@ -1,0 +1,147 @@
+"""``figtrail worker`` processes share the database queue: every task runs once, a killed worker's task
+is run again by another, and SIGTERM stops a worker cleanly between tasks.
+
+The workers here are the real ``figtrail worker`` command (``figtrail.cli.main``) in their own
+processes, started by a wrapper that first registers the test's task kinds, as an app's
+``task_handlers`` module would.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+HANDLERS = textwrap.dedent(
+    """
+    import os, sys, time
+    from figtrail.cli.django_setup import setup_django
+
+    setup_django(migrate=False)
+    from figtrail.server.tasks.registry import task_handler
+    from figtrail.server.tasks.runner import runner_id
+
+    @task_handler("test.echo")
+    def echo(task, report):
+        time.sleep(0.02)
+        return {"n": task.payload["n"], "by": runner_id()}
+
+    @task_handler("test.hang_first_time")
+    def hang_first_time(task, report):
+        if task.attempts == 1:
+            time.sleep(600)  # the worker is killed while here
+        return {"attempt": task.attempts, "by": runner_id()}
+    """
+)
+
+WORKER = HANDLERS + textwrap.dedent(
+    """
+    from figtrail.cli.main import main
+    sys.exit(main(["worker", "--poll", "0.2"] + sys.argv[1:]))
+    """
+)
+
+SUBMIT = HANDLERS + textwrap.dedent(
+    """
+    import json
+    from django.contrib.auth import get_user_model
+    from figtrail.server.tasks import runner
+
+    user = get_user_model().objects.get(username=sys.argv[1])
+    kind, count = sys.argv[2], int(sys.argv[3])
+    print(json.dumps([str(runner.submit(kind, user, payload={"n": n}).pk) for n in range(count)]))
+    """
+)
+
+
+@pytest.fixture
+def queue_env(live_server, tmp_path) -> dict[str, str]:
+    """The live server's database, with the app servers' part of the work left to workers."""
+    return {
+        **live_server.env,
+        "DJANGO_SETTINGS_MODULE": "figtrail.server.settings",
+        "FIGTRAIL_TASK_MODE": "worker",
+        "FIGTRAIL_TASK_ABANDONED_SECONDS": "3",
+    }
+
+
+def submit(env: dict, username: str, kind: str, count: int) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", SUBMIT, username, kind, str(count)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def start_worker(env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for(owner, task_ids: list[str], status: str, timeout: float = 90) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while True:
+        tasks = [owner.ok(f"task/{task_id}/") for task_id in task_ids]
+        if all(task["status"] == status for task in tasks) or time.monotonic() > deadline:
+            return tasks
+        time.sleep(0.2)
+
+
+def test_two_workers_run_every_task_exactly_once(owner, queue_env):
+    task_ids = submit(queue_env, owner.username, "test.echo", 30)
+    assert {owner.ok(f"task/{t}/")["status"] for t in task_ids} == {"queued"}  # nothing runs them yet
+    workers = [start_worker(queue_env), start_worker(queue_env)]
+    try:
+        tasks = wait_for(owner, task_ids, "succeeded")
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        outputs = [worker.communicate(timeout=30)[0] for worker in workers]
+    assert [task["status"] for task in tasks] == ["succeeded"] * 30
+    assert sorted(task["result"]["n"] for task in tasks) == list(range(30))
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    assert all("stopped" in output for output in outputs)
+    runners = {task["result"]["by"] for task in tasks}
+    assert runners <= {line.split()[2].rstrip(":") for line in (o.splitlines()[0] for o in outputs)}
+
+
+def test_a_killed_workers_task_is_run_again_by_another(owner, queue_env):
+    [task_id] = submit(queue_env, owner.username, "test.hang_first_time", 1)
+    first = start_worker(queue_env)
+    try:
+        [running] = wait_for(owner, [task_id], "running", timeout=60)
+        assert running["status"] == "running"
+    finally:
+        first.kill()  # no clean stop: the task is left "running" with nobody beating for it
+        first.communicate(timeout=30)
+    second = start_worker(queue_env)
+    try:
+        [task] = wait_for(owner, [task_id], "succeeded", timeout=60)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.communicate(timeout=30)
+    assert task["status"] == "succeeded"
+    assert task["result"]["attempt"] == 2
+    assert task["result"]["by"].endswith(f":{second.pid}")
+
+
+def test_worker_once_drains_the_queue_and_exits(owner, queue_env):
+    task_ids = submit(queue_env, owner.username, "test.echo", 3)
+    worker = start_worker(queue_env, "--once")
+    output, _ = worker.communicate(timeout=60)
+    assert worker.returncode == 0, output
+    assert [task["status"] for task in wait_for(owner, task_ids, "succeeded", timeout=5)] == ["succeeded"] * 3
