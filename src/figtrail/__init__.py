@@ -18,7 +18,7 @@ from typing import Any
 from figtrail.client.errors import FigtrailError, NotConfiguredError
 from figtrail.client.queries import ApiId, FindByName, NotebookName
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 _PANDAS_READERS = ("read_csv", "read_excel", "read_json", "read_parquet", "read_feather", "read_pickle")
 
