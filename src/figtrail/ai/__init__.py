@@ -1,13 +1,17 @@
 """AI behind one small interface: an offline default that needs no network, and real providers
 (any OpenAI-compatible HTTP endpoint, Amazon Bedrock) switched on by configuration.
 
-    from figtrail.ai import Prompt, provider_from_settings
-    answer = provider_from_settings().complete(Prompt(purpose="insight", figures=(facts,)))
+    from figtrail.ai import Prompt, Purpose
+    from figtrail.ai.factory import provider_from_config
+    from figtrail.config import ai_config
+
+    answer = provider_from_config(ai_config()).complete(Prompt(Purpose.INSIGHT, figures=(facts,)))
 
 Nothing here imports Django: the server hands providers plain facts (:class:`FigureFacts`).
 """
 
 from figtrail.ai.base import (
+    STORY_SCHEMA,
     AIError,
     Completion,
     Delta,
@@ -30,5 +34,6 @@ __all__ = [
     "Prompt",
     "Provider",
     "Purpose",
+    "STORY_SCHEMA",
     "TableFacts",
 ]
