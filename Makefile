@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test test-postgres browser bench lint clean
+.PHONY: install serve test test-postgres system bench lint clean
 
 install: $(STAMP)
 
@@ -17,18 +17,18 @@ $(STAMP): pyproject.toml
 serve: install
 	$(BIN)/figtrail serve $(if $(PORT),--port $(PORT))
 
-test: install browser
+test: install system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite against a throw-away PostgreSQL cluster on loopback (one database per test server).
-test-postgres: install browser
+test-postgres: install system
 	@dir=$$(mktemp -d /tmp/figtrail-pg.XXXXXX); \
 	url=$$(bash scripts/postgres.sh start $$dir) || exit 1; \
 	FIGTRAIL_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	bash scripts/postgres.sh stop $$dir; rm -rf $$dir; exit $$status
 
-browser:
-	@bash scripts/ensure-browser.sh
+system:
+	@bash scripts/ensure-system-packages.sh
 
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

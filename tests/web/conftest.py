@@ -1,7 +1,7 @@
 """Browser fixtures: Debian's chromium driven by Playwright, against the live server.
 
 ``playwright install`` cannot download browsers here, so Playwright is pointed at /usr/bin/chromium,
-which ``scripts/ensure-browser.sh`` (run by ``make test``) installs.
+which ``scripts/ensure-system-packages.sh`` (run by ``make test``) installs.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: run scripts/ensure-browser.sh as root (make test does)"
+        message = f"{CHROMIUM} is missing: run scripts/ensure-system-packages.sh as root (make test does)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
