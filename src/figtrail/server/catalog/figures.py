@@ -31,8 +31,8 @@ class FigureSerializer(ContainerSerializer):
 
     class Meta:
         model = Figure
-        fields = [*CONTAINER_FIELDS, "analysis", "revisions"]
-        read_only_fields = ContainerSerializer.Meta.read_only_fields
+        fields = [*CONTAINER_FIELDS, "analysis", "ai_title", "ai_description", "revisions"]
+        read_only_fields = [*ContainerSerializer.Meta.read_only_fields, "ai_title", "ai_description"]
 
     def get_revisions(self, figure: Figure) -> list[dict]:
         return revision_summaries(Revision.objects.filter(figure=figure))

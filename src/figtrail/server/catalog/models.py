@@ -93,6 +93,9 @@ class Analysis(Container):
 
 class Figure(Container):
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="figures")
+    # written by the AI provider on request (``figure/<id>/ai_describe/``), never by the client
+    ai_title = models.CharField(max_length=500, null=True, blank=True)
+    ai_description = models.TextField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_on"]
@@ -106,6 +109,10 @@ class Revision(Tracked):
     revision_index = models.PositiveIntegerField(default=1)
     metadata = models.JSONField(null=True, blank=True)
     is_clean_room = models.BooleanField(null=True, default=False)
+    # written by the AI provider (``revision/<id>/ai_describe/``, or on publish with
+    # FIGTRAIL_AI_AUTO_DESCRIBE=1), never by the client
+    ai_title = models.CharField(max_length=500, null=True, blank=True)
+    ai_description = models.TextField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_on", "revision_index"]

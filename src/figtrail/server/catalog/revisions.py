@@ -69,9 +69,12 @@ class RevisionSerializer(TrackedSerializer):
             "is_processing",
             "is_clean_room",
             "metadata",
+            "ai_title",
+            "ai_description",
             "assets",
             "data",
         ]
+        read_only_fields = ["ai_title", "ai_description"]
 
     def get_is_processing(self, revision: Revision) -> bool:
         return False  # revisions are processed inside the create request
@@ -86,6 +89,44 @@ def _prefetched(instance, **related: list) -> None:
         queryset._result_cache = list(objects)
         queryset._prefetch_done = True
         cache[name] = queryset
+
+
+def store_revision(
+    figure: Figure,
+    user,
+    rows: list,
+    links: list | tuple = (),
+    *,
+    revision_id: uuid.UUID | None = None,
+    metadata: dict | None = None,
+    short_id: str | None = None,
+    is_clean_room: bool = False,
+) -> tuple[Revision, list]:
+    """Write a new revision of ``figure`` with its data rows (from ``build_data``) and asset links, numbered
+    after the last one, sizes carried up the tree, activity logged; returns it and the saved links.
+
+    The one way revisions are created: the API's create and the server's own importers both call it.
+    """
+    with queued_write(), transaction.atomic():
+        # Serialise revision numbering. SQLite has no FOR UPDATE; its BEGIN IMMEDIATE already does it.
+        if connection.features.has_select_for_update:
+            Figure.objects.select_for_update().filter(pk=figure.pk).first()
+        last_index = Revision.objects.filter(figure=figure).aggregate(last=Max("revision_index"))["last"]
+        revision = Revision.objects.create(
+            api_id=revision_id or uuid.uuid4(),
+            figure=figure,
+            short_id=short_id,
+            revision_index=(last_index or 0) + 1,
+            metadata=metadata,
+            is_clean_room=is_clean_room,
+            size_bytes=sum(row.size_bytes for row in rows),
+            created_by=user,
+        )
+        attach_data(revision, rows)
+        saved_links = add_links(revision, links)
+        tree.add_child(revision, user, revision.created_on)
+        activity.record(user, Action.CREATE, revision)
+    return revision, saved_links
 
 
 class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
@@ -132,26 +173,16 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         return self.created(revision)
 
     def _store(self, figure, revision_id, fields, rows, links) -> Revision:
-        user = self.request.user
-        with queued_write(), transaction.atomic():
-            # Serialise revision numbering. SQLite has no FOR UPDATE; its BEGIN IMMEDIATE already does it.
-            if connection.features.has_select_for_update:
-                Figure.objects.select_for_update().filter(pk=figure.pk).first()
-            last_index = Revision.objects.filter(figure=figure).aggregate(last=Max("revision_index"))["last"]
-            revision = Revision.objects.create(
-                api_id=revision_id,
-                figure=figure,
-                short_id=fields.get("short_id") or None,
-                revision_index=(last_index or 0) + 1,
-                metadata=fields.get("metadata"),
-                is_clean_room=bool(fields.get("is_clean_room")),
-                size_bytes=sum(row.size_bytes for row in rows),
-                created_by=user,
-            )
-            attach_data(revision, rows)
-            saved_links = add_links(revision, links)
-            tree.add_child(revision, user, revision.created_on)
-            activity.record(user, Action.CREATE, revision)
+        revision, saved_links = store_revision(
+            figure,
+            self.request.user,
+            rows,
+            links,
+            revision_id=revision_id,
+            metadata=fields.get("metadata"),
+            short_id=fields.get("short_id") or None,
+            is_clean_room=bool(fields.get("is_clean_room")),
+        )
         # The response is built from what was just written, as _reload would read it back (3 queries less).
         by_use = sorted(saved_links, key=lambda link: link.use_type)  # stable: keeps id order within a use
         _prefetched(revision, data=rows, asset_links=by_use)

@@ -47,6 +47,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "created_on",
             "updated_on",
             "is_edited",
+            "is_ai",
             "reactions",
         ]
         read_only_fields = fields

@@ -56,6 +56,9 @@ class Comment(models.Model):
     created_on = models.DateTimeField(default=timezone.now, db_index=True)
     updated_on = models.DateTimeField(null=True)
     is_edited = models.BooleanField(default=False)
+    # written by the AI provider for ``author`` (who asked for it: ``comment/<id>/ai_reply/``); its content
+    # is empty until the "ai.reply" task has filled it
+    is_ai = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_on"]

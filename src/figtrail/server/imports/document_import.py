@@ -1,0 +1,55 @@
+"""A stored PowerPoint or Word upload into figures: one revision per picture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from figtrail.server import blobs
+from figtrail.server.catalog.models import Analysis
+from figtrail.server.imports import documents, writer
+from figtrail.server.imports.documents import ExtractedImage
+
+EXTRACTORS: dict[str, Callable[[bytes, str], list[ExtractedImage]]] = {
+    "pptx": documents.pptx_images,
+    "docx": documents.docx_images,
+}
+
+
+def import_document(
+    kind: str, analysis: Analysis, user, blob_hash: str, file_name: str, report: Callable[[float], None]
+) -> dict:
+    images = EXTRACTORS[kind](blobs.get(blob_hash), file_name)
+    report(0.1)
+    used: set[str] = set()
+    figures, revisions, skipped = [], [], 0
+    for position, image in enumerate(images, start=1):
+        name = unique_name(image, used)
+        figure, _made = writer.figure_named(analysis, user, name)
+        if writer.latest_image_hash(figure) == blobs.digest(image.payload):
+            skipped += 1  # the same picture imported before: nothing changed
+        else:
+            revision = writer.add_image_revision(figure, user, image.payload, image.format, image.metadata)
+            revisions.append(str(revision.pk))
+        figures.append(str(figure.pk))
+        report(0.1 + 0.9 * position / len(images))
+    return {
+        "analysis": str(analysis.pk),
+        "images": len(images),
+        "figures": list(dict.fromkeys(figures)),
+        "revisions": revisions,
+        "skipped": skipped,
+    }
+
+
+def unique_name(image: ExtractedImage, used: set[str]) -> str:
+    """Two pictures of one file never share a figure: a repeated name gets its slide or number added."""
+    name = image.name
+    where = image.metadata.get("slide_number") or image.metadata.get("image_number")
+    if name in used:
+        name = f"{name} ({'slide' if 'slide_number' in image.metadata else 'image'} {where})"
+    counter = 2
+    base = name
+    while name in used:
+        name, counter = f"{base} ({counter})", counter + 1
+    used.add(name)
+    return name

@@ -1,0 +1,84 @@
+"""Background work of imports: ``import.pptx``, ``import.docx`` and ``import.git`` (see imports.uploads).
+
+Each handler checks again that the task's creator may still add to the analysis: access can change
+between the upload and the moment a runner picks the task up.
+"""
+
+from __future__ import annotations
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Actor, Level
+from figtrail.server.catalog.models import Analysis
+from figtrail.server.imports import crypto
+from figtrail.server.imports.document_import import import_document
+from figtrail.server.imports.git import Credentials, GitError
+from figtrail.server.imports.git_import import import_repository
+from figtrail.server.imports.models import SSHKey
+from figtrail.server.tasks.models import Task
+from figtrail.server.tasks.registry import TaskFailed, task_handler
+from figtrail.server.tasks.runner import Reporter
+
+SECRET_FIELDS = ("token_encrypted",)
+
+
+def _analysis(task: Task) -> Analysis:
+    analysis = Analysis.objects.select_related("workspace").filter(pk=task.payload["analysis"]).first()
+    if analysis is None:
+        raise TaskFailed("The analysis to import into no longer exists.")
+    if not policy.allowed(Actor(user=task.created_by), analysis, Level.CREATE):
+        raise TaskFailed("You may no longer add figures to this analysis.")
+    return analysis
+
+
+@task_handler("import.pptx")
+def import_pptx(task: Task, report: Reporter) -> dict:
+    payload = task.payload
+    return import_document(
+        "pptx", _analysis(task), task.created_by, payload["blob"], payload["file_name"], report
+    )
+
+
+@task_handler("import.docx")
+def import_docx(task: Task, report: Reporter) -> dict:
+    payload = task.payload
+    return import_document(
+        "docx", _analysis(task), task.created_by, payload["blob"], payload["file_name"], report
+    )
+
+
+@task_handler("import.git")
+def import_git(task: Task, report: Reporter) -> dict:
+    try:
+        analysis = _analysis(task)
+        credentials = _credentials(task)
+        payload = task.payload
+        return import_repository(
+            analysis, task.created_by, payload["url"], credentials, payload.get("branch"),
+            payload.get("globs") or [], report,
+        )  # fmt: skip
+    except GitError as exc:
+        raise TaskFailed(f"git: {exc}") from None
+    except crypto.SecretUnreadable as exc:
+        raise TaskFailed(str(exc)) from None
+    finally:
+        _forget_secrets(task)
+
+
+def _credentials(task: Task) -> Credentials:
+    payload = task.payload
+    private_key = ""
+    if payload.get("ssh_key"):
+        key = SSHKey.objects.filter(pk=payload["ssh_key"], user=task.created_by).first()
+        if key is None:
+            raise TaskFailed("The SSH key chosen for this import was deleted.")
+        private_key = crypto.decrypt(key.private_key_encrypted)
+    token = crypto.decrypt(payload["token_encrypted"]) if payload.get("token_encrypted") else ""
+    return Credentials(ssh_private_key=private_key, username=payload.get("username") or "", token=token)
+
+
+def _forget_secrets(task: Task) -> None:
+    """The encrypted token is needed only while the task runs: drop it from the queue row afterwards."""
+    if any(name in task.payload for name in SECRET_FIELDS):
+        kept = {name: value for name, value in task.payload.items() if name not in SECRET_FIELDS}
+        Task.objects.filter(pk=task.pk).update(payload=kept)
+        task.payload = kept
