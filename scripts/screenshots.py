@@ -79,13 +79,17 @@ def publish_demo(api) -> dict:
         "Plate 8 heatmap",
         "Response decay",
     ]
+    story_figures = [seeded.figure["api_id"]]
     for number, name in enumerate(names):
         figure = api.figure(seeded.analysis["api_id"], name)
+        if number in (0, 2, 3):
+            story_figures.append(figure["api_id"])
         for revision in range(1 + number % 3):
             image = chart(kinds[number % len(kinds)], number * 10 + revision)
             api.revision(figure["api_id"], data_item(image, "image", name="figure", format="png"))
     other = api.workspace("Methods paper")
     api.analysis(other["api_id"], "Figure 2 panels")
+    story = demo_story(api, seeded.analysis["api_id"], story_figures)
     compare = f"/compare?a={seeded.revisions[0]['api_id']}&b={seeded.revisions[-1]['api_id']}"
     return {
         "home": "/",
@@ -99,7 +103,21 @@ def publish_demo(api) -> dict:
         "lineage": f"/revision/{seeded.revisions[-1]['api_id']}/lineage",
         "asset-revision": f"/asset_revision/{seeded.asset_revision['api_id']}",
         "share": f"/figure/{seeded.figure['api_id']}#share",
+        "story": f"/story/{story}",
     }
+
+
+def demo_story(api, analysis_id: str, figure_ids: list[str]) -> str:
+    """A story over a few figures, written by the offline provider; waits until it is written."""
+    import time
+
+    body = {"analysis": analysis_id, "figure_ids": figure_ids, "title": "Treatment slows tumour growth"}
+    story = api.post("story/", body).json()
+    for _ in range(120):
+        if api.ok(f"story/{story['api_id']}")["status"] != "generating":
+            break
+        time.sleep(0.5)
+    return story["api_id"]
 
 
 def main() -> int:

@@ -15,6 +15,7 @@ class ShareTarget(models.TextChoices):
     REVISION = "revision"
     ASSET = "asset"
     ASSET_REVISION = "asset_revision"
+    STORY = "story"
 
 
 def new_link_token() -> str:

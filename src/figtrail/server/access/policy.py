@@ -26,6 +26,7 @@ from figtrail.server.catalog.models import (
     WorkspaceMembership,
     WorkspaceRole,
 )
+from figtrail.server.stories.models import Story
 
 
 class Level(IntEnum):
@@ -166,6 +167,8 @@ def _share_chain(obj: Model) -> list[tuple[str, UUID]]:
         return [("asset_revision", obj.pk), ("asset", obj.asset_id)]
     if isinstance(obj, Asset):
         return [("asset", obj.pk)]
+    if isinstance(obj, Story):  # a story's share covers the story (its slides' images), not its figures
+        return [("story", obj.pk)]
     return []
 
 
@@ -210,7 +213,7 @@ def workspace_of(obj: Model) -> Workspace:
     """The workspace an object lives in."""
     if isinstance(obj, Workspace):
         return obj
-    if isinstance(obj, Analysis | Asset):
+    if isinstance(obj, Analysis | Asset | Story):
         return obj.workspace
     if isinstance(obj, Figure):
         return obj.analysis.workspace

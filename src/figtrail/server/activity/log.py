@@ -15,6 +15,7 @@ TARGET_TYPES = {
     "AssetRevision": "asset_revision",
     "Organization": "organization",
     "Comment": "comment",
+    "Story": "story",
 }
 
 
@@ -35,6 +36,9 @@ def _placement(obj: Model) -> tuple:
         return obj.workspace_id, obj.analysis_id, None, obj.workspace.organization_id
     if name == "AssetRevision":
         return obj.asset.workspace_id, obj.asset.analysis_id, None, obj.asset.workspace.organization_id
+    if name == "Story":
+        analysis = obj.analysis
+        return obj.workspace_id, obj.analysis_id, analysis and analysis.name, obj.workspace.organization_id
     if name == "Comment":  # a comment is placed, and named, by the object it is about
         return _placement(obj.target)
     raise TypeError(f"cannot log {name}")

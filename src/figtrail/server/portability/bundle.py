@@ -12,7 +12,8 @@ and never changed. ``--all`` bundles carry password hashes (accounts keep workin
 workspace bundle carries only the names and emails of the users it mentions, and users it creates get no
 usable password (an administrator sets one). Rows with integer ids (memberships, links, shares) get new
 ids on import; every UUID id, short id and revision index is kept.
-Not exported: invitations, metadata proxies, background tasks, caches (thumbnails, diffs).
+Not exported: invitations, metadata proxies, background tasks (a story forgets its last one), caches
+(thumbnails, diffs).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def _models():
         WorkspaceMembership,
     )
     from figtrail.server.social.models import Comment, Reaction
+    from figtrail.server.stories.models import Story, StorySlide
 
     return {
         "user": get_user_model(),
@@ -84,6 +86,8 @@ def _models():
         "asset_link": AssetLink,
         "comment": Comment,
         "reaction": Reaction,
+        "story": Story,
+        "story_slide": StorySlide,
         "link_share": LinkShare,
         "user_share": UserShare,
         "log_entry": LogEntry,
@@ -118,8 +122,10 @@ def _querysets(workspace=None) -> list[tuple[str, Iterable]]:
         | m["comment"].objects.filter(asset__in=assets)
         | m["comment"].objects.filter(asset_revision__in=asset_revisions)
     )
+    stories = m["story"].objects.filter(workspace__in=ws)
+    slides = _story_slides(m["story_slide"].objects.filter(story__in=stories), revisions, workspace)
     target_ids = set()
-    for queryset in (analyses, figures, revisions, assets, asset_revisions):
+    for queryset in (analyses, figures, revisions, assets, asset_revisions, stories):
         target_ids.update(queryset.values_list("pk", flat=True))
 
     def shares(model):
@@ -165,10 +171,32 @@ def _querysets(workspace=None) -> list[tuple[str, Iterable]]:
         ),
         ("comment", comment_rows),
         ("reaction", m["reaction"].objects.filter(comment__in=[c.pk for c in comment_rows])),
+        ("story", _without_tasks(stories)),
+        ("story_slide", slides),
         ("link_share", shares(m["link_share"])),
         ("user_share", shares(m["user_share"])),
         ("log_entry", logs.order_by("timestamp")),
     ]
+
+
+def _without_tasks(stories) -> list:
+    """Tasks are not exported: a story forgets which task last wrote it."""
+    rows = list(stories)
+    for story in rows:
+        story.task_id = None
+    return rows
+
+
+def _story_slides(slides, revisions, workspace) -> list:
+    """A workspace bundle's slides may show revisions of other workspaces, which it does not carry: such
+    a slide keeps its words and loses its picture, as if that revision had been deleted."""
+    rows = list(slides.order_by("story_id", "position"))
+    if workspace is not None:
+        inside = set(revisions.values_list("pk", flat=True))
+        for slide in rows:
+            if slide.revision_id not in inside:
+                slide.revision_id = None
+    return rows
 
 
 def _encoder():

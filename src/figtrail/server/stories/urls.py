@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-api_patterns: list = []
+from figtrail.server.api.routers import OptionalSlashRouter
+from figtrail.server.stories.views import StoryViewSet
+
+router = OptionalSlashRouter()
+router.register("story", StoryViewSet, basename="story")
+
+api_patterns: list = router.urls

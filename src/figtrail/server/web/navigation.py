@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from figtrail.server.catalog.models import Analysis, Asset, AssetRevision, Figure, Revision, Workspace
+from figtrail.server.stories.models import Story
 from figtrail.server.web import viewer
 
 ROUTES = {
@@ -19,6 +20,7 @@ ROUTES = {
     Revision: "web:revision",
     Asset: "web:asset",
     AssetRevision: "web:asset-revision",
+    Story: "web:story",
 }
 SHARE_KINDS = {
     Analysis: "analysis",
@@ -26,6 +28,7 @@ SHARE_KINDS = {
     Revision: "revision",
     Asset: "asset",
     AssetRevision: "asset_revision",
+    Story: "story",
 }
 
 
@@ -44,7 +47,7 @@ def parent_of(obj: Model) -> Model | None:
         return obj.figure
     if isinstance(obj, Figure):
         return obj.analysis
-    if isinstance(obj, Analysis | Asset):
+    if isinstance(obj, Analysis | Asset | Story):
         return obj.workspace
     if isinstance(obj, AssetRevision):
         return obj.asset

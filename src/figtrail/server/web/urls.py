@@ -14,17 +14,21 @@ from figtrail.server.web.views import (
     data,
     figures,
     home,
+    imports,
+    insight,
     invitations,
     lineage,
     organizations,
     revisions,
     search,
     sharing,
+    stories,
     workspaces,
 )
 
 app_name = "web"
 
+SLIDE = r"(?P<slide>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})"
 ID = r"(?P<pk>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})"
 TOKEN = r"(?P<token>[0-9A-Za-z_-]{16,64})"
 COMMENT_TARGET = r"(?P<target_type>asset|asset_revision|figure|figure_revision)"
@@ -65,4 +69,18 @@ urlpatterns = [
     page(rf"web/thumbnail/{ID}/(?P<size>[0-9]{{2,4}})", data.thumbnail, "thumbnail"),
     page("web/compare/diff.png", compare.pixel_diff_png, "pixel-diff"),
     page(f"web/organization/{ID}/logo", organizations.logo, "organization-logo"),
+    page(f"analysis/{ID}/story/new", stories.new, "story-new"),
+    page(f"story/{ID}", stories.story, "story"),
+    page(f"story/{ID}/edit", stories.edit, "story-edit"),
+    page(f"story/{ID}/regenerate", stories.regenerate, "story-regenerate"),
+    page(f"story/{ID}/status", stories.status, "story-status"),
+    page(rf"story/{ID}/export/(?P<fmt>[a-z]{{3,5}})", stories.export, "story-export"),
+    page(rf"web/story/{ID}/slide/{SLIDE}/(?P<size>[0-9]{{2,4}})", stories.slide_image, "story-slide-image"),
+    page(f"revision/{ID}/ai/ask", insight.ask, "ai-ask"),
+    page(f"revision/{ID}/ai/extract_code", insight.extract_code, "ai-extract-code"),
+    page(f"revision/{ID}/ai/describe", insight.describe, "ai-describe"),
+    page(f"analysis/{ID}/import", imports.import_page, "analysis-import"),
+    page(f"web/task/{ID}", imports.task_status, "task-status"),
+    page("account/ssh-keys", imports.ssh_keys, "account-ssh-keys"),
+    page(f"account/ssh-keys/{ID}/delete", imports.delete_ssh_key, "account-ssh-key-delete"),
 ]

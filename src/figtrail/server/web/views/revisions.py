@@ -26,6 +26,7 @@ from figtrail.server.web.revision_parts import (
     view_label,
 )
 from figtrail.server.web.views.comments import comments_panel
+from figtrail.server.web.views.insight import ai_panel
 from figtrail.server.web.views.sharing import share_panel
 
 TABLE_ROWS = 50
@@ -89,6 +90,7 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         "count": siblings.count(),
         "share": share_panel(request, rev),
         "comments": comments_panel(request, rev),
+        "ai": ai_panel(request, rev),
     }
     return render(request, "web/revision.html", context)
 

@@ -16,6 +16,7 @@ from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Figure, Revision, Workspace, WorkspaceRole
 from figtrail.server.web import viewer
 from figtrail.server.web.navigation import breadcrumbs, paginate
+from figtrail.server.web.views.stories import provider_label, workspace_stories
 
 PER_PAGE = 50
 
@@ -33,6 +34,7 @@ def workspace_header(request: HttpRequest, workspace: Workspace, tab: str) -> di
             "revisions": Revision.objects.filter(figure__analysis__workspace=workspace).count(),
             "assets": workspace.assets.count(),
             "members": workspace.memberships.count(),
+            "stories": workspace.stories.count(),
         },
     }
 
@@ -41,8 +43,10 @@ def workspace_header(request: HttpRequest, workspace: Workspace, tab: str) -> di
 @require_safe
 def workspace(request: HttpRequest, pk) -> HttpResponse:
     ws = viewer.fetch(request, Workspace.objects.select_related("organization"), pk)
-    tab = "assets" if request.GET.get("tab") == "assets" else "analyses"
-    if tab == "analyses":
+    tab = request.GET.get("tab") if request.GET.get("tab") in ("assets", "stories") else "analyses"
+    if tab == "stories":
+        items = workspace_stories(ws)
+    elif tab == "analyses":
         items = ws.analyses.annotate(
             figure_count=Count("figures"), last_change=Coalesce("child_updated_on", "created_on")
         ).order_by("-last_change")
@@ -51,7 +55,11 @@ def workspace(request: HttpRequest, pk) -> HttpResponse:
             revision_count=Count("revisions"),
             last_change=Coalesce(Max("revisions__created_on"), "created_on"),
         ).order_by("-last_change")
-    context = workspace_header(request, ws, tab) | {"page": paginate(request, items, PER_PAGE)}
+    page = paginate(request, items, PER_PAGE)
+    if tab == "stories":
+        for story in page.object_list:
+            story.provider_label = provider_label(story)
+    context = workspace_header(request, ws, tab) | {"page": page}
     return render(request, "web/workspace.html", context)
 
 

@@ -1,0 +1,178 @@
+"""``story/``: stories made from figure revisions, written by the AI provider in a background task.
+
+Reading a story is LINK (its workspace's members, users it is shared with, anyone while its share link
+is on); changing one needs CREATE on its workspace, like analyses. Slide pictures and exports are served
+through the story, so a shared story shows its figures without sharing the figures themselves.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from figtrail.server.access import policy
+from figtrail.server.access.declarations import LINK
+from figtrail.server.access.models import UserShare
+from figtrail.server.access.policy import Level
+from figtrail.server.access.sharing import ShareableMixin
+from figtrail.server.activity import log as activity
+from figtrail.server.activity.models import Action
+from figtrail.server.api.errors import Conflict
+from figtrail.server.catalog.common import CatalogViewSet, is_shallow
+from figtrail.server.stories import editing, serializers
+from figtrail.server.stories.docx_writer import write_docx
+from figtrail.server.stories.exporting import CONTENT_TYPES, file_name, gather
+from figtrail.server.stories.models import Story, StorySlide, StoryStatus
+from figtrail.server.stories.pptx_writer import write_pptx
+from figtrail.server.stories.slide_images import slide_image_response
+from figtrail.server.tasks import runner
+from figtrail.server.tasks.views import TaskSerializer
+
+WRITERS = {"pptx": write_pptx, "docx": write_docx}
+
+
+class StoryViewSet(ShareableMixin, CatalogViewSet):
+    model = Story
+    serializer_class = serializers.StorySerializer
+    share_target = "story"
+    access = {"regenerate": Level.CREATE, "export": LINK, "slide_image": LINK}
+
+    def get_queryset(self):
+        return Story.objects.select_related("created_by", "updated_by").prefetch_related(
+            "slides__revision__figure", "slides__revision__data"
+        )
+
+    def get_object(self, level: Level | None = None) -> Story:
+        story = super().get_object(level)
+        return self.get_queryset().get(pk=story.pk)
+
+    def perform_content_negotiation(self, request, force: bool = False):
+        """``?format=`` names the export's file format here, not a DRF renderer."""
+        if self.action in ("export", "slide_image"):
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def _data(self, story: Story) -> dict:
+        return serializers.StorySerializer(story, context=self.get_serializer_context()).data
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("workspace", OpenApiTypes.UUID),
+            OpenApiParameter("analysis", OpenApiTypes.UUID),
+            OpenApiParameter("shallow", OpenApiTypes.BOOL),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        stories = self.get_queryset().filter(self._readable())
+        for field in ("workspace", "analysis"):
+            if value := request.query_params.get(field):
+                stories = stories.filter(**{field: editing.uuid_or_400(value, field)})
+        kind = serializers.ShallowStorySerializer if is_shallow(request) else serializers.StorySerializer
+        return Response(kind(stories, many=True, context=self.get_serializer_context()).data)
+
+    def _readable(self) -> Q:
+        """Stories in workspaces the caller sees, and stories shared with them by name."""
+        readable = Q(workspace__in=policy.visible_workspaces(self.actor))
+        if self.actor.is_authenticated and self.actor.scope_workspace_id is None:
+            shared = UserShare.objects.filter(target_type="story", user=self.actor.user)
+            readable |= Q(pk__in=shared.values("target_id"))
+        return readable
+
+    @extend_schema(
+        request=serializers.StoryCreateSerializer,
+        responses={201: serializers.StorySerializer, 202: serializers.StorySerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        body = serializers.StoryCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        story = editing.create_story(self.actor, request.user, body.validated_data)
+        if not body.validated_data["generate"]:
+            return Response(self._data(story), status=status.HTTP_201_CREATED)
+        return self._generating(story)
+
+    def _generating(self, story: Story) -> Response:
+        """Queue the writing of ``story`` (already marked generating) and answer 202 with the task."""
+        with transaction.atomic():
+            task = runner.submit(
+                "story.generate",
+                self.request.user,
+                workspace=story.workspace,
+                payload={"story": str(story.pk)},
+            )
+            Story.objects.filter(pk=story.pk).update(task=task)
+        story = self.get_queryset().get(pk=story.pk)
+        body = {**self._data(story), "task": TaskSerializer(task).data}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=serializers.StoryChangeSerializer)
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        """PUT and PATCH alike: only what is given changes."""
+        story = self.get_object(Level.CREATE)
+        body = serializers.StoryChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self._not_generating(story)
+        editing.change_story(self.actor, request.user, story, body.validated_data)
+        return Response(self._data(self.get_queryset().get(pk=story.pk)))
+
+    def destroy(self, request, *args, **kwargs):
+        story = self.get_object(Level.CREATE)
+        with transaction.atomic():
+            activity.record(request.user, Action.DELETE, story)
+            story.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @staticmethod
+    def _not_generating(story: Story) -> None:
+        if story.status == StoryStatus.GENERATING:
+            raise Conflict.because("generating", "The story is being written; try again when it is done.")
+
+    @extend_schema(request=serializers.RegenerateSerializer, responses={202: serializers.StorySerializer})
+    @action(detail=True, methods=["post"], url_path="regenerate")
+    def regenerate(self, request, *args, **kwargs):
+        """Write the story's words again (the title too with ``{"title": true}``)."""
+        story = self.get_object(Level.CREATE)
+        body = serializers.RegenerateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self._not_generating(story)
+        if not story.slides.filter(revision__isnull=False).exists():
+            raise ValidationError({"slides": ["No slide of this story has a figure left to write about."]})
+        changes = {"status": StoryStatus.GENERATING, "note": "", "updated_by": request.user}
+        if body.validated_data["title"]:
+            changes["title"] = ""
+        Story.objects.filter(pk=story.pk).update(**changes, updated_on=timezone.now())
+        activity.record(request.user, Action.UPDATE, story)
+        return self._generating(story)
+
+    @extend_schema(parameters=[serializers.ExportQuery], responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path="export")
+    def export(self, request, *args, **kwargs):
+        """``?format=pptx|docx``: the story as a PowerPoint deck or a Word document."""
+        query = serializers.ExportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        fmt = query.validated_data["format"]
+        story = self.get_object(Level.VIEW)
+        payload = WRITERS[fmt](gather(request, story))
+        response = HttpResponse(payload, content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{file_name(story, fmt)}"'
+        return response
+
+    @extend_schema(parameters=[serializers.ImageQuery], responses={(200, "image/png"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"slide/(?P<slide_id>[^/]+)/image")
+    def slide_image(self, request, *args, slide_id: str, **kwargs):
+        """The picture of one slide, for anyone who may read the story (``?size=`` for a thumbnail)."""
+        story = self.get_object(Level.VIEW)
+        query = serializers.ImageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        slide = StorySlide.objects.filter(story=story, pk=editing.uuid_or_none(slide_id)).first()
+        if slide is None:
+            raise NotFound(f"No slide {slide_id} in this story.")
+        return slide_image_response(slide, query.validated_data.get("size"))
