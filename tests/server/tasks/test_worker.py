@@ -17,6 +17,10 @@ import time
 
 import pytest
 
+from tests.conftest import FIGTRAIL, start_server, stop_server
+from tests.server.helpers import new_user
+from tests.server.insight.figures import publish
+
 HANDLERS = textwrap.dedent(
     """
     import os, sys, time
@@ -145,3 +149,34 @@ def test_worker_once_drains_the_queue_and_exits(owner, queue_env):
     output, _ = worker.communicate(timeout=60)
     assert worker.returncode == 0, output
     assert [task["status"] for task in wait_for(owner, task_ids, "succeeded", timeout=5)] == ["succeeded"] * 3
+
+
+def test_scaled_out_app_servers_leave_tasks_to_figtrail_worker(tmp_path):
+    """FIGTRAIL_TASK_MODE=worker: a task asked for over the API waits in the queue until a separate
+    ``figtrail worker`` process (the installed command, with the real handlers) runs it."""
+    server = start_server(tmp_path, {"FIGTRAIL_TASK_MODE": "worker"})
+    worker = None
+    try:
+        api = new_user(server)
+        _, _, figure = api.tree()
+        revision = publish(api, figure["api_id"])
+        asked = api.post(f"revision/{revision['api_id']}/ai_describe/")
+        assert asked.status_code == 202, asked.text
+        task_id = asked.json()["task"]["api_id"]
+        time.sleep(2)
+        assert api.ok(f"task/{task_id}/")["status"] == "queued"  # the app server did not run it
+
+        worker = subprocess.Popen(
+            [FIGTRAIL, "worker", "--poll", "0.2"], env=server.env, stdout=subprocess.PIPE, text=True
+        )
+        [task] = wait_for(api, [task_id], "succeeded", timeout=90)
+        assert task["status"] == "succeeded", task
+        described = api.ok(f"revision/{revision['api_id']}/")
+        assert described["ai_title"] and described["ai_description"]
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            output, _ = worker.communicate(timeout=30)
+            assert worker.returncode == 0, output
+            assert "ai.describe" in output.splitlines()[0]  # the kinds it announced on start
+        stop_server(server)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -29,15 +28,11 @@ from figtrail.server.activity.models import Action
 from figtrail.server.api.errors import Conflict
 from figtrail.server.catalog.common import CatalogViewSet, is_shallow
 from figtrail.server.stories import editing, serializers
-from figtrail.server.stories.docx_writer import write_docx
-from figtrail.server.stories.exporting import CONTENT_TYPES, file_name, gather
+from figtrail.server.stories.downloads import download
 from figtrail.server.stories.models import Story, StorySlide, StoryStatus
-from figtrail.server.stories.pptx_writer import write_pptx
 from figtrail.server.stories.slide_images import slide_image_response
 from figtrail.server.tasks import runner
 from figtrail.server.tasks.views import TaskSerializer
-
-WRITERS = {"pptx": write_pptx, "docx": write_docx}
 
 
 class StoryViewSet(ShareableMixin, CatalogViewSet):
@@ -159,11 +154,7 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
         query = serializers.ExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         fmt = query.validated_data["format"]
-        story = self.get_object(Level.VIEW)
-        payload = WRITERS[fmt](gather(request, story))
-        response = HttpResponse(payload, content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{file_name(story, fmt)}"'
-        return response
+        return download(request, self.get_object(Level.VIEW), fmt)
 
     @extend_schema(parameters=[serializers.ImageQuery], responses={(200, "image/png"): bytes})
     @action(detail=True, methods=["get"], url_path=r"slide/(?P<slide_id>[^/]+)/image")

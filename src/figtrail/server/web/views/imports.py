@@ -8,8 +8,6 @@ is never shown: only the public key (to paste into the Git host) and its fingerp
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -85,11 +83,8 @@ def _start(request: HttpRequest, analysis: Analysis) -> Task:
     fields = data.dict() | ({"file": request.FILES["file"]} if "file" in request.FILES else {})
     body = uploads.UploadSerializer(data=fields)
     body.is_valid(raise_exception=True)
-    if kind == "git":
-        # the uploads part reads ``request.data`` (DRF); a form's QueryDict has the same shape
-        payload = uploads._git_payload(SimpleNamespace(data=data, user=request.user), body.validated_data)
-    else:
-        payload = uploads._file_payload(kind, request.FILES.get("file"))
+    # the same checks as ``upload/``; a form's QueryDict has the shape of DRF's ``request.data``
+    payload = uploads.import_payload(request.user, data, body.validated_data)
     payload["analysis"] = str(analysis.pk)
     return runner.submit(f"import.{kind}", request.user, analysis.workspace, payload)
 

@@ -15,7 +15,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -25,11 +24,10 @@ from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.catalog.models import Analysis, Workspace
 from figtrail.server.stories import editing
-from figtrail.server.stories.exporting import CONTENT_TYPES, file_name, gather
+from figtrail.server.stories.downloads import FORMATS, download
 from figtrail.server.stories.models import Story, StorySlide, StoryStatus
 from figtrail.server.stories.selection import figures_of
 from figtrail.server.stories.slide_images import slide_image_response
-from figtrail.server.stories.views import WRITERS
 from figtrail.server.tasks import runner
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.navigation import breadcrumbs
@@ -128,11 +126,9 @@ def slide_image(request: HttpRequest, pk, slide: str, size: str) -> HttpResponse
 def export(request: HttpRequest, pk, fmt: str) -> HttpResponse:
     """The story as a PowerPoint or Word file, made by the stories exporter (as the API makes it)."""
     obj = _story(request, pk)
-    if fmt not in WRITERS:
+    if fmt not in FORMATS:
         raise Http404(f"No export format {fmt!r}.")
-    response = HttpResponse(WRITERS[fmt](gather(request, obj)), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, file_name(obj, fmt))
-    return response
+    return download(request, obj, fmt)
 
 
 @declare(Level.CREATE)
