@@ -5,6 +5,7 @@ Kept free of Django so that both the CLI and the server settings can use it.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -115,6 +116,14 @@ def s3_config() -> S3Config | None:
 
 
 @dataclass(frozen=True)
+class AIPlan:
+    """How much AI a user may ask for: ``rate`` per period (DRF style) and requests per month."""
+
+    rate: str
+    monthly_quota: int  # 0 = unlimited
+
+
+@dataclass(frozen=True)
 class AIConfig:
     """Which AI provider answers, and how much each user may ask of it (FIGTRAIL_AI_*).
 
@@ -131,6 +140,13 @@ class AIConfig:
     max_tokens: int = 1024
     rate: str = "30/min"  # AI requests per user (FIGTRAIL_AI_RATE), like FIGTRAIL_LOGIN_RATE
     monthly_quota: int = 1000  # AI requests per user per calendar month; 0 = unlimited
+    # Named plans (FIGTRAIL_AI_PLANS, JSON) a server operator gives organizations with `figtrail org plan`;
+    # their members get the most generous plan among their organizations, others the limits above.
+    plans: dict[str, AIPlan] = field(default_factory=dict)
+
+    @property
+    def default_plan(self) -> AIPlan:
+        return AIPlan(self.rate, self.monthly_quota)
 
 
 def ai_config() -> AIConfig:
@@ -147,7 +163,28 @@ def ai_config() -> AIConfig:
         max_tokens=_env_int("AI_MAX_TOKENS", 1024),
         rate=_rate("FIGTRAIL_AI_RATE", _env("AI_RATE") or "30/min"),
         monthly_quota=_env_int("AI_MONTHLY_QUOTA", 1000),
+        plans=_ai_plans(_env("AI_PLANS") or ""),
     )
+
+
+def _ai_plans(raw: str) -> dict[str, AIPlan]:
+    """``{"pro": {"rate": "120/min", "monthly_quota": 20000}, ...}``; a clear error names what is wrong."""
+    if not raw.strip():
+        return {}
+    try:
+        given = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"FIGTRAIL_AI_PLANS must be a JSON object: {exc}") from None
+    if not isinstance(given, dict):
+        raise ValueError("FIGTRAIL_AI_PLANS must be a JSON object of plan name -> {rate, monthly_quota}")
+    plans = {}
+    for name, plan in given.items():
+        quota = plan.get("monthly_quota", 0) if isinstance(plan, dict) else None
+        if not isinstance(plan, dict) or not isinstance(quota, int) or quota < 0 or "rate" not in plan:
+            example = '{"rate": "60/min", "monthly_quota": 5000}'
+            raise ValueError(f"FIGTRAIL_AI_PLANS[{name!r}] must look like {example}")
+        plans[name] = AIPlan(_rate(f"FIGTRAIL_AI_PLANS[{name!r}].rate", str(plan["rate"])), quota)
+    return plans
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from figtrail.cli import config as client_config
-from figtrail.cli import export, gc, import_, outbox, serve, users, worker
+from figtrail.cli import export, gc, import_, orgs, outbox, serve, users, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.register(commands)
     import_.register(commands)
     worker.register(commands)
+    orgs.register(commands)
     return parser
 
 

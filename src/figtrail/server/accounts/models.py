@@ -36,6 +36,9 @@ class Organization(models.Model):
     logo = models.BinaryField(null=True, blank=True)
     storage_vendor = models.CharField(max_length=100, default="figtrail")
     storage_params = models.JSONField(null=True, blank=True)
+    # The AI plan (a name in FIGTRAIL_AI_PLANS) its members' AI limits come from; set by the server's
+    # operator (`figtrail org plan`), never through the API: organizations must not raise their own limits.
+    ai_plan = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_on = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -41,13 +41,14 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "description",
             "allow_per_workspace_storage_settings",
             "logo",
+            "ai_plan",
             "workspaces",
             "created_by",
             "created_on",
             "updated_by",
             "updated_on",
         ]
-        read_only_fields = ["api_id", "created_on", "updated_on"]
+        read_only_fields = ["api_id", "ai_plan", "created_on", "updated_on"]  # ai_plan: `figtrail org plan`
 
     def get_workspaces(self, organization: Organization) -> list[dict]:
         from figtrail.server.catalog.workspaces import ShallowWorkspaceSerializer

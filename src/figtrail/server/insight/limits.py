@@ -17,6 +17,8 @@ from django.utils import timezone
 from rest_framework.exceptions import APIException
 
 from figtrail.ai import Completion, Provider
+from figtrail.config import AIConfig, AIPlan
+from figtrail.server.accounts.models import Organization
 from figtrail.server.insight import service
 from figtrail.server.insight.models import AIUsage
 
@@ -29,6 +31,7 @@ class Limits:
     rate_count: int
     rate_seconds: int
     monthly_quota: int  # 0 = unlimited
+    plan: str = "default"  # the FIGTRAIL_AI_PLANS name these come from
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,31 @@ class AILimited(APIException):
 
 
 def limits_for(user) -> Limits:
-    """The limits that apply to ``user``: the server's configuration (no per-plan override yet)."""
-    config = service.config()
-    count, seconds = parse_rate(config.rate)
-    return Limits(config.rate, count, seconds, config.monthly_quota)
+    """The limits of ``user``'s plan: the most generous plan among their organizations' plans, or the
+    server's default limits (FIGTRAIL_AI_RATE, FIGTRAIL_AI_MONTHLY_QUOTA) when none of them has one."""
+    name, plan = plan_of(user, service.config())
+    count, seconds = parse_rate(plan.rate)
+    return Limits(plan.rate, count, seconds, plan.monthly_quota, name)
+
+
+def plan_of(user, config: AIConfig) -> tuple[str, AIPlan]:
+    """A plan an organization names but the configuration no longer has counts as no plan."""
+    named = (
+        Organization.objects.filter(memberships__user=user)
+        .exclude(ai_plan="")
+        .values_list("ai_plan", flat=True)
+        .distinct()
+    )
+    plans = [(name, config.plans[name]) for name in sorted(named) if name in config.plans]
+    if not plans:
+        return "default", config.default_plan
+    return max(plans, key=lambda item: generosity(item[1]))
+
+
+def generosity(plan: AIPlan) -> tuple[float, float]:
+    """Order plans by monthly quota (0 = unlimited is the most), then by requests per second."""
+    count, seconds = parse_rate(plan.rate)
+    return (math.inf if plan.monthly_quota == 0 else plan.monthly_quota, count / seconds)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

@@ -69,6 +69,7 @@ class Usage(AIView):
                 "quota": quota or None,
                 "remaining": max(0, quota - requests) if quota else None,
                 "renews_on": f"{limits.next_month_start():%Y-%m-%d}",
+                "plan": applied.plan,
                 "rate": applied.rate,
                 "rate_remaining": max(0, applied.rate_count - in_window),
                 **fields,
