@@ -10,6 +10,7 @@ import base64
 import io
 import secrets
 import sqlite3
+import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -164,3 +165,14 @@ def read_db(server, sql: str, params: tuple = ()) -> list[tuple]:
 def blob_files(server) -> list[Path]:
     root = Path(server.home) / "blobs"
     return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def finished_task(api: Api, task_id: str, timeout: float = 90) -> dict:
+    """Poll ``task/<id>/`` until the task succeeded or failed; its final JSON."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        task = api.ok(f"task/{task_id}/")
+        if task["status"] in ("succeeded", "failed"):
+            return task
+        time.sleep(0.2)
+    raise AssertionError(f"task {task_id} did not finish in {timeout} s: {task}")

@@ -6,7 +6,6 @@ import io
 import os
 import subprocess
 import threading
-import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,17 +22,6 @@ def picture(color: tuple, size: tuple = (64, 48), image_format: str = "PNG") -> 
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format=image_format)
     return out.getvalue()
-
-
-def wait_task(api: Api, task_id: str, timeout: float = 90) -> dict:
-    """Poll ``task/<id>/`` until it has finished; its final state."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        task = api.ok(f"task/{task_id}/")
-        if task["status"] in ("succeeded", "failed"):
-            return task
-        time.sleep(0.2)
-    raise AssertionError(f"task {task_id} did not finish in {timeout} s: {task}")
 
 
 def upload(api: Api, fields: dict, file: tuple | None = None):

@@ -12,7 +12,8 @@ from docx.shared import Inches
 from pptx import Presentation
 from pptx.util import Inches as PptInches
 
-from tests.server.imports.builders import DOCX_TYPE, PPTX_TYPE, image_of, picture, upload, wait_task
+from tests.server.helpers import finished_task
+from tests.server.imports.builders import DOCX_TYPE, PPTX_TYPE, image_of, picture, upload
 
 RED, GREEN, BLUE, GREY = (
     picture((200, 0, 0)),
@@ -67,7 +68,7 @@ def test_pptx_pictures_become_revisions(owner):
         owner, {"kind": "pptx", "analysis_id": analysis["api_id"]}, ("deck.pptx", make_pptx(), PPTX_TYPE)
     )
     assert response.status_code == 202, response.text
-    task = wait_task(owner, response.json()["task"]["api_id"])
+    task = finished_task(owner, response.json()["task"]["api_id"])
     assert task["status"] == "succeeded", task
     assert task["kind"] == "import.pptx" and task["progress"] == 1.0
     figures = figures_by_name(owner, analysis["api_id"])
@@ -87,7 +88,7 @@ def test_pptx_pictures_become_revisions(owner):
     again = upload(
         owner, {"kind": "pptx", "analysis_id": analysis["api_id"]}, ("deck.pptx", make_pptx(), PPTX_TYPE)
     )
-    repeat = wait_task(owner, again.json()["task"]["api_id"])
+    repeat = finished_task(owner, again.json()["task"]["api_id"])
     assert repeat["status"] == "succeeded" and repeat["result"]["skipped"] == 3
     after = figures_by_name(owner, analysis["api_id"])
     assert all(len(after[name]) == 1 for name in expected)
@@ -100,7 +101,7 @@ def test_docx_images_become_revisions_in_a_new_analysis(owner):
     assert response.status_code == 202, response.text
     analysis_id = response.json()["analysis"]
     assert owner.ok(f"analysis/{analysis_id}/")["name"] == "Report 2024"
-    task = wait_task(owner, response.json()["task"]["api_id"])
+    task = finished_task(owner, response.json()["task"]["api_id"])
     assert task["status"] == "succeeded", task
     assert task["workspace"] == workspace["api_id"]
     figures = figures_by_name(owner, analysis_id)
@@ -127,7 +128,7 @@ def test_a_zip_that_is_not_a_presentation_fails_the_task_clearly(owner):
         owner, {"kind": "pptx", "analysis_id": analysis["api_id"]}, ("deck.pptx", fake.getvalue(), PPTX_TYPE)
     )
     assert response.status_code == 202, response.text
-    task = wait_task(owner, response.json()["task"]["api_id"])
+    task = finished_task(owner, response.json()["task"]["api_id"])
     assert task["status"] == "failed"
     assert "deck.pptx is not a valid PowerPoint (.pptx) file" in task["error"]
 

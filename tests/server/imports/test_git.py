@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from tests.conftest import start_server, stop_server
-from tests.server.helpers import new_user, read_db
+from tests.server.helpers import finished_task, new_user, read_db
 from tests.server.imports.builders import (
     RecordingHandler,
     git,
@@ -20,7 +20,6 @@ from tests.server.imports.builders import (
     picture,
     publish_bare,
     serve_folder,
-    wait_task,
 )
 
 ADA, BOB = ("Ada Lovelace", "ada@example.org"), ("Bob Builder", "bob@example.org")
@@ -87,7 +86,7 @@ def commits(work) -> list[str]:
 def import_into(api, analysis_id: str, url: str, **extra) -> dict:
     response = api.post("upload/", {"kind": "git", "analysis_id": analysis_id, "url": url, **extra})
     assert response.status_code == 202, response.text
-    return wait_task(api, response.json()["task"]["api_id"])
+    return finished_task(api, response.json()["task"]["api_id"])
 
 
 def figures_by_name(api, analysis_id: str) -> dict[str, list[dict]]:

@@ -4,7 +4,6 @@ history, a data frame stored as CSV, and a link to the tracked data file it was 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from tests.server.helpers import Api, data_item, png_bytes
@@ -73,17 +72,6 @@ def published_tree(api: Api) -> dict[str, Any]:
         "first": first,
         "second": second,
     }
-
-
-def wait_for_task(api: Api, task_id: str, timeout: float = 30) -> dict:
-    """Poll ``task/<id>/`` until it finished; returns its final JSON."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        task = api.ok(f"task/{task_id}/")
-        if task["status"] in ("succeeded", "failed"):
-            return task
-        time.sleep(0.2)
-    raise AssertionError(f"task {task_id} did not finish in {timeout} s")
 
 
 def sse_events(body: str) -> list[tuple[str, dict]]:

@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from tests.conftest import start_server, stop_server
-from tests.server.helpers import new_user
-from tests.server.insight.figures import published_tree, sse_events, wait_for_task
+from tests.server.helpers import finished_task, new_user
+from tests.server.insight.figures import published_tree, sse_events
 
 API_KEY = "sk-test-not-a-real-key"
 
@@ -183,7 +183,7 @@ def test_describe_and_availability_use_the_model(user, tree):
     assert available["model"] == "fake-model-1" and available["available"] is True
     response = user.post(f"revision/{tree['first']['api_id']}/ai_describe/")
     assert response.status_code == 202
-    assert wait_for_task(user, response.json()["task"]["api_id"])["status"] == "succeeded"
+    assert finished_task(user, response.json()["task"]["api_id"])["status"] == "succeeded"
     revision = user.ok(f"revision/{tree['first']['api_id']}/")
     assert revision["ai_title"] == "Tumour growth"
     assert revision["ai_description"] == "A model's reading of the figure."

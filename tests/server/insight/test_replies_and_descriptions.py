@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import start_server, stop_server
-from tests.server.helpers import Api, new_user
-from tests.server.insight.figures import published_tree, wait_for_task
+from tests.server.helpers import Api, finished_task, new_user
+from tests.server.insight.figures import published_tree
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_ai_reply_joins_the_thread_and_is_filled_in_the_background(owner, tree):
     assert reply["is_ai"] is True and reply["content"] == ""
     assert reply["parent"] == follow_up["api_id"] and reply["target_id"] == revision_id
     assert reply["author"] == owner.username
-    assert wait_for_task(owner, reply["task"]["api_id"])["status"] == "succeeded"
+    assert finished_task(owner, reply["task"]["api_id"])["status"] == "succeeded"
 
     filled = wait_for_content(owner, reply["api_id"])
     assert filled["is_ai"] is True and filled["content_html"]
@@ -73,7 +73,7 @@ def test_ai_describe_a_revision_fills_its_title_and_description(owner, tree):
     assert before["ai_title"] is None and before["ai_description"] is None
     response = owner.post(f"revision/{revision_id}/ai_describe/")
     assert response.status_code == 202, response.text
-    task = wait_for_task(owner, response.json()["task"]["api_id"])
+    task = finished_task(owner, response.json()["task"]["api_id"])
     assert task["status"] == "succeeded", task
     after = owner.ok(f"revision/{revision_id}/")
     assert after["ai_title"] and after["ai_description"]
@@ -85,7 +85,7 @@ def test_ai_describe_a_figure_reads_its_latest_revision(owner, tree):
     figure_id = tree["figure"]["api_id"]
     response = owner.post(f"figure/{figure_id}/ai_describe/")
     assert response.status_code == 202, response.text
-    assert wait_for_task(owner, response.json()["task"]["api_id"])["status"] == "succeeded"
+    assert finished_task(owner, response.json()["task"]["api_id"])["status"] == "succeeded"
     figure = owner.ok(f"figure/{figure_id}/")
     assert figure["ai_title"] and figure["ai_description"]
 

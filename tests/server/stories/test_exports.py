@@ -11,8 +11,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from tests.server.helpers import data_item, png_bytes
-from tests.server.stories.test_stories import publish, wait_for
+from tests.server.helpers import data_item, finished_task, png_bytes
+from tests.server.stories.test_stories import publish
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -34,7 +34,7 @@ def story(owner) -> dict:
         {"analysis": analysis["api_id"], "figure_ids": [first["api_id"], second["api_id"], vector["api_id"]]},
     )
     assert response.status_code == 202, response.text
-    assert wait_for(owner, response.json()["task"])["status"] == "succeeded"
+    assert finished_task(owner, response.json()["task"]["api_id"])["status"] == "succeeded"
     return owner.ok(f"story/{response.json()['api_id']}/")
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from tests.ai.chat_server import ChatHandler, ChatServer, Script
 from tests.conftest import start_server, stop_server
-from tests.server.helpers import new_user
-from tests.server.stories.test_stories import publish, wait_for
+from tests.server.helpers import finished_task, new_user
+from tests.server.stories.test_stories import publish
 
 
 class Scripted(ChatHandler):
@@ -80,7 +80,7 @@ def generate(writer, revisions: list[dict]) -> dict:
     analysis = writer.ok(f"figure/{revisions[0]['figure']}/")["analysis"]
     response = writer.post("story/", {"analysis": analysis, "revision_ids": [r["api_id"] for r in revisions]})
     assert response.status_code == 202, response.text
-    assert wait_for(writer, response.json()["task"])["status"] == "succeeded"
+    assert finished_task(writer, response.json()["task"]["api_id"])["status"] == "succeeded"
     return writer.ok(f"story/{response.json()['api_id']}/")
 
 

@@ -3,12 +3,10 @@ provider, edited, shared and exported — all through the live server's HTTP API
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
-from tests.server.helpers import Api, data_item, new_user, png_bytes
+from tests.server.helpers import Api, data_item, finished_task, new_user, png_bytes
 
 CODE = b"""import matplotlib.pyplot as plt
 plt.plot([1, 2, 3], [3, 1, 2], label="trend")
@@ -27,16 +25,6 @@ def publish(api: Api, figure_id: str, color: tuple, **extra) -> dict:
         data_item(CODE, "code", "cell", language="python", format="text"),
         **extra,
     )
-
-
-def wait_for(api: Api, task: dict, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        current = api.ok(f"task/{task['api_id']}/")
-        if current["status"] in ("succeeded", "failed"):
-            return current
-        time.sleep(0.2)
-    raise AssertionError(f"task {task['api_id']} did not finish: {current}")
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +59,7 @@ def story(owner, catalog) -> dict:
     assert response.status_code == 202, response.text
     body = response.json()
     assert body["status"] == "generating" and body["task"]["kind"] == "story.generate"
-    task = wait_for(owner, body["task"])
+    task = finished_task(owner, body["task"]["api_id"])
     assert task["status"] == "succeeded", task
     return owner.ok(f"story/{body['api_id']}/")
 
@@ -297,7 +285,7 @@ def test_regenerate_rewrites_and_keeps_the_title(owner, catalog):
     }
     created = owner.post("story/", body)
     assert created.status_code == 202
-    wait_for(owner, created.json()["task"])
+    finished_task(owner, created.json()["task"]["api_id"])
     path = f"story/{created.json()['api_id']}/"
     written = owner.ok(path)
     assert written["title"] == "Mine" and written["slides"][0]["description"]
@@ -305,7 +293,7 @@ def test_regenerate_rewrites_and_keeps_the_title(owner, catalog):
     again = owner.post(path + "regenerate/", {"title": True})
     assert again.status_code == 202, again.text
     assert again.json()["status"] == "generating" and again.json()["task"]["api_id"] != written["task"]
-    assert wait_for(owner, again.json()["task"])["status"] == "succeeded"
+    assert finished_task(owner, again.json()["task"]["api_id"])["status"] == "succeeded"
     rewritten = owner.ok(path)
     assert rewritten["status"] == "ready" and rewritten["title"] != "Mine"
     assert rewritten["slides"][0]["description"] == written["slides"][0]["description"]

@@ -12,8 +12,8 @@ import subprocess
 import requests
 
 from tests.conftest import FIGTRAIL, fresh_database_url, start_server, stop_server
-from tests.server.helpers import Api, new_user
-from tests.server.stories.test_stories import publish, wait_for
+from tests.server.helpers import Api, finished_task, new_user
+from tests.server.stories.test_stories import publish
 
 
 def run(env: dict, *args: str) -> str:
@@ -35,7 +35,7 @@ def test_workspace_bundle_carries_its_stories(tmp_path):
             "story/", {"analysis": analysis["api_id"], "revision_ids": [inside["api_id"], outside["api_id"]]}
         )
         assert created.status_code == 202
-        wait_for(owner, created.json()["task"])
+        finished_task(owner, created.json()["task"]["api_id"])
         story = owner.ok(f"story/{created.json()['api_id']}/")
         assert owner.post(f"story/{story['api_id']}/share/link/", {"enabled": True}).status_code == 200
     finally:

@@ -104,9 +104,14 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_api_key(request: HttpRequest, pk) -> HttpResponse:
-    deleted, _ = ApiKey.objects.filter(pk=pk, user=request.user).delete()
+    return delete_own(request, ApiKey, pk, "API key", "The API key has been revoked.", "web:account-api-keys")
+
+
+def delete_own(request: HttpRequest, model, pk, what: str, done: str, back: str) -> HttpResponse:
+    """Delete one of the signed-in user's own credentials (API key, SSH key); anyone else's is "no such"."""
+    deleted, _ = model.objects.filter(pk=pk, user=request.user).delete()
     if deleted:
-        messages.success(request, "The API key has been revoked.")
+        messages.success(request, done)
     else:
-        messages.error(request, "No such API key.")
-    return redirect("web:account-api-keys")
+        messages.error(request, f"No such {what}.")
+    return redirect(back)

@@ -29,6 +29,7 @@ from figtrail.server.tasks import runner
 from figtrail.server.tasks.models import Task
 from figtrail.server.web import viewer
 from figtrail.server.web.navigation import breadcrumbs
+from figtrail.server.web.views.accounts import delete_own
 
 KINDS = ("pptx", "docx", "git")
 
@@ -166,9 +167,4 @@ def ssh_keys(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delete_ssh_key(request: HttpRequest, pk) -> HttpResponse:
-    deleted, _ = SSHKey.objects.filter(pk=pk, user=request.user).delete()
-    if deleted:
-        messages.success(request, "The SSH key is deleted.")
-    else:
-        messages.error(request, "No such SSH key.")
-    return redirect("web:account-ssh-keys")
+    return delete_own(request, SSHKey, pk, "SSH key", "The SSH key is deleted.", "web:account-ssh-keys")
