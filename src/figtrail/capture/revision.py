@@ -58,6 +58,7 @@ def capture(
         "stage": "capture",
         "data": items,
         "notes": list(snapshot.notes),
+        "facts": dict(snapshot.facts),
         "render": {
             "backend": backend.name,
             "deferred": snapshot.deferred,
@@ -86,6 +87,7 @@ def finish(job: Job, outbox: Outbox, pending: PendingCapture | None, renderer: A
     job["stage"] = "ready"
     job.pop("render", None)
     job.pop("context", None)
+    job.pop("facts", None)
     if "seq" in job:  # already queued: replace it, atomically, by its finished form
         outbox.write(job)
         outbox.collect_blobs(before - job_blobs(job))
@@ -166,8 +168,15 @@ def _annotate(job: Job, outbox: Outbox, pending: PendingCapture | None, notes: l
         notes.append("finished by another process: git and package versions were not recorded")
     annotation, failures = run_annotators(annotators, context)
     notes.extend(failures)
-    job["metadata"] = {**annotation.metadata, **(job.get("metadata") or {})}
+    job["metadata"] = revision_metadata(annotation.metadata, job.get("facts"), job.get("metadata"))
     job["data"].extend(store(item, outbox) for item in annotation.data)
+
+
+def revision_metadata(annotated: dict, facts: dict | None, given: dict | None) -> dict[str, Any]:
+    """The revision's metadata: the annotators', then what the figure shows (``title``,
+    ``axis_labels``, ``series``, ``axes``), then the metadata passed to ``publish``, which wins: a user
+    who sets a ``title`` means it."""
+    return {**annotated, **(facts or {}), **(given or {})}
 
 
 def image_item(fmt: str, content: bytes, outbox: Outbox, watermarked: bool = False) -> dict[str, Any]:

@@ -10,9 +10,14 @@ Publishing is split in two so that a notebook cell pays as little as possible:
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass, field
 from typing import Any
+
+from figtrail.capture.figure_facts import tidy
+
+log = logging.getLogger(__name__)
 
 
 class RenderError(Exception):
@@ -26,6 +31,8 @@ class Snapshot:
     ``rendered`` holds formats already rendered (on the main thread, or taken from what the notebook
     displayed). ``deferred`` are the formats ``render`` will produce from ``serialized`` (durable bytes,
     written to the outbox) or ``copy`` (an in-memory copy, for figures that cannot be serialized).
+    ``facts`` is what the figure shows (see ``figtrail.capture.figure_facts``), merged into the
+    revision's metadata.
     """
 
     backend: str
@@ -36,6 +43,7 @@ class Snapshot:
     copy: Any = None
     dataframes: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 class Backend:
@@ -59,6 +67,23 @@ class Backend:
 
     def title(self, figure: Any) -> str | None:
         return None
+
+    def describe(self, figure: Any) -> dict[str, Any]:
+        """What the figure shows: ``title``, ``axis_labels``, ``series``, ``axes`` (several subplots).
+
+        Read off the live figure without rendering it, so the server's AI can describe the figure from
+        facts rather than guess them from code. Subclasses may raise: :meth:`facts` absorbs it.
+        """
+        return {}
+
+    def facts(self, figure: Any) -> dict[str, Any]:
+        """:meth:`describe`, tidied to the documented shape; ``{}`` if it fails, since a figure whose
+        labels cannot be read must still publish and no error may reach the notebook."""
+        try:
+            return tidy(self.describe(figure))
+        except Exception as exc:
+            log.debug("%s could not describe a %s: %s", self.name, type(figure).__name__, exc)
+            return {}
 
     def snapshot(self, figure: Any, formats: list[str], displayed: dict[str, bytes]) -> Snapshot:
         raise NotImplementedError

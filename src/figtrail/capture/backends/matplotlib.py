@@ -13,6 +13,7 @@ import pickle
 from typing import Any
 
 from figtrail.capture.backends.base import Backend, RenderError, Snapshot, clean_title
+from figtrail.capture.figure_facts import Panel, summarise
 
 
 class MatplotlibBackend(Backend):
@@ -35,8 +36,19 @@ class MatplotlibBackend(Backend):
                     return title
         return None
 
+    def describe(self, figure: Any) -> dict[str, Any]:
+        """One panel per set of axes (colour bars are labels, not panels); a figure legend's entries
+        count as the first panel's series."""
+        plots = [axes for axes in figure.axes if getattr(axes, "_colorbar", None) is None]
+        panels = [axes_panel(axes) for axes in plots]
+        figure_legends = list(getattr(figure, "legends", []))
+        if shared := [text for legend in figure_legends for text in _legend_texts(legend)]:
+            panels = panels or [Panel()]
+            panels[0].series = shared + panels[0].series
+        return summarise(_sup_label(figure, "_suptitle"), panels, _figure_labels(figure, plots))
+
     def snapshot(self, figure: Any, formats: list[str], displayed: dict[str, bytes]) -> Snapshot:
-        snap = Snapshot(backend=self.name, title=self.title(figure))
+        snap = Snapshot(backend=self.name, title=self.title(figure), facts=self.facts(figure))
         wanted = self.wanted(formats)
         if "png" in wanted and displayed.get("png"):
             snap.rendered["png"] = displayed["png"]
@@ -59,6 +71,52 @@ class MatplotlibBackend(Backend):
         if fmt not in self.static_formats:
             raise RenderError(f"matplotlib cannot render {fmt}")
         return savefig(frozen, fmt)
+
+
+def axes_panel(axes: Any) -> Panel:
+    """One subplot: its title, its axis labels, and its series (the legend's entries when it has one,
+    else the labels given to its lines, collections and bar containers)."""
+    title = next((text for loc in ("center", "left", "right") if (text := axes.get_title(loc=loc))), "")
+    labels = {"x": axes.get_xlabel(), "y": axes.get_ylabel()}
+    if hasattr(axes, "get_zlabel"):
+        labels["z"] = axes.get_zlabel()
+    legend = axes.get_legend()
+    if legend is not None:
+        series = _legend_texts(legend)
+    else:
+        artists = [*axes.lines, *axes.collections, *axes.containers]
+        series = [str(artist.get_label() or "") for artist in artists]
+    return Panel(title, labels, [text for text in series if text and not text.startswith("_")])
+
+
+def _figure_labels(figure: Any, plots: list[Any]) -> dict[str, str]:
+    """Labels that belong to no one panel: supxlabel/supylabel, a colour bar's, a legend's title."""
+    colorbars = [axes for axes in figure.axes if getattr(axes, "_colorbar", None) is not None]
+    legends = [axes.get_legend() for axes in plots] + list(getattr(figure, "legends", []))
+    return {
+        "x": _sup_label(figure, "_supxlabel"),
+        "y": _sup_label(figure, "_supylabel"),
+        "colorbar": next((text for axes in colorbars if (text := _colorbar_label(axes))), ""),
+        "legend": next((text for legend in legends if (text := _legend_title(legend))), ""),
+    }
+
+
+def _legend_texts(legend: Any) -> list[str]:
+    return [text.get_text() for text in legend.get_texts()] if legend is not None else []
+
+
+def _legend_title(legend: Any) -> str:
+    return legend.get_title().get_text() if legend is not None else ""
+
+
+def _colorbar_label(axes: Any) -> str:
+    return axes.get_ylabel() or axes.get_xlabel()
+
+
+def _sup_label(figure: Any, attribute: str) -> str:
+    """A figure-wide title or label (suptitle, supxlabel, supylabel), "" when unset."""
+    text = getattr(figure, attribute, None)
+    return text.get_text() if text is not None else ""
 
 
 def savefig(figure: Any, fmt: str) -> bytes:

@@ -22,8 +22,15 @@ class PilBackend(Backend):
         info = getattr(figure, "info", None) or {}
         return clean_title(info.get("title") or info.get("Title"))
 
+    def describe(self, figure: Any) -> dict[str, Any]:
+        """A picture has no axes or legend to read; its embedded title and its size are all there is."""
+        facts: dict[str, Any] = {"image_size": [int(figure.width), int(figure.height)]}
+        if title := self.title(figure):
+            facts["title"] = title
+        return facts
+
     def snapshot(self, figure: Any, formats: list[str], displayed: dict[str, bytes]) -> Snapshot:
-        snap = Snapshot(backend=self.name, title=self.title(figure))
+        snap = Snapshot(backend=self.name, title=self.title(figure), facts=self.facts(figure))
         wanted = self.wanted(formats) or ["png"]
         if "png" not in wanted:
             wanted.insert(0, "png")  # the watermark and the web UI need a PNG

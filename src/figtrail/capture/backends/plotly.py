@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 from figtrail.capture.backends.base import Backend, RenderError, Snapshot, clean_title
+from figtrail.capture.figure_facts import Panel, summarise
 
 NO_CHROME = (
     "plotly PNG/SVG need kaleido with a Chrome or Chromium browser, and none was found "
@@ -41,8 +42,24 @@ class PlotlyBackend(Backend):
         except AttributeError:
             return None
 
+    def describe(self, figure: Any) -> dict[str, Any]:
+        """One panel per pair of axes the traces are drawn on (``x``/``y``, ``x2``/``y2``...)."""
+        layout = figure.layout
+        pairs: dict[tuple[str, str], list[str]] = {}
+        for trace in figure.data:
+            pair = (_prop(trace, "xaxis") or "x", _prop(trace, "yaxis") or "y")
+            names = pairs.setdefault(pair, [])
+            if _prop(trace, "showlegend") is not False and (name := _prop(trace, "name")):
+                names.append(str(name))
+        panels = [
+            Panel(labels={"x": _axis_title(layout, x), "y": _axis_title(layout, y)}, series=names)
+            for (x, y), names in (pairs or {("x", "y"): []}).items()
+        ]
+        legend = {"legend": layout.legend.title.text}
+        return summarise(layout.title.text, panels, legend)
+
     def snapshot(self, figure: Any, formats: list[str], displayed: dict[str, bytes]) -> Snapshot:
-        snap = Snapshot(backend=self.name, title=self.title(figure))
+        snap = Snapshot(backend=self.name, title=self.title(figure), facts=self.facts(figure))
         snap.serialized = figure.to_json().encode()
         snap.deferred = self.wanted(formats)
         return snap
@@ -87,6 +104,17 @@ class PlotlyBackend(Backend):
         kaleido.start_sync_server(silence_warnings=True)
         self._server_started = True
         atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+
+
+def _prop(obj: Any, name: str) -> Any:
+    """A property some trace types lack (a pie has no axes), as None rather than an error."""
+    return obj[name] if name in obj else None
+
+
+def _axis_title(layout: Any, axis: str) -> str:
+    """The title of axis ``x``, ``x2``... (layout ``xaxis``, ``xaxis2``...)."""
+    name = f"{axis[0]}axis{axis[1:]}"
+    return layout[name].title.text if name in layout else ""
 
 
 BACKEND = PlotlyBackend()

@@ -24,6 +24,7 @@ from figtrail.server.social import targets, threads
 from figtrail.server.social.comments import TARGET_RELATED, CommentSerializer
 from figtrail.server.social.models import TARGET_FIELDS, Comment
 from figtrail.server.tasks import runner
+from figtrail.server.tasks.models import Task
 from figtrail.server.tasks.registry import TaskFailed
 from figtrail.server.tasks.views import TaskSerializer
 
@@ -38,23 +39,28 @@ class AIReply(AIView):
         comment = policy.get_or_404(Comment, pk, "comment", related=TARGET_RELATED)
         target = comment.target
         policy.check(self.actor, target, Level.VIEW)
-        workspace = policy.workspace_of(target)
-        provider = calls.current_provider()
-        with transaction.atomic():
-            usage = limits.admit(request.user, Purpose.REPLY, provider, workspace)
-            reply = Comment.objects.create(
-                target_type=comment.target_type,
-                parent=comment,
-                author=request.user,
-                content="",
-                is_ai=True,
-                **{TARGET_FIELDS[comment.target_type]: target},
-            )
-            task = runner.submit(
-                KIND, request.user, workspace, payload={"comment": str(reply.pk), "usage": usage.pk}
-            )
+        reply, task = start_reply(request.user, comment)
         data = CommentSerializer(reply, context={"request": request}).data
         return Response({**data, "task": TaskSerializer(task).data}, status=status.HTTP_201_CREATED)
+
+
+def start_reply(user, comment: Comment) -> tuple[Comment, Task]:
+    """Admit the call, make the empty AI reply and queue the task that fills it (the API's route and the
+    web UI's both come here; the caller has checked that ``user`` may view the comment's target)."""
+    workspace = policy.workspace_of(comment.target)
+    provider = calls.current_provider()
+    with transaction.atomic():
+        usage = limits.admit(user, Purpose.REPLY, provider, workspace)
+        reply = Comment.objects.create(
+            target_type=comment.target_type,
+            parent=comment,
+            author=user,
+            content="",
+            is_ai=True,
+            **{TARGET_FIELDS[comment.target_type]: comment.target},
+        )
+        task = runner.submit(KIND, user, workspace, payload={"comment": str(reply.pk), "usage": usage.pk})
+    return reply, task
 
 
 def write_reply(comment_id: str, usage_id: int) -> dict:

@@ -7,6 +7,7 @@ from django.urls import re_path
 
 from figtrail.server.web.views import (
     accounts,
+    ai_usage,
     analyses,
     assets,
     comments,
@@ -64,6 +65,8 @@ urlpatterns = [
     page(f"comments/{ID}/edit", comments.edit, "comment-edit"),
     page(f"comments/{ID}/delete", comments.delete, "comment-delete"),
     page(f"comments/{ID}/react", comments.react, "comment-react"),
+    page(f"comments/{ID}/ai_reply", comments.ai_reply, "comment-ai-reply"),
+    page(f"comments/{ID}/body", comments.body, "comment-body"),
     page(f"web/data/{ID}/download", data.download, "data-download"),
     page(f"web/data/{ID}/view", data.view, "data-view"),
     page(rf"web/thumbnail/{ID}/(?P<size>[0-9]{{2,4}})", data.thumbnail, "thumbnail"),
@@ -79,6 +82,9 @@ urlpatterns = [
     page(f"revision/{ID}/ai/ask", insight.ask, "ai-ask"),
     page(f"revision/{ID}/ai/extract_code", insight.extract_code, "ai-extract-code"),
     page(f"revision/{ID}/ai/describe", insight.describe, "ai-describe"),
+    page(f"figure/{ID}/ai/describe", insight.describe_figure, "figure-ai-describe"),
+    page("compare/ai/explain", insight.explain_compare, "compare-ai-explain"),
+    page("account/ai-usage", ai_usage.ai_usage, "account-ai-usage"),
     page(f"analysis/{ID}/import", imports.import_page, "analysis-import"),
     page(f"web/task/{ID}", imports.task_status, "task-status"),
     page("account/ssh-keys", imports.ssh_keys, "account-ssh-keys"),

@@ -2,6 +2,7 @@
 
 Modes: side by side (synchronised zoom and pan), a before/after slider, an overlay with adjustable
 opacity, and a pixel difference computed on the server. Without JavaScript the images still show.
+Signed-in readers can ask the AI to explain the differences (``views.insight.explain_compare``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from figtrail.server.web import payloads, viewer
 from figtrail.server.web.diffs import cached_pixel_diff, metadata_diff, text_diff
 from figtrail.server.web.navigation import breadcrumbs
 from figtrail.server.web.revision_parts import primary_raster, primary_static
+from figtrail.server.web.views.insight import compare_ai
 
 MODES = {"side": "Side by side", "slider": "Slider", "overlay": "Overlay", "diff": "Pixel difference"}
 PICKER_LIMIT = 200
@@ -75,6 +77,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "text_diffs": _text_diffs(a, b, "text"),
         "metadata_rows": rows,
         "metadata_changes": sum(1 for row in rows if row.status != "same"),
+        "ai": compare_ai(request),
         "choices": a.figure.revisions.order_by("-revision_index").only("pk", "revision_index", "created_on")[
             :PICKER_LIMIT
         ],

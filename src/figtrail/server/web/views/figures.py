@@ -12,6 +12,7 @@ from figtrail.server.web import viewer
 from figtrail.server.web.figure_cards import THUMBNAIL_SIZE
 from figtrail.server.web.navigation import breadcrumbs, paginate
 from figtrail.server.web.views.comments import comments_panel
+from figtrail.server.web.views.insight import figure_ai
 from figtrail.server.web.views.sharing import share_panel
 
 PER_PAGE = 30
@@ -38,5 +39,6 @@ def figure(request: HttpRequest, pk) -> HttpResponse:
         "pick_b": items[0].pk if items else None,
         "share": share_panel(request, obj),
         "comments": comments_panel(request, obj),
+        "ai": figure_ai(request, obj),
     }
     return render(request, "web/figure.html", context)

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException
 
 from figtrail.ai import Prompt, Purpose
+from figtrail.server.access import policy
 from figtrail.server.access.declarations import declare
 from figtrail.server.access.policy import Level
-from figtrail.server.catalog.models import Revision
+from figtrail.server.catalog.models import Figure, Revision
 from figtrail.server.insight import calls, limits
 from figtrail.server.insight.bodies import MAX_QUESTION
 from figtrail.server.insight.describe import KIND, payload
@@ -36,19 +37,23 @@ def provider_label(name: str, is_llm: bool, model: str = "") -> str:
     return f"{name}" + (f" · {model}" if model else "")
 
 
+def availability(request: HttpRequest) -> tuple[str, str]:
+    """Who would answer now (a label) and, if nobody may, why not: the provider's configuration first,
+    then the user's rate and monthly quota (``insight.limits``, which the API's availability reads too)."""
+    try:
+        provider = calls.current_provider()
+    except APIException as error:
+        return "", error_detail(error)
+    refusals = limits.refusals(request.user)
+    label = provider_label(provider.name, provider.is_llm, provider.model)
+    return label, refusals[0].detail if refusals else ""
+
+
 def ai_panel(request: HttpRequest, revision: Revision) -> dict | None:
     """What the panel shows: None for signed-out visitors (AI calls are counted per user)."""
     if not request.user.is_authenticated:
         return None
-    reason, label = "", ""
-    try:
-        provider = calls.current_provider()
-        label = provider_label(provider.name, provider.is_llm, provider.model)
-    except APIException as error:
-        reason = _detail(error)
-    if not reason:
-        refusals = limits.refusals(request.user)
-        reason = refusals[0].detail if refusals else ""
+    label, reason = availability(request)
     return {
         "available": not reason,
         "reason": reason,
@@ -57,12 +62,30 @@ def ai_panel(request: HttpRequest, revision: Revision) -> dict | None:
     }
 
 
+def figure_ai(request: HttpRequest, figure: Figure) -> dict | None:
+    """The figure page's "Describe with AI": editors of a figure that has a revision to describe."""
+    if not request.user.is_authenticated or not viewer.can(request, figure, Level.CREATE):
+        return None
+    if not figure.revisions.exists():
+        return None
+    label, reason = availability(request)
+    return {"available": not reason, "reason": reason, "label": label}
+
+
+def compare_ai(request: HttpRequest) -> dict | None:
+    """The compare page's "Explain the differences": any signed-in reader of both revisions."""
+    if not request.user.is_authenticated:
+        return None
+    label, reason = availability(request)
+    return {"available": not reason, "reason": reason, "label": label}
+
+
 def _revision(request: HttpRequest, pk, level: Level = Level.VIEW) -> Revision:
     queryset = Revision.objects.select_related("figure__analysis__workspace")
     return viewer.fetch(request, queryset, pk, level)
 
 
-def _detail(error: APIException) -> str:
+def error_detail(error: APIException) -> str:
     detail = error.detail
     if isinstance(detail, dict):
         detail = detail.get("detail") or next(iter(detail.values()), "")
@@ -72,13 +95,20 @@ def _detail(error: APIException) -> str:
 
 
 def _refused(error: APIException) -> JsonResponse:
-    return JsonResponse({"detail": _detail(error)}, status=error.status_code)
+    return JsonResponse({"detail": error_detail(error)}, status=error.status_code)
 
 
 def _signed_in(request: HttpRequest) -> JsonResponse | None:
     if request.user.is_authenticated:
         return None
     return JsonResponse({"detail": "Sign in to ask the AI."}, status=403)
+
+
+def _sse(events) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on as it comes
+    return response
 
 
 @declare(Level.VIEW)
@@ -96,10 +126,34 @@ def ask(request: HttpRequest, pk) -> HttpResponse:
         events = calls.open_stream(request.user, prompt, revision.figure.analysis.workspace)
     except APIException as error:
         return _refused(error)
-    response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return _sse(events)
+
+
+@declare(Level.VIEW)
+@require_POST
+def explain_compare(request: HttpRequest) -> HttpResponse:
+    """The compare page's "Explain the differences": the API's ``ai/compare`` prompt for revisions
+    ``a`` and ``b`` (form fields), answered as Server-Sent Events like :func:`ask`."""
+    if refused := _signed_in(request):
+        return refused
+    ids = [request.POST.get("a", "").strip(), request.POST.get("b", "").strip()]
+    for field, value in zip(("a", "b"), ids, strict=True):
+        if not value:
+            return JsonResponse({field: ["Name a revision to compare."]}, status=400)
+    first, second = (_revision(request, pk) for pk in ids)
+    if first.figure_id != second.figure_id:
+        return JsonResponse({"b": ["Both revisions must belong to the same figure."]}, status=400)
+    older, newer = sorted((first, second), key=lambda revision: revision.revision_index)
+    question = request.POST.get("question", "").strip()
+    if len(question) > MAX_QUESTION:
+        return JsonResponse({"question": [f"At most {MAX_QUESTION} characters."]}, status=400)
+    figures = (revision_facts(older), revision_facts(newer))
+    prompt = Prompt(purpose=Purpose.COMPARE, question=question, figures=figures)
+    try:
+        events = calls.open_stream(request.user, prompt, older.figure.analysis.workspace)
+    except APIException as error:
+        return _refused(error)
+    return _sse(events)
 
 
 @declare(Level.VIEW)
@@ -127,17 +181,27 @@ def extract_code(request: HttpRequest, pk) -> JsonResponse:
 def describe(request: HttpRequest, pk) -> JsonResponse:
     """Queue ``ai_title`` / ``ai_description`` for the revision (the insight part's ``ai.describe`` task);
     answers 202 with the task's status URL, which ``insight.js`` polls before reloading the page."""
-    revision = _revision(request, pk, Level.CREATE)
+    return _queue_describe(request, "revision", _revision(request, pk, Level.CREATE))
+
+
+@declare(Level.CREATE)
+@require_POST
+def describe_figure(request: HttpRequest, pk) -> JsonResponse:
+    """The same for a figure, described from its latest revision (``figure/<id>/ai_describe/``)."""
+    queryset = Figure.objects.select_related("analysis__workspace")
+    figure = viewer.fetch(request, queryset, pk, Level.CREATE)
+    if not figure.revisions.exists():
+        return JsonResponse({"figure": ["This figure has no revision to describe yet."]}, status=400)
+    return _queue_describe(request, "figure", figure)
+
+
+def _queue_describe(request: HttpRequest, kind: str, target: Figure | Revision) -> JsonResponse:
+    workspace = policy.workspace_of(target)
     try:
         provider = calls.current_provider()
         with transaction.atomic():
-            usage = limits.admit(request.user, Purpose.DESCRIBE, provider, revision.figure.analysis.workspace)
-            task = runner.submit(
-                KIND,
-                request.user,
-                revision.figure.analysis.workspace,
-                payload=payload("revision", revision, usage),
-            )
+            usage = limits.admit(request.user, Purpose.DESCRIBE, provider, workspace)
+            task = runner.submit(KIND, request.user, workspace, payload=payload(kind, target, usage))
     except APIException as error:
         return _refused(error)
     return JsonResponse(
