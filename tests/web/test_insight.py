@@ -29,6 +29,7 @@ def test_ask_a_question_and_read_the_streamed_answer(signed_in, figure_revision)
     page.wait_for_selector(f"#ai-answer-label:has-text('{OFFLINE}')", timeout=20_000)
     text = page.inner_text("#ai-answer")
     assert "Tumour volume" in text  # the offline summary reads the stored facts (title, axes, code)
+    assert page.locator("#ai-answer.rendered p").count() >= 1  # the finished answer shows as HTML
     assert page.inner_text("#ai-status") == ""
     assert signed_in.errors == []
 

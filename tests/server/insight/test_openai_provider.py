@@ -51,6 +51,8 @@ class Handler(BaseHTTPRequestHandler):
         if body.get("stream"):
             return self._stream()
         answer = "Tumour growth" if "short title" in text else "A model's reading of the figure."
+        if "markdown please" in text:
+            answer = "**Growth** doubles.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>"
         self._json(
             200,
             {
@@ -125,6 +127,7 @@ def test_insight_is_written_by_the_configured_model(user, tree, fake_chat):
         "model": "fake-model-1",
         "is_llm": True,
         "usage": {"input_tokens": 120, "output_tokens": 7},
+        "html": "<p>A model's reading of the figure.</p>\n",
     }
     sent = fake_chat.requests[-1]
     assert sent["path"] == "/v1/chat/completions" and sent["model"] == "fake-model-1"
@@ -134,6 +137,18 @@ def test_insight_is_written_by_the_configured_model(user, tree, fake_chat):
     assert [image["image_url"]["url"][:22] for image in images] == ["data:image/png;base64,"]
     text = next(part["text"] for part in user_parts if part["type"] == "text")
     assert "Trend?" in text and "Tumour size (mm)" in text and "growth" in text
+
+
+def test_a_models_markdown_comes_rendered_and_sanitised(user, tree):
+    """``html`` is the answer's Markdown as HTML, cleaned as comments are: a model's answer may carry
+    markup (a prompt injection in the figure's data, say) that must never run in a reader's page."""
+    response = user.post(
+        "ai/insight/", {"revision_id": tree["first"]["api_id"], "question": "markdown please"}
+    )
+    html = response.json()["html"]
+    assert "<strong>Growth</strong> doubles." in html
+    assert "<script" not in html and "<img" not in html  # no element made from the model's markup:
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # it shows as the text it is
 
 
 def test_streaming_passes_each_piece_on_as_it_comes(openai_server, user, tree, fake_chat):

@@ -13,6 +13,7 @@ from rest_framework.exceptions import APIException
 from figtrail.ai import AIError, Completion, Delta, Prompt, Provider
 from figtrail.server.insight import limits, service
 from figtrail.server.insight.models import AIUsage
+from figtrail.server.social import rendering
 
 
 class ProviderFailed(APIException):
@@ -37,8 +38,9 @@ def current_provider() -> Provider:
 
 
 def body(completion: Completion, provider: Provider) -> dict[str, Any]:
-    """What the API answers for a completion: the text, and who wrote it (``is_llm`` False: offline)."""
-    return {**completion.as_dict(), "is_llm": provider.is_llm}
+    """What the API answers for a completion: the text (Markdown, and ``html``: rendered and sanitised as
+    comments are, safe to show as is), and who wrote it (``is_llm`` False: offline)."""
+    return {**completion.as_dict(), "html": rendering.render(completion.text), "is_llm": provider.is_llm}
 
 
 def complete(user, prompt: Prompt, workspace=None) -> tuple[Completion, Provider]:

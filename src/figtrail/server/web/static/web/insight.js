@@ -53,7 +53,9 @@
       if (!data) return;
       var body = JSON.parse(data);
       if (name === "done") {
-        answer.textContent = body.text;
+        // the server's rendering of the Markdown answer, sanitised like comments (social.rendering)
+        answer.innerHTML = body.html;
+        answer.classList.add("rendered");
         label.textContent = who(body);
         say("");
       } else if (name === "error") {
@@ -87,6 +89,7 @@
       button.disabled = true;
       output.hidden = false;
       answer.textContent = "";
+      answer.classList.remove("rendered");
       label.textContent = "";
       say(asking);
       post(form.action, tokenOf(form), new FormData(form))
