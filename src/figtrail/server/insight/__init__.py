@@ -1,6 +1,6 @@
 """The AI endpoints, under every ``/api/<version>/`` prefix (routes in :mod:`.urls`):
 
-- ``POST ai/insight/`` {revision_id, question?, stream?} -> {text, provider, model, is_llm, usage}; with
+- ``POST ai/insight/`` {revision_id, question?, stream?} -> {text, html, provider, model, is_llm, usage}; with
   ``stream: true`` or ``Accept: text/event-stream``: Server-Sent Events (``data: {"delta": ...}``, then
   ``event: done`` with that JSON, or ``event: error``). VIEW on the revision.
 - ``POST ai/compare/`` {revision_ids: 2 to 6, question?, stream?}: same shape. VIEW on each revision.
