@@ -40,3 +40,12 @@ def post_form(session: requests.Session, server, path: str, data: dict) -> reque
         allow_redirects=False,
         timeout=30,
     )
+
+
+def use_up_ai_rate(api, revision_id: str, rate: int = 30) -> None:
+    """Ask about a revision until the user's AI rate (FIGTRAIL_AI_RATE, 30/min by default) is used up."""
+    for _ in range(rate):
+        response = api.post("ai/insight/", {"revision_id": revision_id})
+        if response.status_code == 429:
+            return
+        assert response.status_code == 200, response.text

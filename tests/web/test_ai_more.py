@@ -8,6 +8,7 @@ import pytest
 
 from tests.server.helpers import new_user
 from tests.web.conftest import Browsing
+from tests.web.helpers import use_up_ai_rate
 from tests.web.seed import seed
 
 OFFLINE = "Offline summary, no language model"
@@ -120,11 +121,7 @@ def test_limits_disable_explain_and_ai_reply_with_the_reason(live_server, browse
         "comment/", {"target_type": "figure", "target_id": seeded.figure["api_id"], "content": "Look."}
     )
     assert comment
-    for _ in range(30):  # FIGTRAIL_AI_RATE defaults to 30/min
-        response = user.post("ai/insight/", {"revision_id": first["api_id"]})
-        if response.status_code == 429:
-            break
-        assert response.status_code == 200, response.text
+    use_up_ai_rate(user, first["api_id"])
     browsing = Browsing(browser, live_server.url)
     try:
         browsing.sign_in(user.username, user.password)

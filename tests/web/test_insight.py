@@ -7,6 +7,7 @@ import pytest
 
 from tests.server.helpers import new_user
 from tests.web.conftest import Browsing
+from tests.web.helpers import use_up_ai_rate
 from tests.web.seed import seed
 
 OFFLINE = "Offline summary, no language model"
@@ -90,11 +91,7 @@ def test_panel_is_disabled_with_the_reason_when_the_rate_is_used_up(
 ):
     user = new_user(live_server)
     own = seed(user, revisions=1).revisions[0]
-    for _ in range(30):  # FIGTRAIL_AI_RATE defaults to 30/min
-        response = user.post("ai/insight/", {"revision_id": own["api_id"]})
-        if response.status_code == 429:
-            break
-        assert response.status_code == 200, response.text
+    use_up_ai_rate(user, own["api_id"])
     browsing = Browsing(browser, live_server.url)
     try:
         browsing.sign_in(user.username, user.password)
