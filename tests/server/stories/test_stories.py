@@ -326,3 +326,42 @@ def test_activity_log_names_the_story(owner, story, catalog):
     entries = owner.ok(f"workspace/{catalog['workspace']['api_id']}/log/")
     created = [e for e in entries if e["target_type"] == "story" and e["target_id"] == story["api_id"]]
     assert [e["action"] for e in created][-1] == "create"
+
+
+def test_a_story_shows_only_its_own_workspaces_figures(owner, story, catalog):
+    """Its readers are its workspace's members and those it is shared with: a figure of another workspace
+    (even one the author may see) would reach people that workspace never let in."""
+    _, _, elsewhere = owner.tree()  # a figure in another workspace of the same owner
+    foreign = publish(owner, elsewhere["api_id"], (120, 120, 0))
+    created = owner.post(
+        "story/",
+        {"workspace": catalog["workspace"]["api_id"], "revision_ids": [foreign["api_id"]], "generate": False},
+    )
+    assert created.status_code == 400 and "another workspace" in created.json()["revision_ids"][0]
+    edited = owner.patch(f"story/{story['api_id']}/", {"slides": [{"revision": foreign["api_id"]}]})
+    assert edited.status_code == 400 and "another workspace" in edited.json()["slides"][0]
+    assert owner.ok(f"story/{story['api_id']}/")["slides"] == story["slides"]
+
+
+def test_a_figure_moved_to_another_workspace_leaves_its_slides(owner, live_server):
+    """Moving an analysis takes its figures out of the stories of the old workspace: their readers may
+    not see the new one. The slides keep their words and lose image, link and revision."""
+    workspace, analysis, figure = owner.tree()
+    revision = publish(owner, figure["api_id"], (9, 90, 9))
+    story = owner.created(
+        "story/",
+        {"workspace": workspace["api_id"], "revision_ids": [revision["api_id"]], "generate": False},
+    )
+    [before] = story["slides"]
+    image_path = before["image_url"]
+    assert owner.session.get(live_server.url + image_path, timeout=30).status_code == 200
+
+    elsewhere = owner.workspace()
+    moved = owner.patch(f"analysis/{analysis['api_id']}/", {"workspace": elsewhere["api_id"]})
+    assert moved.status_code == 200, moved.text
+    [after] = owner.ok(f"story/{story['api_id']}/")["slides"]
+    assert (after["revision"], after["image_url"], after["revision_url"]) == (None, None, None)
+    assert after["title"] == before["title"]
+    assert owner.session.get(live_server.url + image_path, timeout=30).status_code == 404
+    regenerate = owner.post(f"story/{story['api_id']}/regenerate/", {})
+    assert regenerate.status_code == 400 and "slides" in regenerate.json()

@@ -16,9 +16,12 @@ from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
+from figtrail.server.api.errors import Conflict
 from figtrail.server.catalog.models import Analysis, Revision, Workspace
 from figtrail.server.stories import selection
 from figtrail.server.stories.models import Story, StorySlide, StoryStatus
+from figtrail.server.tasks import runner
+from figtrail.server.tasks.models import Task
 
 
 def uuid_or_none(value: str) -> uuid.UUID | None:
@@ -55,6 +58,18 @@ def _placement(actor: policy.Actor, data: dict) -> tuple[Workspace, Analysis | N
     return workspace, analysis
 
 
+def _check_same_workspace(workspace: Workspace, revisions: list[Revision], field: str) -> None:
+    """A story shows its images to everyone who may read it, that is, to its workspace's members and to
+    whoever it is shared with: so it shows only its own workspace's figures, never a way to carry a figure
+    out of the workspace that guards it."""
+    for revision in revisions:
+        if revision.figure.analysis.workspace_id != workspace.pk:
+            message = (
+                f"Revision {revision.pk} is in another workspace: a story shows its own workspace's figures."
+            )
+            raise ValidationError({field: [message]})
+
+
 def _common_analysis(revisions: list[Revision]) -> Analysis | None:
     analyses = {rev.figure.analysis_id for rev in revisions}
     return revisions[0].figure.analysis if len(analyses) == 1 else None
@@ -69,6 +84,7 @@ def create_story(actor: policy.Actor, user, data: dict) -> Story:
         figure_ids=data.get("figure_ids"),
         analysis=analysis,
     )
+    _check_same_workspace(workspace, revisions, "figure_ids" if data.get("figure_ids") else "revision_ids")
     generate = data["generate"]
     with transaction.atomic():
         story = Story.objects.create(
@@ -133,6 +149,14 @@ def _slide_for(actor: policy.Actor, story: Story, existing: dict, item: dict, nu
         slide = StorySlide(story=story)
     if "revision" in item:
         revision = _viewable_revision(actor, item["revision"], number)
+        if revision.figure.analysis.workspace_id != story.workspace_id:
+            raise ValidationError(
+                {
+                    "slides": [
+                        f"Slide {number}: revision {revision.pk} is in another workspace than the story."
+                    ]
+                }
+            )
         if slide.revision_id != revision.pk:
             slide.revision = revision
             if "title" not in item and not slide.title:
@@ -149,3 +173,32 @@ def _viewable_revision(actor: policy.Actor, value: str, number: int) -> Revision
     if revision is None or not policy.allowed(actor, revision, Level.VIEW):
         raise ValidationError({"slides": [f"Slide {number}: no revision with id {value} that you may view."]})
     return revision
+
+
+def queue_writing(story: Story, user) -> Task:
+    """Queue the "story.generate" task for a story marked generating, and remember it on the story."""
+    with transaction.atomic():
+        task = runner.submit(
+            "story.generate", user, workspace=story.workspace, payload={"story": str(story.pk)}
+        )
+        Story.objects.filter(pk=story.pk).update(task=task)
+    return task
+
+
+def start_rewriting(story: Story, user, *, new_title: bool) -> Task:
+    """Write a story's words again: 409 while it is being written, 400 when no slide shows a figure."""
+    check_not_generating(story)
+    if not story.slides.filter(revision__figure__analysis__workspace=story.workspace_id).exists():
+        raise ValidationError({"slides": ["No slide of this story has a figure left to write about."]})
+    changes = {"status": StoryStatus.GENERATING, "note": "", "updated_by": user, "updated_on": timezone.now()}
+    if new_title:
+        changes["title"] = ""
+    Story.objects.filter(pk=story.pk).update(**changes)
+    activity.record(user, Action.UPDATE, story)
+    return queue_writing(story, user)
+
+
+def check_not_generating(story: Story) -> None:
+    """409 while the story is being written: a change now would be overwritten by the writer."""
+    if story.status == StoryStatus.GENERATING:
+        raise Conflict.because("generating", "The story is being written; try again when it is done.")

@@ -60,7 +60,9 @@ def credit_of(story: Story) -> str:
 
 
 def gather(request: HttpRequest, story: Story) -> ExportStory:
-    slides = story.slides.select_related("revision__figure").prefetch_related("revision__data")
+    slides = story.slides.select_related("story", "revision__figure__analysis").prefetch_related(
+        "revision__data"
+    )
     return ExportStory(
         title=clean(story.title) or "Untitled story",
         summary=clean(story.summary),
@@ -70,7 +72,7 @@ def gather(request: HttpRequest, story: Story) -> ExportStory:
 
 
 def _slide(request: HttpRequest, number: int, slide: StorySlide) -> ExportSlide:
-    revision = slide.revision
+    revision = slide.shown_revision
     link = public_link(request, revision) if revision is not None else None
     picture = picture_of(revision)
     return ExportSlide(

@@ -123,7 +123,11 @@ def configured_provider() -> tuple[Provider | None, str]:
 def generate(story_id: str, report) -> dict:
     """Write the story's title (when it has none), summary and every slide's words."""
     story = Story.objects.select_related("workspace").get(pk=story_id)
-    slides = list(story.slides.select_related("revision").filter(revision__isnull=False))
+    slides = [
+        slide
+        for slide in story.slides.select_related("story", "revision__figure__analysis")
+        if slide.shown_revision is not None
+    ]
     if not slides:
         raise StoryFormatError("this story has no figures left to write about")
     provider, problem = configured_provider()

@@ -71,3 +71,13 @@ class StorySlide(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+    @property
+    def shown_revision(self) -> Revision | None:
+        """The revision this slide shows, if any: a story shows only its own workspace's figures, to its
+        own readers, so a revision that left that workspace since (its analysis or figure was moved) is
+        shown as a deleted one would be: the slide keeps its words, loses its image and link."""
+        revision = self.revision
+        if revision is None or revision.figure.analysis.workspace_id != self.story.workspace_id:
+            return None
+        return revision

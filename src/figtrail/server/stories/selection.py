@@ -1,8 +1,9 @@
 """Turning the ids a client sends into revisions the caller may put in a story.
 
 A story shows its slides' images to everyone who may read the story, so a revision enters a story only
-if the person adding it may VIEW it (a member of its workspace, or through a share). An id that does
-not exist and an id the caller may not view get the same answer, so that nothing leaks through it.
+if the person adding it may VIEW it and it is in the story's own workspace (stories.editing checks
+that). An id that does not exist and an id the caller may not view get the same answer, so that nothing
+leaks through it.
 """
 
 from __future__ import annotations

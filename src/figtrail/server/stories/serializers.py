@@ -24,6 +24,7 @@ def api_prefix(request) -> str:
 
 
 class SlideSerializer(serializers.ModelSerializer):
+    revision = serializers.SerializerMethodField()
     figure = serializers.SerializerMethodField()
     figure_name = serializers.SerializerMethodField()
     revision_index = serializers.SerializerMethodField()
@@ -49,23 +50,31 @@ class SlideSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_revision(self, slide: StorySlide) -> str | None:
+        shown = slide.shown_revision
+        return str(shown.pk) if shown else None
+
     def get_figure(self, slide: StorySlide) -> str | None:
-        return str(slide.revision.figure_id) if slide.revision else None
+        shown = slide.shown_revision
+        return str(shown.figure_id) if shown else None
 
     def get_figure_name(self, slide: StorySlide) -> str | None:
-        return slide.revision.figure.name if slide.revision else None
+        shown = slide.shown_revision
+        return shown.figure.name if shown else None
 
     def get_revision_index(self, slide: StorySlide) -> int | None:
-        return slide.revision.revision_index if slide.revision else None
+        shown = slide.shown_revision
+        return shown.revision_index if shown else None
 
     def get_revision_url(self, slide: StorySlide) -> str | None:
-        return public_link(self.context["request"], slide.revision) if slide.revision else None
+        shown = slide.shown_revision
+        return public_link(self.context["request"], shown) if shown else None
 
     def get_image_format(self, slide: StorySlide) -> str | None:
-        return image_format(slide.revision)
+        return image_format(slide.shown_revision)
 
     def get_image_url(self, slide: StorySlide) -> str | None:
-        if image_format(slide.revision) is None:
+        if image_format(slide.shown_revision) is None:
             return None
         prefix = api_prefix(self.context["request"])
         return f"{prefix}story/{slide.story_id}/slide/{slide.pk}/image/"

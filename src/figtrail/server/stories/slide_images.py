@@ -18,7 +18,7 @@ from figtrail.server.web.payloads import SANDBOX, content_type, data_format
 
 
 def slide_image_response(slide: StorySlide, size: int | None) -> HttpResponse:
-    image = best_image(slide.revision)
+    image = best_image(slide.shown_revision)
     if image is None:
         raise NotFound("This slide has no image (its figure was deleted, or has no picture).")
     raster = data_format(image) in RASTER_FORMATS

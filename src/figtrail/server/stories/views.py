@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -25,13 +24,12 @@ from figtrail.server.access.policy import Level
 from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
-from figtrail.server.api.errors import Conflict
 from figtrail.server.catalog.common import CatalogViewSet, is_shallow
 from figtrail.server.stories import editing, serializers
 from figtrail.server.stories.downloads import download
-from figtrail.server.stories.models import Story, StorySlide, StoryStatus
+from figtrail.server.stories.models import Story, StorySlide
 from figtrail.server.stories.slide_images import slide_image_response
-from figtrail.server.tasks import runner
+from figtrail.server.tasks.models import Task
 from figtrail.server.tasks.views import TaskSerializer
 
 
@@ -43,7 +41,7 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
 
     def get_queryset(self):
         return Story.objects.select_related("created_by", "updated_by").prefetch_related(
-            "slides__revision__figure", "slides__revision__data"
+            "slides__revision__figure__analysis", "slides__revision__data"
         )
 
     def get_object(self, level: Level | None = None) -> Story:
@@ -92,18 +90,10 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
         story = editing.create_story(self.actor, request.user, body.validated_data)
         if not body.validated_data["generate"]:
             return Response(self._data(story), status=status.HTTP_201_CREATED)
-        return self._generating(story)
+        return self._generating(story, editing.queue_writing(story, request.user))
 
-    def _generating(self, story: Story) -> Response:
-        """Queue the writing of ``story`` (already marked generating) and answer 202 with the task."""
-        with transaction.atomic():
-            task = runner.submit(
-                "story.generate",
-                self.request.user,
-                workspace=story.workspace,
-                payload={"story": str(story.pk)},
-            )
-            Story.objects.filter(pk=story.pk).update(task=task)
+    def _generating(self, story: Story, task: Task) -> Response:
+        """Answer 202 with the story being written and its task."""
         story = self.get_queryset().get(pk=story.pk)
         body = {**self._data(story), "task": TaskSerializer(task).data}
         return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -114,7 +104,7 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
         story = self.get_object(Level.CREATE)
         body = serializers.StoryChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self._not_generating(story)
+        editing.check_not_generating(story)
         editing.change_story(self.actor, request.user, story, body.validated_data)
         return Response(self._data(self.get_queryset().get(pk=story.pk)))
 
@@ -125,11 +115,6 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
             story.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @staticmethod
-    def _not_generating(story: Story) -> None:
-        if story.status == StoryStatus.GENERATING:
-            raise Conflict.because("generating", "The story is being written; try again when it is done.")
-
     @extend_schema(request=serializers.RegenerateSerializer, responses={202: serializers.StorySerializer})
     @action(detail=True, methods=["post"], url_path="regenerate")
     def regenerate(self, request, *args, **kwargs):
@@ -137,15 +122,8 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
         story = self.get_object(Level.CREATE)
         body = serializers.RegenerateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self._not_generating(story)
-        if not story.slides.filter(revision__isnull=False).exists():
-            raise ValidationError({"slides": ["No slide of this story has a figure left to write about."]})
-        changes = {"status": StoryStatus.GENERATING, "note": "", "updated_by": request.user}
-        if body.validated_data["title"]:
-            changes["title"] = ""
-        Story.objects.filter(pk=story.pk).update(**changes, updated_on=timezone.now())
-        activity.record(request.user, Action.UPDATE, story)
-        return self._generating(story)
+        task = editing.start_rewriting(story, request.user, new_title=body.validated_data["title"])
+        return self._generating(story, task)
 
     @extend_schema(parameters=[serializers.ExportQuery], responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], url_path="export")

@@ -9,26 +9,22 @@ stories part's ``slide_image_response``), never through the revision thumbnail r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from rest_framework.exceptions import NotFound, ValidationError
 
 from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.access.policy import Level
-from figtrail.server.activity import log as activity
-from figtrail.server.activity.models import Action
+from figtrail.server.api.errors import Conflict
 from figtrail.server.catalog.models import Analysis, Workspace
 from figtrail.server.stories import editing
 from figtrail.server.stories.downloads import FORMATS, download
 from figtrail.server.stories.models import Story, StorySlide, StoryStatus
 from figtrail.server.stories.selection import figures_of
 from figtrail.server.stories.slide_images import slide_image_response
-from figtrail.server.tasks import runner
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.navigation import breadcrumbs
 from figtrail.server.web.views.data import PLACEHOLDER, THUMBNAIL_SIZES
@@ -60,13 +56,13 @@ def _story(request: HttpRequest, pk, level: Level = Level.VIEW) -> Story:
 
 
 def _slides(request: HttpRequest, story: Story) -> list[dict]:
-    slides = story.slides.select_related("revision__figure").order_by("position", "api_id")
+    slides = story.slides.select_related("story", "revision__figure__analysis").order_by("position", "api_id")
     return [
         {
             "slide": slide,
             "number": number,
-            "revision": slide.revision,
-            "can_open": slide.revision is not None and viewer.can(request, slide.revision),
+            "revision": slide.shown_revision,
+            "can_open": slide.shown_revision is not None and viewer.can(request, slide.shown_revision),
         }
         for number, slide in enumerate(slides, start=1)
     ]
@@ -235,16 +231,8 @@ def _create(request: HttpRequest, analysis: Analysis, figure_ids: list[str], tit
         "generate": True,
     }
     made = editing.create_story(viewer.actor(request), request.user, data)
-    _queue(request, made)
+    editing.queue_writing(made, request.user)
     return made
-
-
-def _queue(request: HttpRequest, story: Story) -> None:
-    with transaction.atomic():
-        task = runner.submit(
-            "story.generate", request.user, workspace=story.workspace, payload={"story": str(story.pk)}
-        )
-        Story.objects.filter(pk=story.pk).update(task=task)
 
 
 @declare(Level.CREATE)
@@ -252,14 +240,10 @@ def _queue(request: HttpRequest, story: Story) -> None:
 def regenerate(request: HttpRequest, pk) -> HttpResponse:
     """Write the story's words again (after a failure, or to start over from the figures)."""
     obj = _story(request, pk, Level.CREATE)
-    if obj.status == StoryStatus.GENERATING:
-        return redirect("web:story", pk=obj.pk)
-    if not obj.slides.filter(revision__isnull=False).exists():
-        messages.error(request, "No slide of this story has a figure left to write about.")
-        return redirect("web:story", pk=obj.pk)
-    Story.objects.filter(pk=obj.pk).update(
-        status=StoryStatus.GENERATING, note="", updated_by=request.user, updated_on=timezone.now()
-    )
-    activity.record(request.user, Action.UPDATE, obj)
-    _queue(request, obj)
+    try:
+        editing.start_rewriting(obj, request.user, new_title=False)
+    except ValidationError as error:
+        messages.error(request, _first_error(error))
+    except Conflict:
+        pass  # being written already: the story page shows its progress
     return redirect("web:story", pk=obj.pk)
