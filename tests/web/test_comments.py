@@ -126,3 +126,24 @@ def test_form_posts_need_the_csrf_token_and_view_access(live_server, owner, disc
     assert posted.headers["Location"].startswith(f"/figure/{discussed['figure']['api_id']}#comment-")
     listed = owner.ok(f"comment/?target_type=figure&target_id={discussed['figure']['api_id']}")
     assert [c["content"] for c in listed].count(marker) == 1
+
+
+def test_comments_on_a_data_file_and_its_revision(signed_in, owner):
+    """Data files are discussed too: the asset page and each of its revisions carry a comments panel."""
+    workspace = owner.workspace()
+    asset = owner.asset(workspace["api_id"], unique("measurements") + ".csv")
+    revision = owner.asset_revision(asset["api_id"], b"day,size\n1,2\n", "data/measurements.csv")
+    page = signed_in.page
+    for path, target_type, target_id in [
+        (f"/asset/{asset['api_id']}", "asset", asset["api_id"]),
+        (f"/asset_revision/{revision['api_id']}", "asset_revision", revision["api_id"]),
+    ]:
+        page.goto(path)
+        marker = unique("note")
+        page.fill("#comment-content", f"Units are *mm*: {marker}")
+        submit(page, "#comment-submit")
+        assert page.url.split("#")[0].endswith(path)
+        body = page.locator("#comments article.comment .comment-body").first
+        assert marker in body.inner_text() and body.locator("em").inner_text() == "mm"
+        stored = owner.ok(f"comment/?target_type={target_type}&target_id={target_id}")
+        assert [marker in c["content"] for c in stored] == [True]

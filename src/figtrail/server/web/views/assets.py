@@ -12,6 +12,7 @@ from figtrail.server.catalog.models import Asset, AssetRevision
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.navigation import breadcrumbs, paginate
 from figtrail.server.web.revision_parts import other_metadata, parts_of
+from figtrail.server.web.views.comments import comments_panel
 from figtrail.server.web.views.lineage import uses_of
 from figtrail.server.web.views.sharing import share_panel
 
@@ -33,6 +34,7 @@ def asset(request: HttpRequest, pk) -> HttpResponse:
         "crumbs": breadcrumbs(request, obj),
         "page": paginate(request, revisions, PER_PAGE),
         "share": share_panel(request, obj),
+        "comments": comments_panel(request, obj),
     }
     return render(request, "web/asset.html", context)
 
@@ -57,5 +59,6 @@ def asset_revision(request: HttpRequest, pk) -> HttpResponse:
         "uses": uses,
         "hidden_uses": hidden,
         "share": share_panel(request, rev),
+        "comments": comments_panel(request, rev),
     }
     return render(request, "web/asset_revision.html", context)
