@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
             return application
 
     print(f"figtrail serving http://{args.host}:{args.port}/ (data in {config.home})", flush=True)
+    if config.task_mode == "worker":
+        print("Background tasks (AI, stories, imports) wait for `figtrail worker` (FIGTRAIL_TASK_MODE).")
     _hint_when_no_users()
     from django.db import connections
 
