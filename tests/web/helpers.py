@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import requests
 
@@ -49,3 +50,16 @@ def use_up_ai_rate(api, revision_id: str, rate: int = 30) -> None:
         if response.status_code == 429:
             return
         assert response.status_code == 200, response.text
+
+
+def wait_until(page, expression: str, timeout: float = 20) -> None:
+    """Poll a JavaScript expression from Python until it is true.
+
+    Playwright's ``wait_for_function`` polls by ``eval`` inside the page once the expression is not true
+    at first, and the app's Content Security Policy (no ``unsafe-eval``) refuses that.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.1)

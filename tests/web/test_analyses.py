@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.server.helpers import data_item, png_bytes
+from tests.web.helpers import wait_until
 
 FIGURES = 60
 
@@ -33,7 +34,7 @@ def test_grid_is_paginated_with_thumbnails_and_counts(signed_in, big_analysis):
     assert "Page 1 of 2" in page.inner_text(".pagination")
     newest = cards.first  # sorted by last change: plate 059 had revisions last
     assert "plate 059" in newest.inner_text() and "2 revisions" in newest.inner_text()
-    page.wait_for_function("document.querySelector('#figure-grid .card img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('#figure-grid .card img').naturalWidth > 0")
     with page.expect_navigation():
         page.click(".pagination a[rel=next]")
     assert page.locator("#figure-grid .card").count() == FIGURES - 48

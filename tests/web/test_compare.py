@@ -6,6 +6,8 @@ import io
 
 from PIL import Image, ImageChops
 
+from tests.web.helpers import wait_until
+
 
 def open_compare(signed_in, seeded, mode: str):
     page = signed_in.page
@@ -41,7 +43,7 @@ def test_side_by_side_zoom_and_pan_stay_in_sync(signed_in, seeded):
     box = page.locator(".zoom-frame").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.wheel(0, -300)
-    page.wait_for_function("document.querySelector('#image-b').style.transform.includes('scale(1.2')")
+    wait_until(page, "document.querySelector('#image-b').style.transform.includes('scale(1.2')")
     zoomed = transforms(page)
     assert zoomed[0] == zoomed[1] and "scale(1.2" in zoomed[0]
     page.mouse.down()
