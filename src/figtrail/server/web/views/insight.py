@@ -120,13 +120,9 @@ def ask(request: HttpRequest, pk) -> HttpResponse:
     revision = _revision(request, pk)
     question = request.POST.get("question", "").strip()
     if len(question) > MAX_QUESTION:
-        return JsonResponse({"question": [f"At most {MAX_QUESTION} characters."]}, status=400)
+        return _too_long()
     prompt = Prompt(purpose=Purpose.INSIGHT, question=question, figures=(revision_facts(revision),))
-    try:
-        events = calls.open_stream(request.user, prompt, revision.figure.analysis.workspace)
-    except APIException as error:
-        return _refused(error)
-    return _sse(events)
+    return _answer(request, prompt, revision.figure.analysis.workspace)
 
 
 @declare(Level.VIEW)
@@ -146,11 +142,20 @@ def explain_compare(request: HttpRequest) -> HttpResponse:
     older, newer = sorted((first, second), key=lambda revision: revision.revision_index)
     question = request.POST.get("question", "").strip()
     if len(question) > MAX_QUESTION:
-        return JsonResponse({"question": [f"At most {MAX_QUESTION} characters."]}, status=400)
+        return _too_long()
     figures = (revision_facts(older), revision_facts(newer))
     prompt = Prompt(purpose=Purpose.COMPARE, question=question, figures=figures)
+    return _answer(request, prompt, older.figure.analysis.workspace)
+
+
+def _too_long() -> JsonResponse:
+    return JsonResponse({"question": [f"At most {MAX_QUESTION} characters."]}, status=400)
+
+
+def _answer(request: HttpRequest, prompt: Prompt, workspace) -> HttpResponse:
+    """The provider's answer as Server-Sent Events, or the refusal (limits, provider) as JSON."""
     try:
-        events = calls.open_stream(request.user, prompt, older.figure.analysis.workspace)
+        events = calls.open_stream(request.user, prompt, workspace)
     except APIException as error:
         return _refused(error)
     return _sse(events)
