@@ -26,6 +26,7 @@ from figtrail.server.insight.facts import revision_facts
 from figtrail.server.insight.models import AIUsage
 from figtrail.server.insight.views import AIView
 from figtrail.server.tasks import runner
+from figtrail.server.tasks.models import Task
 from figtrail.server.tasks.registry import TaskFailed
 from figtrail.server.tasks.views import TaskSerializer
 
@@ -46,12 +47,18 @@ class AIDescribe(AIView):
         policy.check(self.actor, target, Level.CREATE)
         if self.kind == "figure" and not target.revisions.exists():
             raise ValidationError({"figure": ["This figure has no revision to describe yet."]})
-        provider = calls.current_provider()
-        workspace = policy.workspace_of(target)
-        with transaction.atomic():
-            usage = limits.admit(request.user, Purpose.DESCRIBE, provider, workspace)
-            task = runner.submit(KIND, request.user, workspace, payload=payload(self.kind, target, usage))
+        task = queue_describe(request.user, self.kind, target)
         return Response({"task": TaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
+
+
+def queue_describe(user, kind: str, target: Figure | Revision) -> Task:
+    """Admit the call against ``user``'s limits (429 when reached) and queue the "ai.describe" task, in
+    one transaction: a refused call queues nothing. The API, the web page and auto-describe all call this."""
+    provider = calls.current_provider()
+    workspace = policy.workspace_of(target)
+    with transaction.atomic():
+        usage = limits.admit(user, Purpose.DESCRIBE, provider, workspace)
+        return runner.submit(KIND, user, workspace, payload=payload(kind, target, usage))
 
 
 def payload(kind: str, target, usage: AIUsage) -> dict:
@@ -109,12 +116,10 @@ def _on_revision_saved(sender, instance: Revision, created: bool, raw: bool = Fa
 def _auto_describe(revision: Revision) -> None:
     """Queue the description of a new revision, unless its author's AI limits are reached."""
     try:
-        user, provider = revision.created_by, calls.current_provider()
+        user = revision.created_by
         if limits.refusals(user):
             return
-        workspace = policy.workspace_of(revision)
-        usage = limits.admit(user, Purpose.DESCRIBE, provider, workspace)
-        runner.submit(KIND, user, workspace, payload=payload("revision", revision, usage))
+        queue_describe(user, "revision", revision)
     except Exception:  # describing is a courtesy: it must never fail a publish
         log.exception("could not queue the description of revision %s", revision.pk)
 

@@ -93,11 +93,17 @@ class ExtractCode(AIView):
     def post(self, request, *args, **kwargs):
         body = bodies.parse(bodies.RevisionBody, request.data)
         revision = self.visible_revision(body["revision_id"])
-        facts = revision_facts(revision, with_image=False)
-        prompt = Prompt(purpose=Purpose.EXTRACT_CODE, figures=(facts,))
-        completion, provider = calls.complete(request.user, prompt, policy.workspace_of(revision))
-        code, language = code_of(completion.text, facts.code_language)
-        return Response({**calls.body(completion, provider), "code": code, "language": language})
+        return Response(extracted_code(request.user, revision))
+
+
+def extracted_code(user, revision: Revision) -> dict:
+    """The answer to "what code draws this figure?": the provider's answer (``calls.body``) with the code
+    taken out of it and its language; counted against ``user``'s limits. The API and web page use this."""
+    facts = revision_facts(revision, with_image=False)
+    prompt = Prompt(purpose=Purpose.EXTRACT_CODE, figures=(facts,))
+    completion, provider = calls.complete(user, prompt, policy.workspace_of(revision))
+    code, language = code_of(completion.text, facts.code_language)
+    return {**calls.body(completion, provider), "code": code, "language": language}
 
 
 def code_of(text: str, default_language: str) -> tuple[str, str]:

@@ -9,23 +9,20 @@ browser cannot POST with ``EventSource``; ``static/web/insight.js`` reads the ev
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException
 
 from figtrail.ai import Prompt, Purpose
-from figtrail.server.access import policy
 from figtrail.server.access.declarations import declare
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Figure, Revision
 from figtrail.server.insight import calls, limits
 from figtrail.server.insight.bodies import MAX_QUESTION
-from figtrail.server.insight.describe import KIND, payload
+from figtrail.server.insight.describe import queue_describe
 from figtrail.server.insight.facts import revision_facts
-from figtrail.server.insight.views import code_of
-from figtrail.server.tasks import runner
+from figtrail.server.insight.views import extracted_code
 from figtrail.server.web import viewer
 
 OFFLINE = "Offline summary, no language model"
@@ -168,16 +165,12 @@ def extract_code(request: HttpRequest, pk) -> JsonResponse:
     if refused := _signed_in(request):
         return refused
     revision = _revision(request, pk)
-    facts = revision_facts(revision, with_image=False)
-    prompt = Prompt(purpose=Purpose.EXTRACT_CODE, figures=(facts,))
     try:
-        completion, provider = calls.complete(request.user, prompt, revision.figure.analysis.workspace)
+        answer = extracted_code(request.user, revision)
     except APIException as error:
         return _refused(error)
-    code, language = code_of(completion.text, facts.code_language)
-    label = provider_label(completion.provider, provider.is_llm, completion.model)
     return JsonResponse(
-        {**calls.body(completion, provider), "code": code, "language": language, "label": label}
+        {**answer, "label": provider_label(answer["provider"], answer["is_llm"], answer["model"])}
     )
 
 
@@ -201,12 +194,8 @@ def describe_figure(request: HttpRequest, pk) -> JsonResponse:
 
 
 def _queue_describe(request: HttpRequest, kind: str, target: Figure | Revision) -> JsonResponse:
-    workspace = policy.workspace_of(target)
     try:
-        provider = calls.current_provider()
-        with transaction.atomic():
-            usage = limits.admit(request.user, Purpose.DESCRIBE, provider, workspace)
-            task = runner.submit(KIND, request.user, workspace, payload=payload(kind, target, usage))
+        task = queue_describe(request.user, kind, target)
     except APIException as error:
         return _refused(error)
     return JsonResponse(
