@@ -87,6 +87,9 @@ if CONFIG.s3:  # FIGTRAIL_S3_BUCKET: blobs go to an S3-compatible bucket instead
     }
 STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
+# The plotting libraries' scripts for interactive figures come from installed packages and are served at
+# /web/scripts/ (web/figure_scripts.py); the Vega bundle vl-convert makes on first use is kept here.
+FIGTRAIL_SCRIPT_DIR = str(CONFIG.home / "cache" / "scripts")
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from figtrail.server import blobs
 from figtrail.server.catalog.models import Data, DataType
+from figtrail.server.web import figure_scripts
 
 RASTER_FORMATS = {"png", "jpeg", "jpg", "gif", "webp", "bmp"}
 FORMAT_TYPES = {
@@ -34,6 +35,8 @@ FORMAT_LABELS = {"html": "Interactive (HTML)", "svg": "SVG", "png": "PNG", "pdf"
 # What a response may do when opened directly: nothing (the default), or run its own script in an opaque
 # origin (plotly's interactive HTML), never with access to the app's cookies or pages.
 SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# No script-src: an interactive figure loads its plotting library from this server (/web/scripts/, see
+# figure_scripts; a sandboxed frame's opaque origin does not stop that), and any other script it names.
 SANDBOX_SCRIPTS = "sandbox allow-scripts; frame-ancestors 'self'"
 INLINE_FORMATS = RASTER_FORMATS | {"svg", "html"}
 MAX_TEXT_BYTES = 2 * 1024 * 1024
@@ -100,6 +103,18 @@ def can_inline(data: Data) -> bool:
 
 def payload(data: Data) -> bytes:
     return blobs.get(data.hash)
+
+
+def served(data: Data, inline: bool) -> tuple[bytes, str]:
+    """The body of a raw response and its ETag: the stored bytes, except that an interactive (HTML)
+    figure loads its plotting library from this server when shown inline, and embeds it when downloaded,
+    so that neither needs the internet. The stored bytes stay as they are (a changed body gets its own
+    ETag); data files (``file`` type) are never touched."""
+    raw = payload(data)
+    if data.type != DataType.IMAGE or data_format(data) != "html":
+        return raw, data.hash
+    body = figure_scripts.for_frame(raw) if inline else figure_scripts.for_download(raw)
+    return body, data.hash if body == raw else blobs.digest(body)
 
 
 def read_text(data: Data) -> tuple[str, bool]:

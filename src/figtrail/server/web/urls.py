@@ -69,6 +69,7 @@ urlpatterns = [
     page(f"comments/{ID}/body", comments.body, "comment-body"),
     page(f"web/data/{ID}/download", data.download, "data-download"),
     page(f"web/data/{ID}/view", data.view, "data-view"),
+    re_path(r"^web/scripts/(?P<name>[\w.-]+/[\w.-]+\.js)$", data.figure_script, name="figure-script"),
     page(rf"web/thumbnail/{ID}/(?P<size>[0-9]{{2,4}})", data.thumbnail, "thumbnail"),
     page("web/compare/diff.png", compare.pixel_diff_png, "pixel-diff"),
     page(f"web/organization/{ID}/logo", organizations.logo, "organization-logo"),

@@ -1,24 +1,27 @@
-"""Raw bytes: data downloads and inline views, and thumbnails made on the server and cached.
+"""Raw bytes: data downloads and inline views, thumbnails made on the server and cached, and the plotting
+libraries' scripts that interactive figures load.
 
-Every response here carries a sandboxing Content-Security-Policy, so a user's SVG or HTML opened
-directly (or in an iframe) can never run script in the app's origin; interactive HTML gets
-``allow-scripts`` without ``allow-same-origin``, so it runs in an opaque origin of its own.
+Every response of user content here carries a sandboxing Content-Security-Policy, so a user's SVG or
+HTML opened directly (or in an iframe) can never run script in the app's origin; interactive HTML gets
+``allow-scripts`` without ``allow-same-origin``, so it runs in an opaque origin of its own. The scripts
+are third-party code from installed packages, served as ``text/javascript`` (never a document).
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from PIL import Image
 
-from figtrail.server.access.declarations import LINK, declare
+from figtrail.server.access.declarations import LINK, PUBLIC, declare
 from figtrail.server.catalog.models import Data, Revision
 from figtrail.server.catalog.thumbnails import render_thumbnail, source_image
-from figtrail.server.web import payloads, viewer
+from figtrail.server.web import figure_scripts, payloads, viewer
 from figtrail.server.web.revision_parts import parts_of
 
 THUMBNAIL_SIZES = {160, 320, 640, 1280}
+SCRIPT_MAX_AGE = 365 * 24 * 3600
 PLACEHOLDER = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 100">'
     '<rect width="160" height="100" fill="#f1f3f6"/>'
@@ -40,13 +43,14 @@ def _data(request: HttpRequest, pk) -> Data:
 
 def _raw(data: Data, inline: bool) -> HttpResponse:
     inline = inline and payloads.can_inline(data)
-    response = HttpResponse(payloads.payload(data), content_type=payloads.content_type(data))
+    body, etag = payloads.served(data, inline)
+    response = HttpResponse(body, content_type=payloads.content_type(data))
     response["Content-Security-Policy"] = payloads.response_policy(data, inline)
     response["Content-Disposition"] = content_disposition_header(
         not inline, payloads.filename(data, _stem(data))
     )
     response["Cache-Control"] = "private, max-age=3600"
-    response["ETag"] = f'"{data.hash}"'
+    response["ETag"] = f'"{etag}"'
     return response
 
 
@@ -61,6 +65,23 @@ def download(request: HttpRequest, pk) -> HttpResponse:
 def view(request: HttpRequest, pk) -> HttpResponse:
     """Inline, for ``<img>`` and sandboxed ``<iframe>``; other types download."""
     return _raw(_data(request, pk), inline=True)
+
+
+@declare(PUBLIC)
+@require_safe
+def figure_script(request: HttpRequest, name: str) -> HttpResponse:
+    """A plotting library's script for interactive figures (``figure_scripts``): public code from an
+    installed package, under a versioned name, so browsers may keep it for a year without asking again."""
+    script = figure_scripts.by_name(name)
+    if script is None:
+        raise Http404(f"No figure script named {name}.")
+    try:
+        path = script.path()
+    except figure_scripts.ScriptUnavailable as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = FileResponse(path.open("rb"), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = f"public, max-age={SCRIPT_MAX_AGE}, immutable"
+    return response
 
 
 @declare(LINK)
