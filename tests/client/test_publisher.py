@@ -47,7 +47,9 @@ def test_publish_returns_at_once_and_the_revision_arrives_whole(account, make_pu
     figure = account.get(f"figure/{stored['figure']}/")
     assert figure["name"] == "Squares"  # named after the plot's title
     assert outbox_files(publisher.outbox.path) == []
-    assert publisher.renderer._process.poll() is None  # rendered by the helper process, which lives on
+    finisher = publisher.finisher
+    helpers = [steps.helper for steps in (finisher.primary_steps, finisher.steps_for("matplotlib"))]
+    assert all(helper._process.poll() is None for helper in helpers)  # rendered by the helpers, which live on
 
 
 def test_targets_by_name_id_and_find_by_name(account, make_publisher, line_figure):
@@ -92,12 +94,13 @@ def test_strict_mode_raises_the_servers_refusal(live_server, account, make_publi
 
 def test_a_revision_delivered_twice_is_stored_once(account, make_publisher, line_figure):
     """A retry after a lost answer posts the same client-made id again: the server keeps one."""
-    from figtrail.capture.revision import finish
+    from figtrail.capture.revision import Finisher
     from figtrail.client.delivery import deliver
 
-    publisher = make_publisher()
+    publisher = make_publisher(watermark=False, image_formats=["png"])
     prepared = publisher.prepare(line_figure, target="Twice")  # built, but not handed to the sender
-    job = finish(prepared.job, publisher.outbox, prepared.pending)
+    job = Finisher(publisher.outbox, {prepared.job["id"]: prepared.pending}).primary(prepared.job)
+    assert not job["followup"]  # one image, no watermark: nothing follows the first POST
     assert deliver(job, publisher.connection, publisher.catalog, publisher.outbox) == "sent"
     assert deliver(job, publisher.connection, publisher.catalog, publisher.outbox) == "duplicate"
     figure = account.get(f"figure/{account.revision(job['id'])['figure']}/")

@@ -2,8 +2,11 @@
 
 Each annotator looks at the ``CaptureContext`` of a publish and returns metadata (merged into the
 revision's ``metadata``) and data objects (code or text attached to the revision). They run on the
-background sender, so a slow one (git, the package list) never delays a notebook cell. An annotator
-that fails adds a note instead of stopping the revision.
+background sender, each within ``ANNOTATE_TIMEOUT`` seconds, so a slow one never delays a notebook
+cell and a stuck one never holds up the revision. What changes after ``publish()`` (the git state, the
+script's source, the modules imported) they read from ``context.provenance``, observed at
+``publish()`` time, never from the live process. An annotator that fails or runs out of time adds a
+note instead of stopping the revision.
 """
 
 from __future__ import annotations
@@ -12,16 +15,16 @@ import functools
 import json
 import os
 import platform
-import re
-import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from typing import Any
 
+from figtrail.capture import provenance
 from figtrail.capture.context import CaptureContext
 
-GIT_TIMEOUT = 5.0
+ANNOTATE_TIMEOUT = 10.0
 
 
 @dataclass
@@ -54,9 +57,9 @@ def text_item(name: str, text: str, fmt: str | None = None) -> DataItem:
 class Annotator:
     """Base class. ``annotate`` returns an ``Annotation``; it should not raise, but may.
 
-    ``live`` annotators describe the publishing process itself (its packages, its git checkout): they
-    are skipped when a revision is finished by another process (``figtrail outbox flush`` after a
-    crash), where they would describe the wrong process.
+    ``live`` annotators describe the publishing process itself (its installed packages): they are
+    skipped when a revision is finished by another process (``figtrail outbox flush`` after a crash),
+    where they would describe the wrong process.
     """
 
     live = False
@@ -112,31 +115,30 @@ class ScriptAnnotator(Annotator):
         if context.in_notebook:
             return Annotation()
         meta: dict[str, Any] = {"argv": context.argv, "script": context.script_path}
-        data = []
-        if context.script_path and os.path.isfile(context.script_path):
-            with open(context.script_path, encoding="utf-8", errors="replace") as handle:
-                data.append(code_item(os.path.basename(context.script_path), handle.read()))
+        observed = context.provenance
+        source = (
+            observed.get("script_source")
+            if observed is not None
+            else provenance.script_source(context.script_path)
+            if context.script_path
+            else None
+        )
+        data = [code_item(os.path.basename(context.script_path), source)] if source is not None else []
         return Annotation(metadata=meta, data=data)
 
 
 class GitAnnotator(Annotator):
-    """The commit, branch, remote and dirty state of the git repository the code runs in."""
-
-    live = True
+    """The commit, branch, remote and dirty state of the git repository the code runs in, as they were
+    when ``publish()`` was called."""
 
     def annotate(self, context: CaptureContext) -> Annotation:
-        where = os.path.dirname(context.script_path) if context.script_path else context.cwd
-        commit = _git(where, "rev-parse", "HEAD")
-        if commit is None:
-            return Annotation()
-        status = _git(where, "status", "--porcelain", "--untracked-files=no")
-        info = {
-            "hash": commit,
-            "branch": _git(where, "rev-parse", "--abbrev-ref", "HEAD"),
-            "remote_url": _strip_credentials(_git(where, "config", "--get", "remote.origin.url")),
-            "dirty": bool(status),
-        }
-        return Annotation(metadata={"git": info})
+        if context.provenance is not None:
+            info = context.provenance.get("git")
+        else:  # a job from an older client: the repository as it is now is the best there is
+            info = provenance.git_state(
+                os.path.dirname(context.script_path) if context.script_path else context.cwd
+            )
+        return Annotation(metadata={"git": info}) if info else Annotation()
 
 
 class EnvironmentAnnotator(Annotator):
@@ -145,10 +147,11 @@ class EnvironmentAnnotator(Annotator):
     live = True
 
     def annotate(self, context: CaptureContext) -> Annotation:
+        modules = (context.provenance or {}).get("modules")
         meta = {
             "python_version": sys.version,
             "kernel": sys.executable,
-            "packages": imported_package_versions(),
+            "packages": imported_package_versions(modules),
         }
         return Annotation(metadata=meta, data=[text_item("pip freeze", installed_packages())])
 
@@ -189,33 +192,46 @@ def instantiate(annotators: Any) -> list[Annotator]:
     return [item() if isinstance(item, type) else item for item in chosen]
 
 
-def run_annotators(annotators: list[Annotator], context: CaptureContext) -> tuple[Annotation, list[str]]:
-    """Merge every annotator's output; a failing one leaves a note and the rest still count."""
+def run_annotators(
+    annotators: list[Annotator], context: CaptureContext, timeout: float | None = None
+) -> tuple[Annotation, list[str]]:
+    """Merge every annotator's output; one that fails or takes longer than ``timeout`` seconds
+    (``ANNOTATE_TIMEOUT``) leaves a note, and the rest still count."""
+    limit = ANNOTATE_TIMEOUT if timeout is None else timeout
     merged, notes = Annotation(), []
     for annotator in annotators:
+        name = type(annotator).__name__
         try:
-            result = annotator.annotate(context)
+            result = _within(limit, annotator.annotate, context)
+        except TimeoutError:
+            notes.append(f"{name} did not finish within {limit:g} s; what it records is missing")
+            continue
         except Exception as exc:
-            notes.append(f"{type(annotator).__name__} failed: {type(exc).__name__}: {exc}")
+            notes.append(f"{name} failed: {type(exc).__name__}: {exc}")
             continue
         merged.metadata.update(result.metadata)
         merged.data.extend(result.data)
     return merged, notes
 
 
-def _git(where: str, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", where, *args], capture_output=True, text=True, timeout=GIT_TIMEOUT, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
+def _within(limit: float, function: Any, *args: Any) -> Any:
+    """``function(*args)`` on a helper thread, given up (left to finish on its own) after ``limit`` s."""
+    outcome: dict[str, Any] = {}
 
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
 
-def _strip_credentials(url: str | None) -> str | None:
-    """Never record a token embedded in a remote URL (https://user:token@host/...)."""
-    return re.sub(r"(?<=://)[^/@]+@", "", url) if url else url
+    worker = threading.Thread(target=run, name="figtrail-annotator", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():
+        raise TimeoutError
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @functools.cache
@@ -241,12 +257,11 @@ def installed_packages() -> str:
     )
 
 
-def imported_package_versions() -> dict[str, str]:
-    """Versions of the distributions whose modules this process has imported: the ones that matter."""
+def imported_package_versions(modules: list[str] | None = None) -> dict[str, str]:
+    """Versions of the distributions whose modules were imported (``modules``, observed at publish
+    time; default: what this process has imported now): the ones that matter."""
     owners, versions, found = _module_owners(), _distributions(), {}
-    for module in list(sys.modules):
-        if "." in module or module.startswith("_"):
-            continue
+    for module in modules if modules is not None else provenance.imported_modules():
         for dist in owners.get(module, []):
             if dist in versions:
                 found[dist] = versions[dist]

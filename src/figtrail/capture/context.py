@@ -1,7 +1,9 @@
 """What is known about the moment of publishing, captured in the cell before it is gone.
 
 The annotators run later, on the background sender; everything they need from the cell (its code,
-its execution count, the notebook, the working directory) is copied here first.
+its execution count, the notebook, the working directory) is copied here first, and so is what the
+moment itself is (``provenance``: the git state, the script's source, the modules imported, read by
+``figtrail.capture.provenance``), so a revision records the moment of ``publish()``, not of sending.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ class CaptureContext:
     notebook_path: str | None = None
     script_path: str | None = None
     argv: list[str] = field(default_factory=lambda: list(sys.argv))
+    provenance: dict[str, Any] | None = None  # None: not observed (a job from an older client)
+
+    def observe(self) -> CaptureContext:
+        """Read what can change after ``publish()`` returns; call it in the publishing thread."""
+        from figtrail.capture.provenance import observe
+
+        self.provenance = observe(self.cwd, self.script_path)
+        return self
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,58 +2,84 @@
 
 Rendering a big figure to SVG, or stamping a large PNG, is seconds of pure-Python work; on a thread it
 would hold the kernel's GIL and slow down the cells that follow. The helper is a plain Python process
-(``python -m figtrail.capture.render_process``, never a fork of the kernel) that reads one job per
-line on stdin, renders it from the frozen copy in the outbox, writes the payloads into the same outbox
-and answers with the job's new data list. It exits when its stdin closes. If it cannot start or fails,
-the caller renders in-process instead: the helper only ever makes things faster.
+(``python -m figtrail.capture.render_process``, never a fork of the kernel, in a session of its own)
+that reads one step per line on stdin (``figtrail.capture.steps``), does it from the frozen copy in the
+outbox, writes the result into the same outbox and answers on stdout. It exits when its stdin closes.
+A step that runs over its time limit gets the helper killed, with every process it started (kaleido's
+Chrome); the next step starts a new one. If the helper cannot start at all, steps run on a thread.
+
+There is one helper per lane: the primary image of new revisions never queues behind the slower
+formats of earlier ones.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import selectors
+import signal
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
-from figtrail.client.outbox import Job, Outbox
+from figtrail.client.outbox import Outbox
 
-REPLY_TIMEOUT = 300.0
+PRELOAD = ("matplotlib", "plotly", "bokeh", "altair", "PIL")
 
 
 class RenderProcess:
-    """The parent side: one helper per process, started on first use, one job at a time."""
+    """The parent side of one helper: started on first use (or ``start()``), one step at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "render") -> None:
+        self.name = name
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
         disabled = os.environ.get("FIGTRAIL_RENDER_PROCESS") == "0"
         self._broken = disabled or not hasattr(selectors, "PollSelector")  # no poll() on Windows pipes
+        atexit.register(self.stop)
 
-    def render(self, job: Job, outbox: Outbox) -> bool:
-        """Render ``job`` in the helper; True when done (``job`` updated), False to render here instead."""
-        if self._broken or not (job.get("render") or {}).get("backend"):
-            return False
+    @property
+    def available(self) -> bool:
+        return not self._broken
+
+    def start(self) -> None:
+        """Start the helper now, off the caller's thread, preloading the plotting libraries this
+        process has imported, so the first figure does not wait for Python and matplotlib to start."""
+        if self._broken:
+            return
+
+        def run() -> None:
+            with self._lock, contextlib.suppress(OSError):
+                self._ensure()
+
+        threading.Thread(target=run, name=f"figtrail-{self.name}-start", daemon=True).start()
+
+    def call(self, request: dict[str, Any], outbox: Outbox, timeout: float) -> dict[str, Any]:
+        """One step in the helper. Raises TimeoutError (the helper was killed) or OSError (no helper
+        can run here: the caller does the step itself)."""
         with self._lock:
             try:
-                reply = self._ask({"outbox": str(outbox.path), "job": job})
-            except (OSError, ValueError, TimeoutError):
-                self._stop()
-                self._broken = True  # don't retry a helper that failed once; in-process works
-                return False
-        job["data"], job["notes"] = reply["data"], reply["notes"]
-        return True
+                return self._ask({**request, "outbox": str(outbox.path)}, timeout)
+            except TimeoutError:
+                self._kill()
+                raise
+            except (OSError, ValueError) as exc:
+                self._kill()
+                if self._failed_recently():
+                    self._broken = True  # it keeps dying: don't start it again in this process
+                raise OSError(f"the render helper failed: {exc}") from exc
 
-    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
         process = self._ensure()
         process.stdin.write(json.dumps(request) + "\n")
         process.stdin.flush()
         with selectors.PollSelector() as selector:
             selector.register(process.stdout, selectors.EVENT_READ)
-            if not selector.select(REPLY_TIMEOUT):
+            if not selector.select(timeout):
                 raise TimeoutError("the render helper did not answer")
         line = process.stdout.readline()
         if not line:
@@ -62,52 +88,114 @@ class RenderProcess:
 
     def _ensure(self) -> subprocess.Popen:
         if self._process is None or self._process.poll() is not None:
-            env = {**os.environ, "MPLBACKEND": "Agg"}
+            preload = [name for name in PRELOAD if name in sys.modules]
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "figtrail.capture.render_process"],
+                [sys.executable, "-m", "figtrail.capture.render_process", *preload],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
-                env=env,
+                env={**os.environ, "MPLBACKEND": "Agg"},
+                start_new_session=True,  # its own process group: a kill reaches the browsers it started
             )
-            atexit.register(self._stop)
+            self._started = time.monotonic()
         return self._process
 
-    def _stop(self) -> None:
+    def _failed_recently(self) -> bool:
+        return time.monotonic() - getattr(self, "_started", 0.0) < 5.0
+
+    def _kill(self) -> None:
+        """Kill the helper and everything it started, browsers in sessions of their own included."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            try:
-                process.stdin.close()
-                process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                process.kill()
+        if process is None:
+            return
+        for pid in [process.pid, *descendants(process.pid)]:
+            with contextlib.suppress(OSError):
+                if os.getpgid(pid) == pid:  # a group leader (kaleido starts Chrome in its own session)
+                    os.killpg(pid, signal.SIGKILL)
+                else:
+                    os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+
+    def stop(self) -> None:
+        """Close the helper's stdin (it exits by itself); kill it, and what it started, if it does not."""
+        process = self._process
+        if process is None or process.poll() is not None:
+            return
+        try:
+            process.stdin.close()
+            process.wait(timeout=5)
+            self._process = None
+        except (OSError, subprocess.TimeoutExpired):
+            self._kill()
 
 
-_shared: RenderProcess | None = None
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (from /proc; none where there is no /proc)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+    for name in entries:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(name))
+    found, queue = [], list(children.get(pid, []))
+    while queue:
+        child = queue.pop()
+        found.append(child)
+        queue.extend(children.get(child, []))
+    return found
 
 
-def shared_renderer() -> RenderProcess:
-    global _shared
-    if _shared is None:
-        _shared = RenderProcess()
-    return _shared
+_shared: dict[str, RenderProcess] = {}
 
 
-def serve() -> None:
-    """The helper's side: one JSON request per line in, one JSON reply per line out."""
-    from figtrail.capture.revision import render_job
+def shared_renderer(lane: str = "render") -> RenderProcess:
+    """The process's helper for ``lane`` ("primary" or "rest")."""
+    if lane not in _shared:
+        _shared[lane] = RenderProcess(lane)
+    return _shared[lane]
 
+
+def serve(preload: list[str]) -> None:
+    """The helper's side: one JSON step per line in, one JSON reply per line out."""
+    import importlib
+
+    from figtrail.capture.steps import FrozenFigures, run_step
+
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    for name in preload:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    frozen, outboxes = FrozenFigures(), {}
     for line in sys.stdin:
         request = json.loads(line)
-        job = request["job"]
         try:
-            render_job(job, Outbox(request["outbox"]))
-        except Exception as exc:  # answer anyway: the revision goes out with what was captured
-            job.setdefault("notes", []).append(f"rendering failed: {type(exc).__name__}: {exc}")
-        sys.stdout.write(json.dumps({"data": job.get("data", []), "notes": job.get("notes", [])}) + "\n")
+            path = request["outbox"]
+            outbox = outboxes.get(path) or outboxes.setdefault(path, Outbox(path))
+            reply = run_step(request, outbox, frozen)
+        except Exception as exc:  # answer anyway: the revision goes out with what was rendered
+            reply = {"error": f"rendering failed: {type(exc).__name__}: {exc}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
 
 
+def _exit_with_parent(parent: int) -> None:
+    """A helper whose process was killed (a kernel's runner gives it seconds) must not live on,
+    stuck in a render: once it is orphaned, it kills what it started and exits."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    for pid in descendants(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    os._exit(0)
+
+
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1:])

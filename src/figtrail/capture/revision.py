@@ -1,23 +1,35 @@
-"""Turning a live figure into revision data, in two steps.
+"""Turning a live figure into revision data, in three steps, none of which waits for another figure.
 
 ``capture`` runs in the cell: it freezes the figure and writes what it already has (the displayed PNG,
-the data frames, the frozen copy) to the outbox as a job in the "capture" stage. ``finish`` runs on the
-background sender: it renders the remaining formats, stamps the watermark, runs the annotators and
-marks the job "ready" to send. If the publishing process dies in between, ``figtrail outbox flush``
-finishes the job from the frozen copy on disk.
+the data frames, the frozen copy, the provenance of the moment) to the outbox as a job in the
+"capture" stage. Then, on the background sender:
+
+1. ``finish_primary`` makes the primary image (the displayed PNG, else the PNG, or the interactive HTML,
+   rendered first) and runs the annotators: the job is "ready" and the sender creates the revision
+   with it at once.
+2. ``finish_rest``, once the revision exists, renders the other formats and stamps the watermark: the
+   job is an "update" the sender adds to the revision.
+
+Every render, stamp and annotator has a time limit (``figtrail.capture.steps``). What fails or runs
+out of time is left out, and the revision's notes name what is missing and why. If the publishing
+process dies in between, ``figtrail outbox flush`` finishes the job from the frozen copy on disk.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from figtrail.capture.annotators import Annotator, DataItem, instantiate, run_annotators
-from figtrail.capture.backends import Backend, RenderError, Snapshot, get_backend
+from figtrail.capture.backends import Backend, Snapshot, get_backend
 from figtrail.capture.context import CaptureContext
+from figtrail.capture.steps import Steps
 from figtrail.capture.watermark import DEFAULT_WATERMARK, Watermark
 from figtrail.client.outbox import Job, Outbox, job_blobs
+
+STAMPED_FORMATS = ("png", "html")
 
 
 @dataclass
@@ -71,92 +83,167 @@ def capture(
     return fields, snapshot
 
 
-def finish(job: Job, outbox: Outbox, pending: PendingCapture | None, renderer: Any = None) -> Job:
-    """Render, watermark and annotate a captured job, then mark it ready (rewritten atomically).
+class Finisher:
+    """Finishes this process's captured jobs: ``primary`` (step 1) and ``rest`` (step 2). Step 1 has
+    its own ``Steps``, and step 2 one per plotting library (``steps_for``), so the primary image of a
+    new figure never waits behind the formats of an older one, and a matplotlib figure never waits
+    for plotly's Chrome. ``pending`` holds what only the publishing process has (the annotators,
+    in-memory copies); jobs without it (another process's, after a crash) are finished from the outbox
+    alone. ``notify`` hears once about each renderer that is missing or ran out of time."""
 
-    ``renderer`` (a ``RenderProcess``) does the rendering in a helper process, so that the notebook's
-    own process keeps its CPU and its GIL for the user's next cells; without one, or if it fails, the
-    rendering happens here.
-    """
-    before = job_blobs(job)
-    notes = job.setdefault("notes", [])
-    in_memory_only = pending is not None and pending.snapshot.copy is not None
-    if renderer is None or in_memory_only or not renderer.render(job, outbox):
-        render_job(job, outbox, pending)
-    _annotate(job, outbox, pending, notes)
-    job["stage"] = "ready"
-    job.pop("render", None)
-    job.pop("context", None)
-    job.pop("facts", None)
-    if "seq" in job:  # already queued: replace it, atomically, by its finished form
-        outbox.write(job)
-        outbox.collect_blobs(before - job_blobs(job))
-    return job
+    def __init__(
+        self,
+        outbox: Outbox,
+        pending: dict[str, PendingCapture] | None = None,
+        primary_steps: Steps | None = None,
+        steps_for: Callable[[str], Steps] | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.pending = pending if pending is not None else {}
+        self.primary_steps = primary_steps or Steps()
+        self._make_steps = steps_for or (lambda backend: self.primary_steps)
+        self.rest_steps: dict[str, Steps] = {}
+        self.notify = notify or (lambda message: None)
+        self._told: set[str] = set()
+
+    def steps_for(self, backend: str) -> Steps:
+        """The steps of step 2 for one plotting library, made on first use."""
+        if backend not in self.rest_steps:
+            self.rest_steps[backend] = self._make_steps(backend)
+        return self.rest_steps[backend]
+
+    def primary(self, job: Job) -> Job:
+        """Step 1: the primary image and the annotations; the job becomes "ready" to create."""
+        before = job_blobs(job)
+        pending = self.pending.get(job["id"])
+        notes = job.setdefault("notes", [])
+        render = job.get("render") or {}
+        if render.get("backend"):
+            backend = get_backend(render["backend"])
+            deferred = list(render.get("deferred") or [])
+            have = {item["metadata"].get("format") for item in job["data"] if item["type"] == "image"}
+            primary = backend.primary_format(deferred) if not have & {"png", "html"} else None
+            if primary is not None:
+                self._render(job, backend, render, [primary], pending, self.primary_steps, notes)
+                render["deferred"] = [fmt for fmt in deferred if fmt != primary]
+            _attach_pickle(job, render)
+        _annotate(job, self.outbox, pending, notes)
+        job["followup"] = bool(render.get("deferred")) or (
+            bool(render.get("watermark")) and bool(_stampable(job))
+        )
+        if not job["followup"]:
+            job.pop("render", None)
+            self.pending.pop(job["id"], None)
+        job["stage"] = "ready"
+        job.pop("context", None)
+        job.pop("facts", None)
+        self._save(job, before)
+        return job
+
+    def rest(self, job: Job) -> Job:
+        """Step 2, once the revision exists: the other formats and the watermark; an "update"."""
+        before = job_blobs(job)
+        pending = self.pending.pop(job["id"], None)
+        notes = job.setdefault("notes", [])
+        render = job.get("render") or {}
+        steps = self.steps_for(render.get("backend") or "")
+        if render.get("backend") and render.get("deferred"):
+            backend = get_backend(render["backend"])
+            self._render(job, backend, render, render["deferred"], pending, steps, notes)
+        if render.get("watermark"):
+            self._stamp(job, render, steps, notes)
+        job.pop("render", None)
+        job["followup"] = False
+        job["stage"] = "update"
+        self._save(job, before)
+        return job
+
+    def _render(
+        self,
+        job: Job,
+        backend: Backend,
+        render: dict,
+        formats: list[str],
+        pending: PendingCapture | None,
+        steps: Steps,
+        notes: list[str],
+    ) -> None:
+        copy = pending.snapshot.copy if pending is not None else None
+        for fmt in formats:
+            request = {
+                "op": "render",
+                "backend": backend.name,
+                "snapshot": render.get("snapshot"),
+                "format": fmt,
+            }
+            reply = steps.run(request, self.outbox, copy)
+            if "blob" in reply:
+                job["data"].append(_image(fmt, reply["blob"]))
+                continue
+            if reply["error"] not in notes:
+                notes.append(reply["error"])
+            if reply.get("missing") or reply.get("timeout"):
+                self._tell_once(reply["error"])
+
+    def _stamp(self, job: Job, render: dict, steps: Steps, notes: list[str]) -> None:
+        for item in _stampable(job):
+            fmt = item["metadata"]["format"]
+            request = {
+                "op": "stamp",
+                "format": fmt,
+                "blob": item["blob"],
+                "link": job["link"],
+                "qr_code": render.get("qr_code", True),
+            }
+            reply = steps.run(request, self.outbox)
+            if "blob" in reply:
+                job["data"].append(_image(fmt, reply["blob"], watermarked=True))
+            else:
+                notes.append(reply["error"])
+
+    def _tell_once(self, message: str) -> None:
+        if message not in self._told:
+            self._told.add(message)
+            self.notify(message)
+
+    def _save(self, job: Job, before: set[str]) -> None:
+        if "seq" in job:  # already queued: replace it, atomically, by its finished form
+            self.outbox.write(job)
+            self.outbox.collect_blobs(before - job_blobs(job))
 
 
-def render_job(job: Job, outbox: Outbox, pending: PendingCapture | None = None) -> None:
-    """The CPU-heavy part of finishing: the deferred formats, the watermark, the pickle."""
-    render = job.get("render") or {}
-    if not render.get("backend"):
-        return
-    backend = get_backend(render["backend"])
-    notes = job.setdefault("notes", [])
-    _render_deferred(job, backend, render, outbox, pending, notes)
-    _stamp(job, render, outbox, notes)
-    _attach_pickle(job, render, outbox)
+def _stampable(job: Job) -> list[dict[str, Any]]:
+    """The unwatermarked PNG and HTML images that have no watermarked twin yet."""
+    images = [item for item in job.get("data", []) if item["type"] == "image"]
+    stamped = {item["metadata"].get("format") for item in images if item["metadata"].get("is_watermarked")}
+    return [
+        item
+        for item in images
+        if item["metadata"].get("format") in STAMPED_FORMATS
+        and not item["metadata"].get("is_watermarked")
+        and item["metadata"].get("format") not in stamped
+    ]
 
 
-def _render_deferred(
-    job: Job, backend: Backend, render: dict, outbox: Outbox, pending, notes: list[str]
-) -> None:
-    if not render.get("deferred"):
-        return
-    frozen = pending.snapshot.copy if pending and pending.snapshot.copy is not None else None
-    try:
-        if frozen is None:
-            frozen = backend.load(outbox.blob(render["snapshot"])) if render.get("snapshot") else None
-        if frozen is None:
-            raise RenderError(f"{backend.name}: no frozen copy of the figure to render from")
-    except Exception as exc:
-        notes.append(f"could not render {', '.join(render['deferred'])}: {exc}")
-        return
-    for fmt in render["deferred"]:
-        try:
-            job["data"].append(image_item(fmt, backend.render(frozen, fmt), outbox))
-        except RenderError as exc:
-            if str(exc) not in notes:
-                notes.append(str(exc))
-        except Exception as exc:
-            notes.append(f"{backend.name} could not render {fmt}: {type(exc).__name__}: {exc}")
+def _image(fmt: str, digest: str, watermarked: bool = False) -> dict[str, Any]:
+    return {
+        "name": "figure",
+        "type": "image",
+        "metadata": {"format": fmt, "is_watermarked": watermarked},
+        "blob": digest,
+    }
 
 
-def _stamp(job: Job, render: dict, outbox: Outbox, notes: list[str]) -> None:
-    if not render.get("watermark"):
-        return
-    mark = Watermark(qr_code=render.get("qr_code", True))
-    for item in list(job["data"]):
-        fmt = item["metadata"].get("format")
-        if item["type"] != "image" or item["metadata"].get("is_watermarked") or fmt not in ("png", "html"):
-            continue
-        try:
-            content = outbox.blob(item["blob"])
-            stamped = (
-                mark.stamp_png(content, job["link"])
-                if fmt == "png"
-                else mark.stamp_html(content, job["link"])
-            )
-        except Exception as exc:
-            notes.append(f"watermark failed on {fmt}: {type(exc).__name__}: {exc}")
-            continue
-        job["data"].append(image_item(fmt, stamped, outbox, watermarked=True))
-
-
-def _attach_pickle(job: Job, render: dict, outbox: Outbox) -> None:
+def _attach_pickle(job: Job, render: dict) -> None:
     """Keep the frozen matplotlib figure, so it can be reopened and restyled later."""
-    if render.get("save_pickle") and render.get("snapshot") and render.get("backend") == "matplotlib":
-        name = f"{job.get('figure_name') or 'figure'}.pickle"
-        meta = {"path": None, "format": "pickle", "backend": "matplotlib"}
-        job["data"].append({"name": name, "type": "file", "metadata": meta, "blob": render["snapshot"]})
+    if not (render.get("save_pickle") and render.get("snapshot") and render.get("backend") == "matplotlib"):
+        return
+    if any(item["metadata"].get("format") == "pickle" for item in job["data"]):
+        return
+    name = f"{job.get('figure_name') or 'figure'}.pickle"
+    meta = {"path": None, "format": "pickle", "backend": "matplotlib"}
+    job["data"].append({"name": name, "type": "file", "metadata": meta, "blob": render["snapshot"]})
 
 
 def _annotate(job: Job, outbox: Outbox, pending: PendingCapture | None, notes: list[str]) -> None:
@@ -165,7 +252,7 @@ def _annotate(job: Job, outbox: Outbox, pending: PendingCapture | None, notes: l
         annotators = pending.settings.annotators
     else:
         annotators = [item for item in instantiate(None) if not item.live]
-        notes.append("finished by another process: git and package versions were not recorded")
+        notes.append("finished by another process: the versions of installed packages were not recorded")
     annotation, failures = run_annotators(annotators, context)
     notes.extend(failures)
     job["metadata"] = revision_metadata(annotation.metadata, job.get("facts"), job.get("metadata"))
@@ -180,12 +267,7 @@ def revision_metadata(annotated: dict, facts: dict | None, given: dict | None) -
 
 
 def image_item(fmt: str, content: bytes, outbox: Outbox, watermarked: bool = False) -> dict[str, Any]:
-    return {
-        "name": "figure",
-        "type": "image",
-        "metadata": {"format": fmt, "is_watermarked": watermarked},
-        "blob": outbox.put_blob(content),
-    }
+    return _image(fmt, outbox.put_blob(content), watermarked)
 
 
 def store(item: DataItem, outbox: Outbox) -> dict[str, Any]:

@@ -12,6 +12,8 @@ import time
 from figtrail.client.config import load_config
 from figtrail.client.outbox import Job, Outbox
 
+STATES = {"capture": "capturing", "render": "rendering"}  # stages a running publisher finishes itself
+
 
 def register(commands) -> None:
     parser = commands.add_parser("outbox", help="show or send the revisions waiting for the server")
@@ -34,7 +36,7 @@ def list_outbox(args: argparse.Namespace) -> int:
     outbox = _outbox(args)
     waiting, held = outbox.pending(), outbox.held()
     for job in waiting:
-        print(_line(job, "capturing" if job.get("stage") == "capture" else "waiting"))
+        print(_line(job, STATES.get(job.get("stage"), "waiting")))  # "update": its other formats wait
     for job in held:
         print(_line(job, "held"))
         print(f"    {job.get('error')}")
@@ -43,6 +45,7 @@ def list_outbox(args: argparse.Namespace) -> int:
 
 
 def flush_outbox(args: argparse.Namespace) -> int:
+    from figtrail.capture.revision import Finisher  # finishes captures of ended processes from disk
     from figtrail.cli.main import CliError
     from figtrail.client.catalog import Catalog
     from figtrail.client.errors import FigtrailError
@@ -57,27 +60,25 @@ def flush_outbox(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     outbox = Outbox(config.outbox)
     catalog = Catalog(connection, config.workspace)
-    sender = Sender(
-        outbox, connection, catalog, ShortIds(connection), lambda job: _finish_orphan(job, outbox)
-    )
+    sender = Sender(outbox, connection, catalog, ShortIds(connection), Finisher(outbox))
     sender.adopt_orphans = True
     _learn_username(connection)
     report = sender.run_pass(retry_held=True)
-    left = [job for job in outbox.pending() if sender._mine(job)]
+    mine = [job for job in outbox.pending() if sender._mine(job)]
+    running = [job for job in mine if job.get("stage") in STATES and not sender._may_finish(job)]
+    left = [job for job in mine if job not in running]
     others = [job for job in outbox.pending() if not sender._mine(job)]
     print(f"sent {report.sent}; {report.held} held; {len(left)} still waiting for {connection.url}")
+    if running:
+        print(
+            f"{len(running)} revision(s) are being finished by the running process that published them; "
+            "it sends the rest itself"
+        )
     if others:
         print(f"{len(others)} item(s) for another server or account were left alone (`figtrail outbox list`)")
     if report.unreachable:
         raise CliError(f"the server at {connection.url} is unreachable or refused the key; nothing was lost")
     return 1 if left or report.held else 0
-
-
-def _finish_orphan(job: Job, outbox: Outbox) -> Job:
-    """Finish a revision captured by a process that has ended, from the frozen copy on disk."""
-    from figtrail.capture.revision import finish
-
-    return finish(job, outbox, None)
 
 
 def _learn_username(connection) -> None:

@@ -20,6 +20,7 @@ from figtrail.client.errors import ConfigFileError, NotConfiguredError
 ENV_PREFIX = "FIGTRAIL_"
 FILE_KEYS = ("url", "api_key", "workspace", "auto_publish", "default_metadata", "image_formats", "watermark")
 DEFAULT_EXIT_WAIT_SECONDS = 10.0
+DEFAULT_RENDER_TIMEOUT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class ClientConfig:
     image_formats: tuple[str, ...] = ("png", "svg")
     watermark: bool = True
     exit_wait: float = DEFAULT_EXIT_WAIT_SECONDS
+    render_timeout: float = DEFAULT_RENDER_TIMEOUT_SECONDS
+    strict: bool = False
+    batch: bool | None = None  # None: decide from how the notebook is run
     source: str = "defaults"
 
     @property
@@ -128,9 +132,24 @@ def _env_values() -> dict[str, Any]:
             values[key] = raw
     if raw := os.environ.get(ENV_PREFIX + "AUTO_PUBLISH"):
         values["auto_publish"] = _parse_bool(raw)
-    if raw := os.environ.get(ENV_PREFIX + "EXIT_WAIT"):
-        values["exit_wait"] = float(raw)
+    for key in ("exit_wait", "render_timeout"):
+        if raw := os.environ.get(ENV_PREFIX + key.upper()):
+            values[key] = _parse_seconds(key, raw)
+    if raw := os.environ.get(ENV_PREFIX + "STRICT"):
+        values["strict"] = _parse_bool(raw)
+    if (raw := os.environ.get(ENV_PREFIX + "BATCH", "").strip().lower()) and raw != "auto":
+        values["batch"] = _parse_bool(raw)
     return values
+
+
+def _parse_seconds(key: str, raw: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise ConfigFileError(f"{ENV_PREFIX}{key.upper()} must be a number of seconds, got {raw!r}")
+    return seconds
 
 
 def _parse_bool(raw: Any) -> bool:

@@ -1,7 +1,10 @@
-"""Delivering one outbox job to the server: a revision (one POST) or a data file's version.
+"""Delivering one outbox job to the server: a revision, its later formats, or a data file's version.
 
-A revision carries the id the client chose (``client_id``), so delivering it twice is harmless: the
-server answers 409 the second time, which we check and count as delivered.
+A revision is created with one POST that carries the id the client chose (``client_id``), so
+delivering it twice is harmless: the server answers 409 the second time, which we check and count as
+delivered. Its slower formats (SVG, the watermarked images) follow as one PATCH of the same revision
+(an "update" job) that names the data objects already stored by id instead of sending them again;
+until then its metadata lists them under ``figtrail_pending``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ def deliver(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) 
     """Send a ready job; returns "sent" or "duplicate". Server errors propagate, typed."""
     if job["kind"] == "asset":
         return deliver_asset(job, connection, catalog, outbox)
+    if job.get("stage") == "update":
+        return deliver_update(job, connection, outbox)
     try:
         return deliver_revision(job, connection, catalog, outbox)
     except (NotFoundError, BadRequestError) as exc:
@@ -32,21 +37,60 @@ def deliver(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) 
 
 def deliver_revision(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
     body = revision_body(job, catalog.figure_id(job["target"]), outbox)
+    outcome = "sent"
     try:
-        connection.post("revision/", data=json.dumps(body).encode())
+        created = connection.post("revision/", data=json.dumps(body).encode())
     except ConflictError as conflict:
         # figtrail says which conflict it is; other servers only say 409, so look the revision up
         if conflict.code == "duplicate_client_id" or (
             conflict.code is None and _exists(connection, job["id"])
         ):
-            return "duplicate"
-        job["short_id"] = None  # the 409 was about the short id (taken): the full id still works
-        body.pop("short_id", None)
-        connection.post("revision/", data=json.dumps(body).encode())
+            created, outcome = (
+                (connection.get(f"revision/{job['id']}/") if job.get("followup") else None),
+                "duplicate",
+            )
+        else:
+            job["short_id"] = None  # the 409 was about the short id (taken): the full id still works
+            body.pop("short_id", None)
+            created = connection.post("revision/", data=json.dumps(body).encode())
+    _remember_data_ids(job, created)
+    return outcome
+
+
+def deliver_update(job: Job, connection: Connection, outbox: Outbox) -> str:
+    """Add the formats rendered after the revision was created; what it already has is named by id."""
+    metadata, _ = revision_metadata(job, outbox)
+    data = [
+        _shallow(item) if item.get("api_id") else data_entry(item, outbox) for item in job.get("data", [])
+    ]
+    body = {"metadata": metadata, "data": data}
+    connection.request(
+        "PATCH", f"revision/{job['id']}/", data=json.dumps(body).encode(), params={"silent": "true"}
+    )
     return "sent"
 
 
-def revision_body(job: Job, figure_id: str, outbox: Outbox) -> dict[str, Any]:
+def _shallow(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "api_id": item["api_id"],
+        "name": item["name"],
+        "type": item["type"],
+        "metadata": item.get("metadata") or {},
+    }
+
+
+def _remember_data_ids(job: Job, created: Any) -> None:
+    """Note the server's id of each data object sent, so the update can name them instead of resending."""
+    stored = (created or {}).get("data") if isinstance(created, dict) else None
+    if not stored or len(stored) < len(job.get("data", [])):
+        return
+    for item, row in zip(job["data"], stored, strict=False):
+        if row.get("api_id") and row.get("type") == item["type"]:
+            item["api_id"] = row["api_id"]
+
+
+def revision_metadata(job: Job, outbox: Outbox) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """The revision's metadata (with ``figtrail_notes`` and ``figtrail_pending``) and its asset links."""
     metadata = dict(job.get("metadata") or {})
     links, notes = [], list(job.get("notes") or [])
     for ref in job.get("assets", []):
@@ -61,6 +105,16 @@ def revision_body(job: Job, figure_id: str, outbox: Outbox) -> dict[str, Any]:
         links.append({"use_type": "indirect", "figure_revision": job["id"], "asset_revision": asset_revision})
     if notes:
         metadata["figtrail_notes"] = notes
+    if job.get("followup"):
+        render = job.get("render") or {}
+        metadata["figtrail_pending"] = list(render.get("deferred") or []) + (
+            ["watermark"] if render.get("watermark") else []
+        )
+    return metadata, links
+
+
+def revision_body(job: Job, figure_id: str, outbox: Outbox) -> dict[str, Any]:
+    metadata, links = revision_metadata(job, outbox)
     body: dict[str, Any] = {
         "api_id": job["id"],
         "client_id": job["id"],

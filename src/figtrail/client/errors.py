@@ -22,7 +22,8 @@ class NotConfiguredError(FigtrailError):
 
 
 class ConfigFileError(FigtrailError):
-    """The config file exists but cannot be read as figtrail settings."""
+    """A setting cannot be read: the config file is not figtrail settings, or a FIGTRAIL_* variable
+    has a value that means nothing."""
 
 
 class ServerError(FigtrailError):

@@ -16,12 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from figtrail.capture import provenance
 from figtrail.capture.annotators import instantiate
 from figtrail.capture.assets import TRACKER, TrackedFile
 from figtrail.capture.backends import Backend, backend_for, backends, get_backend
 from figtrail.capture.context import CaptureContext, script_context
 from figtrail.capture.render_process import shared_renderer
-from figtrail.capture.revision import CaptureSettings, PendingCapture, capture, finish
+from figtrail.capture.revision import CaptureSettings, Finisher, PendingCapture, capture
+from figtrail.capture.steps import Steps
 from figtrail.capture.watermark import Watermark
 from figtrail.client.catalog import Catalog
 from figtrail.client.config import ClientConfig, load_config
@@ -66,7 +68,7 @@ class Publisher:
         image_formats: Sequence[str] | None = None,
         default_metadata: dict[str, Any] | None = None,
         save_pickle: bool = True,
-        strict: bool = False,
+        strict: bool | None = None,
         render_process: bool = True,
         outbox: str | os.PathLike | None = None,
         notify: Callable[[str], None] | None = None,
@@ -88,21 +90,29 @@ class Publisher:
             save_pickle=save_pickle,
             annotators=instantiate(annotators),
         )
-        self.strict = strict
-        self.renderer = shared_renderer() if render_process else None
+        self.strict = self.config.strict if strict is None else strict
         self.notify = notify or notify_stderr
         self.owner = PROCESS_TOKEN  # any publisher of this process may finish this process's captures
         self.short_ids = ShortIds(self.connection)
         self.catalog = Catalog(self.connection, self.config.workspace)
         self._pending = _PENDING
         self._handles = _HANDLES
+        timeout = self.config.render_timeout
+        self.finisher = Finisher(
+            self.outbox,
+            self._pending,
+            _steps("primary", render_process, timeout),
+            lambda backend: _steps(f"rest-{backend}", render_process, timeout),
+            notify=self._notify,
+        )
         self.sender = Sender(
-            self.outbox, self.connection, self.catalog, self.short_ids, self._finish, self._notify
+            self.outbox, self.connection, self.catalog, self.short_ids, self.finisher, self._notify
         )
         self.sender.on_delivered = self._delivered
         TRACKER.outbox_path = TRACKER.outbox_path or self.outbox.path
         _register_exit_flush(self)
         _make_current(self)
+        provenance.warm_up()
         self.short_ids.reserve()
         self.sender.start()
 
@@ -179,6 +189,7 @@ class Publisher:
             raise TypeError(f"figtrail cannot publish a {type(fig).__name__}; supported: {_supported()}")
         context = context or script_context(chosen.name)
         context.backend = chosen.name
+        context.observe()  # git, the script's source, the modules: as they are now, not when sent
         fields, snapshot = capture(fig, chosen, self.settings, self.outbox, displayed, dataframes, files)
         figure = to_spec(target) or {"name": snapshot.title or ANONYMOUS_FIGURE, "create": True}
         handle = self._handle(figure, reuse)
@@ -217,7 +228,8 @@ class Publisher:
         return PublishedRevision(api_id, short_id, f"{self.url}/r/{short_id or api_id}", name)
 
     def flush(self, timeout: float | None = 30.0) -> bool:
-        """Wait until everything published so far has been sent (or the server is found unreachable)."""
+        """Wait until everything published so far is on the server, every format of it; False when
+        ``timeout`` runs out or the server is found unreachable (then it waits in the outbox)."""
         return self.sender.flush(timeout)
 
     def waiting(self) -> list[Job]:
@@ -261,9 +273,6 @@ class Publisher:
         self.outbox.add(job)
         return job["id"]
 
-    def _finish(self, job: Job) -> Job:
-        return finish(job, self.outbox, self._pending.pop(job["id"], None), self.renderer)
-
     def _delivered(self, job_id: str, error: str | None) -> None:
         handle = self._handles.pop(job_id, None)
         if handle is not None:
@@ -282,22 +291,42 @@ class Publisher:
     def _notify(self, message: str) -> None:
         self.notify(message)
 
+    def deliver_all(self, patience: float | None = None, tell: bool = True) -> bool:
+        """Block until everything published so far is on the server, for as long as it keeps
+        arriving (``patience`` seconds without progress, default ``FIGTRAIL_EXIT_WAIT``); if some
+        cannot be delivered, say on stderr (``tell``) how many wait and where. A batch run calls this
+        before it may end."""
+        if not self.sender.outstanding():
+            return True
+        if self.sender.drain(self.config.exit_wait if patience is None else patience):
+            return True
+        if tell:
+            self.tell_undelivered()
+        return False
+
+    def tell_undelivered(self) -> None:
+        """One line on stderr (the runner's too, from a kernel): how many revisions wait, and where."""
+        left = len(self.sender.outstanding())
+        reason = "the server is unreachable" if self.sender.unreachable else "they did not arrive in time"
+        message = (
+            f"{left} revision(s) were not delivered ({reason}); they wait in the outbox "
+            f"({self.outbox.path}): run `figtrail outbox flush` where that folder is kept"
+        )
+        self._notify(message)
+        if sys.__stderr__ is not None and sys.stderr is not sys.__stderr__:  # a kernel: tell the runner too
+            print(f"figtrail: {message}", file=sys.__stderr__, flush=True)
+
     def _exit_flush(self) -> None:
-        """At exit: finish and send what we can within the configured wait, then say what is left."""
-        mine = [job for job in self.outbox.pending() if self.sender._mine(job)]
-        if not mine:
-            return
-        self.sender.flush(self.config.exit_wait)
-        left = [
-            job
-            for job in self.outbox.pending()
-            if job.get("owner") == self.owner or job["id"] in self._handles
-        ]
-        if left:
-            self._notify(
-                f"{len(left)} revision(s) wait in the outbox ({self.outbox.path}); they are sent by the next "
-                "publish or by `figtrail outbox flush`"
-            )
+        """At exit: finish and send everything, as long as it keeps arriving; say what is left."""
+        self.deliver_all()
+
+
+def _steps(lane: str, render_process: bool, timeout: float) -> Steps:
+    """A lane's steps: in its own render helper (started now, so the first figure need not wait)."""
+    helper = shared_renderer(lane) if render_process else None
+    if helper is not None:
+        helper.start()
+    return Steps(helper, timeout)
 
 
 def _watermark(value: bool | Watermark | None, default: bool) -> Watermark:

@@ -1,8 +1,17 @@
 """The background sender: finishes captured revisions and posts the outbox, never blocking the user.
 
-One thread per publisher. It wakes when something is published, and otherwise retries on a back-off
-while the server is away. The user hears about trouble once: one line when the server becomes
-unreachable, one when it is back, one per revision the server refuses (which stays in the outbox).
+Threads per publisher, so that nothing waits behind something else:
+
+* the *primary* lane finishes new captures (the primary image, the annotations), oldest first;
+* the *send* loop creates revisions as soon as they are ready, and adds their later formats;
+* one *rest* lane per plotting library renders those later formats (SVG, the watermark) for
+  revisions already created.
+
+A render that hangs (plotly's Chrome) costs its own revision that format, after a time limit, and
+nothing else: matplotlib figures never queue behind plotly's. The send loop wakes when something is
+ready, and otherwise retries on a back-off while the server is away. The user hears about trouble
+once: one line when the server becomes unreachable, one when it is back, one per revision the server
+refuses (which stays in the outbox).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from figtrail.client.catalog import Catalog
 from figtrail.client.delivery import deliver
@@ -29,8 +39,8 @@ from figtrail.client.short_ids import ShortIds
 
 MIN_BACKOFF, MAX_BACKOFF = 1.0, 30.0
 PROCESS_TOKEN = f"{os.getpid()}-{time.time_ns()}"
-
-Finisher = Callable[[Job], Job]
+SENDABLE = ("ready", "update")
+LANES = {"capture": "primary", "render": "rest"}  # the stage a lane takes jobs from -> the finisher's step
 
 
 def notify_stderr(message: str) -> None:
@@ -46,7 +56,11 @@ class PassReport:
 
 
 class Sender:
-    """Moves this account's jobs from the outbox to the server, oldest first."""
+    """Moves this account's jobs from the outbox to the server, oldest first.
+
+    ``finisher`` (a ``figtrail.capture.revision.Finisher``) does the two finishing steps of the jobs
+    this sender may finish: its own process's, and with ``adopt_orphans`` those of ended processes.
+    """
 
     def __init__(
         self,
@@ -54,76 +68,179 @@ class Sender:
         connection: Connection,
         catalog: Catalog,
         short_ids: ShortIds,
-        finish: Finisher,
+        finisher: Any,
         notify: Callable[[str], None] = notify_stderr,
     ) -> None:
         self.outbox, self.connection, self.catalog = outbox, connection, catalog
-        self.short_ids, self.finish, self.notify = short_ids, finish, notify
+        self.short_ids, self.finisher, self.notify = short_ids, finisher, notify
         self.url, self.account = connection.url, connection.account
         self.owner = PROCESS_TOKEN  # captures this sender may finish (its publisher's)
         self.adopt_orphans = False  # also finish captures whose publishing process has ended
         self.unreachable = False
         self.on_delivered: Callable[[str, str | None], None] = lambda job_id, error: None
-        self._wake = threading.Event()
-        self._pass_done = threading.Condition()
-        self._passes = 0
-        self._running = False
+        self._events: dict[str, threading.Event] = {"send": threading.Event()}
+        self._threads_lock = threading.Lock()
+        self._progress = threading.Condition()
+        self._send_passes = 0
         self._backoff = MIN_BACKOFF
         self._stopped = False
-        self._thread: threading.Thread | None = None
+        self._threads: dict[str, threading.Thread] = {}
+
+    # -- threads -------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="figtrail-sender", daemon=True)
-            self._thread.start()
+        if not self._threads:
+            self._thread("send", self._send_loop)
+            self._lane("capture")
+
+    def _thread(self, name: str, loop: Callable[[str], None]) -> threading.Event:
+        with self._threads_lock:
+            if name not in self._threads:
+                self._events.setdefault(name, threading.Event())
+                thread = threading.Thread(target=loop, args=(name,), name=f"figtrail-{name}", daemon=True)
+                self._threads[name] = thread
+                thread.start()
+        return self._events[name]
+
+    def _lane(self, name: str) -> threading.Event:
+        """The lane that finishes a stage's jobs ("capture", or "render:<library>"), started on first use."""
+        return self._thread(name, self._lane_loop)
+
+    def _wake_lane(self, job: Job) -> None:
+        if self._threads:  # in `figtrail outbox flush` (no threads) run_pass does the work itself
+            self._lane(lane_of(job)).set()
 
     def wake(self) -> None:
         self.start()
-        self._wake.set()
+        for event in list(self._events.values()):
+            event.set()
 
     def stop(self) -> None:
         self._stopped = True
-        self._wake.set()
+        for event in self._events.values():
+            event.set()
+        self._signal()
+
+    def _send_loop(self, name: str) -> None:
+        event = self._events[name]
+        while not self._stopped:
+            event.wait(self._backoff if self.unreachable else None)
+            event.clear()
+            self._guarded(self.send_pass)
+            self._send_passes += 1
+            self._signal()
+
+    def _lane_loop(self, name: str) -> None:
+        event = self._events[name]
+        stage, _, backend = name.partition(":")
+        while not self._stopped:
+            event.wait()
+            event.clear()
+            self._guarded(lambda: self.finish_stage(stage, backend if stage == "render" else None))
+
+    def _guarded(self, work: Callable[[], Any]) -> None:
+        try:
+            work()
+        except Exception as exc:  # the sender must survive anything; the outbox keeps the work
+            self.notify(f"the background sender hit an unexpected error ({type(exc).__name__}: {exc})")
+
+    def _signal(self) -> None:
+        with self._progress:
+            self._progress.notify_all()
+
+    # -- waiting -------------------------------------------------------------------------------------
+
+    def outstanding(self) -> list[Job]:
+        """This account's jobs that this sender will still move on: what ``flush`` waits for."""
+        return [
+            job
+            for job in self.outbox.pending()
+            if self._mine(job)
+            and (job.get("stage") in SENDABLE or (job.get("stage") in LANES and self._may_finish(job)))
+        ]
 
     def flush(self, timeout: float | None = 30.0) -> bool:
-        """Wait for one full pass over the outbox that started after this call; True if it finished."""
-        self.start()
-        with self._pass_done:
-            target = self._passes + (2 if self._running else 1)  # a running pass may have missed new jobs
-            self._wake.set()
-            return self._pass_done.wait_for(lambda: self._passes >= target or self._stopped, timeout)
+        """Wait until everything published so far is on the server; False if the time runs out or the
+        server is found unreachable (what is left waits in the outbox)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        passes = self._send_passes
+        self.wake()
+        with self._progress:
+            while True:
+                left = self.outstanding()
+                if not left:
+                    return True
+                local_work = any(job.get("stage") in LANES for job in left)
+                if self._stopped or (self.unreachable and self._send_passes > passes and not local_work):
+                    return False
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._progress.wait(0.25 if remaining is None else min(remaining, 0.25))
 
-    def _run(self) -> None:
-        while not self._stopped:
-            self._wake.wait(self._backoff if self.unreachable else None)
-            self._wake.clear()
-            self._running = True
-            try:
-                self.run_pass()
-            except Exception as exc:  # the sender must survive anything; the outbox keeps the work
-                self.notify(f"the background sender hit an unexpected error ({type(exc).__name__}: {exc})")
-            with self._pass_done:
-                self._running = False
-                self._passes += 1
-                self._pass_done.notify_all()
+    def drain(self, patience: float) -> bool:
+        """Wait until everything is on the server for as long as it keeps arriving: give up only
+        when ``patience`` seconds pass with nothing delivered, or the server is unreachable."""
+        before = None
+        while True:
+            if self.flush(patience):
+                return True
+            left = len(self.outstanding())
+            if self.unreachable or self._stopped or (before is not None and left >= before):
+                return False
+            before = left
+
+    # -- the work ------------------------------------------------------------------------------------
 
     def run_pass(self, retry_held: bool = False) -> PassReport:
-        """Finish this process's captures, then send what belongs to this account, in order.
-
-        Both happen under the outbox's send lock, so two senders never work on the same job.
-        """
+        """Everything at once, on the caller's thread (``figtrail outbox flush``): finish, create,
+        finish the rest, add it."""
         report = PassReport()
+        if retry_held:
+            with self.outbox.sending(wait=True):
+                self.outbox.release_held()
+        for stage in LANES:
+            self.finish_stage(stage)
+            self.send_pass(report)
+            if report.unreachable:
+                break
+        report.waiting = sum(
+            1 for job in self.outbox.pending() if job.get("stage") in LANES and self._mine(job)
+        )
+        return report
+
+    def finish_stage(self, stage: str, backend: str | None = None) -> None:
+        """Do one finishing step (``LANES[stage]``) on every job of ours in ``stage`` (drawn by
+        ``backend``, when given), oldest first."""
+        step = getattr(self.finisher, LANES[stage])
+        for job in self.outbox.pending():
+            if job.get("stage") != stage or not self._mine(job) or not self._may_finish(job):
+                continue
+            if backend is not None and lane_of(job) != f"{stage}:{backend}":
+                continue
+            try:
+                step(job)
+            except Exception as exc:  # send what was captured, with the reason
+                job.setdefault("notes", []).append(f"rendering failed: {type(exc).__name__}: {exc}")
+                job["stage"] = "ready" if stage == "capture" else "update"
+                job["followup"] = False if stage == "render" else job.get("followup", False)
+                self.outbox.write(job)
+            self._events["send"].set()
+            self._signal()
+
+    def send_pass(self, report: PassReport | None = None) -> PassReport:
+        """Send what is ready, oldest first, under the outbox's send lock (so two processes never
+        post the same job at once); stops at the first sign that the server is away."""
+        report = report or PassReport()
         with self.outbox.sending(wait=True) as ours:
             if not ours:
                 return report
-            self._finish_captures()
-            if retry_held:
-                self.outbox.release_held()
             for job in self.outbox.pending():
-                if not self._mine(job) or job.get("stage") != "ready":
-                    report.waiting += job.get("stage") == "capture"
+                if not self._mine(job):
                     continue
-                if not self._send(job, report):
+                if job.get("stage") in LANES and self._may_finish(job):
+                    self._wake_lane(job)  # e.g. created by `figtrail outbox flush`: finish it
+                if job.get("stage") in SENDABLE and not self._send(job, report):
                     break
         self._settle(report)
         return report
@@ -131,20 +248,11 @@ class Sender:
     def _mine(self, job: Job) -> bool:
         return job.get("url") == self.url and job.get("account") in (self.account, self._username_account())
 
+    def _may_finish(self, job: Job) -> bool:
+        return job.get("owner") == self.owner or (self.adopt_orphans and not owner_alive(job.get("owner")))
+
     def _username_account(self) -> str | None:
         return f"user:{self.connection._username}" if self.connection._username else None
-
-    def _finish_captures(self) -> None:
-        for job in self.outbox.pending():
-            if job.get("stage") != "capture" or not self._mine(job):
-                continue
-            if job.get("owner") == self.owner or (self.adopt_orphans and not owner_alive(job.get("owner"))):
-                try:
-                    self.finish(job)
-                except Exception as exc:  # rendering failed: send what was captured, with the reason
-                    job.setdefault("notes", []).append(f"rendering failed: {type(exc).__name__}: {exc}")
-                    job["stage"] = "ready"
-                    self.outbox.write(job)
 
     def _send(self, job: Job, report: PassReport) -> bool:
         """Deliver one job; False when the server is unreachable (stop the pass, keep the order)."""
@@ -164,8 +272,13 @@ class Sender:
             self._refused(job, exc)
             report.held += 1
             return True
+        report.sent += job.get("stage") != "update"  # an update completes a revision already counted
+        if job.get("stage") == "ready" and job.get("followup"):
+            job["stage"] = "render"  # created: its other formats come next, then an update
+            self.outbox.write(job)
+            self._wake_lane(job)
+            return True
         self.outbox.done(job)
-        report.sent += 1
         self.on_delivered(job["id"], None)
         return True
 
@@ -202,6 +315,13 @@ class Sender:
             self.short_ids.reserve()
 
 
+def lane_of(job: Job) -> str:
+    """Which lane finishes a job: "capture" for new ones, "render:<library>" for their later formats."""
+    if job.get("stage") == "capture":
+        return "capture"
+    return f"render:{(job.get('render') or {}).get('backend') or ''}"
+
+
 def owner_alive(owner: str | None) -> bool:
     """Whether the process that captured a job still runs (it will finish the job itself)."""
     try:
@@ -216,7 +336,16 @@ def owner_alive(owner: str | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """An ended process its parent has not collected yet (a kernel whose runner still holds it)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def describe_job(job: Job) -> str:

@@ -31,15 +31,15 @@ def configure(
     notebook_path: str | None = None,
     show_widget: bool = True,
     save_pickle: bool = True,
-    strict: bool = False,
+    strict: bool | None = None,
     outbox: str | None = None,
 ):
     """Say where this notebook's figures go; returns the ``Publisher``.
 
     With no ``analysis`` the analysis is named after the notebook. ``workspace`` defaults to
     FIGTRAIL_WORKSPACE (or the config file's), else your primary workspace. ``auto_publish`` publishes
-    every figure the notebook shows, named after its title. ``strict=True`` makes publishing wait for
-    the server and raise on errors, instead of queueing and warning.
+    every figure the notebook shows, named after its title. ``strict=True`` (default: FIGTRAIL_STRICT) makes
+    publishing wait for the server and raise on errors, instead of queueing and warning.
     """
     from figtrail.client.publisher import Publisher
     from figtrail.jupyter import extension

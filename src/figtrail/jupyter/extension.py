@@ -8,6 +8,11 @@ How it hooks in:
 * At the end of the cell (``post_run_cell``) the frozen figures are written to the outbox. Waiting for
   the end of the cell lets an explicit ``publish(fig, target=...)`` in the same cell replace the
   automatic one, so each figure is published once.
+* In a batch run (``jupyter execute``, nbconvert, papermill, nbclient: the runner lets no one answer
+  ``input()``, and shuts the kernel down a few seconds after the last cell), the end of each cell also
+  waits until its revisions are on the server, so none is left behind when the kernel goes. If they
+  cannot be delivered, the run says so on stderr; with ``FIGTRAIL_STRICT=1`` the cell fails too.
+  Interactive sessions never wait. ``FIGTRAIL_BATCH=1`` / ``0`` overrides the guess.
 * ``FigtrailError`` raised in a cell (e.g. by ``configure``) shows as one line, not a traceback.
 """
 
@@ -56,6 +61,7 @@ class Extension:
         self.cell = CellState()
         self._inside = False
         self._warned_unconfigured = False
+        self._told_undelivered = False
         self._original_publish = None
         self._original_write_format_data = None
         self._installed_custom_exc = False
@@ -98,6 +104,43 @@ class Extension:
 
     def _post_run_cell(self, result: Any = None) -> None:
         self._commit_cell()
+        if self.publisher is not None and self.batch_run():
+            self._deliver_before_the_cell_ends(result)
+
+    def batch_run(self) -> bool:
+        """Whether a runner, not a person, executes this cell: the request allows no ``input()``."""
+        if self.publisher.config.batch is not None:
+            return self.publisher.config.batch
+        kernel = getattr(self.shell, "kernel", None)
+        if kernel is None:  # a terminal IPython: a person is there
+            return False
+        try:
+            request = kernel.get_parent("shell") or {}
+        except Exception:
+            return False
+        allowed = (request.get("content") or {}).get("allow_stdin")
+        return allowed is False
+
+    def _deliver_before_the_cell_ends(self, result: Any) -> None:
+        from figtrail.client.errors import DeliveryError
+
+        if self.publisher.deliver_all(tell=not self._told_undelivered):
+            self._told_undelivered = False
+            return
+        self._told_undelivered = True  # once per outage; the exit flush gives the final count
+        if not self.publisher.strict or result is None:
+            return
+        left = len(self.publisher.sender.outstanding())
+        if (
+            getattr(result, "error_in_exec", None) is None
+            and getattr(result, "error_before_exec", None) is None
+        ):
+            error = DeliveryError(
+                f"{left} revision(s) were not delivered to {self.publisher.url}; they wait in the outbox "
+                f"({self.publisher.outbox.path}). FIGTRAIL_STRICT is set, so the run fails."
+            )
+            result.error_in_exec = error  # the runner sees a failed cell and fails the run
+            self.shell.showtraceback((DeliveryError, error, None))  # shown as the cell's error
 
     def _display_publish(self, data: dict, metadata: dict | None = None, *args: Any, **kwargs: Any) -> Any:
         found = self._figure_being_shown(data)

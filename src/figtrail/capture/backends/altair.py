@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from figtrail.capture.backends.base import Backend, RenderError, Snapshot, clean_title
+from figtrail.capture.backends.base import Backend, MissingRenderer, Snapshot, clean_title
 from figtrail.capture.figure_facts import MAX_ITEMS, Panel, clip, summarise
 
 CONCATS = ("hconcat", "vconcat", "concat")
@@ -60,7 +60,7 @@ class AltairBackend(Backend):
         try:
             import vl_convert
         except ImportError as exc:
-            raise RenderError(NO_CONVERTER) from exc
+            raise MissingRenderer(NO_CONVERTER) from exc
         if fmt == "png":
             return vl_convert.vegalite_to_png(frozen)
         return vl_convert.vegalite_to_svg(frozen).encode()

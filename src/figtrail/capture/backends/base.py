@@ -24,6 +24,11 @@ class RenderError(Exception):
     """A format this backend cannot produce here; the message says why and what would enable it."""
 
 
+class MissingRenderer(RenderError):
+    """An optional renderer is not installed (kaleido's Chrome, vl-convert): the message names the
+    command that installs it; the user is told once per process, and each revision says what is missing."""
+
+
 @dataclass
 class Snapshot:
     """A figure frozen at publish time.
@@ -94,6 +99,19 @@ class Backend:
 
     def render(self, frozen: Any, fmt: str) -> bytes:
         raise RenderError(f"{self.name} cannot render {fmt}")
+
+    def primary_format(self, formats: list[str]) -> str | None:
+        """The format sent first, so the revision is on the server before the slower ones render:
+        the interactive HTML where there is one, else the PNG, else the first format asked for."""
+        for fmt in ("html", "png") if self.interactive else ("png",):
+            if fmt in formats:
+                return fmt
+        return formats[0] if formats else None
+
+    def renderer_key(self, fmt: str) -> str | None:
+        """What renders ``fmt``, when one external renderer serves several formats (plotly's Chrome):
+        once it runs out of time, the process skips it for every format and figure."""
+        return None
 
     def wanted(self, formats: list[str]) -> list[str]:
         """The requested formats this backend can try, plus ``html`` for interactive backends."""

@@ -7,17 +7,23 @@ missing the revision still gets its HTML, and a note says plainly why there is n
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 from typing import Any
 
-from figtrail.capture.backends.base import Backend, RenderError, Snapshot, clean_title
+from figtrail.capture.backends.base import Backend, MissingRenderer, RenderError, Snapshot, clean_title
 from figtrail.capture.figure_facts import Panel, summarise
 
 NO_CHROME = (
     "plotly PNG/SVG need kaleido with a Chrome or Chromium browser, and none was found "
-    "(install Chromium, e.g. `apt install chromium`, or run `plotly_get_chrome`); only the interactive HTML "
+    "(run `plotly_get_chrome`, or install Chromium, e.g. `apt install chromium`); only the interactive HTML "
     "was stored"
 )
+NO_KALEIDO = (
+    "plotly PNG/SVG need the kaleido package and a Chrome or Chromium browser "
+    "(run `pip install kaleido` and then `plotly_get_chrome`); only the interactive HTML was stored"
+)
+STATIC_RENDERER = "plotly's static export (kaleido with Chrome)"
 
 
 class PlotlyBackend(Backend):
@@ -71,26 +77,31 @@ class PlotlyBackend(Backend):
 
     def render(self, frozen: Any, fmt: str) -> bytes:
         if fmt == "html":
+            # plotly.js from its CDN keeps the stored page small; the figtrail server serves its own
+            # copy in place of the CDN's (and embeds it in downloads), so the page also works offline.
             return frozen.to_html(include_plotlyjs="cdn", full_html=True).encode()
         return self._static(frozen, fmt)
+
+    def renderer_key(self, fmt: str) -> str | None:
+        return None if fmt == "html" else STATIC_RENDERER
 
     def _static(self, frozen: Any, fmt: str) -> bytes:
         with self._lock:  # one kaleido server for the process; renders are serialised through it
             if self._static_error:
-                raise RenderError(self._static_error)
+                raise MissingRenderer(self._static_error)
             try:
                 self._start_server()
                 return frozen.to_image(format=fmt)
             except ImportError:
-                self._static_error = NO_CHROME.replace(
-                    "kaleido with a Chrome", "the kaleido package and a Chrome"
-                )
+                self._static_error = NO_KALEIDO
+            except MissingRenderer as exc:
+                self._static_error = str(exc)
             except Exception as exc:  # kaleido raises its own types, and RuntimeError when Chrome is missing
                 if "chrome" in f"{type(exc).__name__} {exc}".lower():
                     self._static_error = NO_CHROME
                 else:
                     raise RenderError(f"plotly could not render {fmt}: {exc}") from exc
-            raise RenderError(self._static_error)
+            raise MissingRenderer(self._static_error)
 
     def _start_server(self) -> None:
         """Keep one Chrome running for the process: a cold start costs seconds per image."""
@@ -100,10 +111,27 @@ class PlotlyBackend(Backend):
 
         import kaleido
 
+        if not chrome_available():  # kaleido would wait for a browser that never starts
+            raise MissingRenderer(NO_CHROME)
+
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")  # plotly's, harmless
         kaleido.start_sync_server(silence_warnings=True)
         self._server_started = True
         atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+
+
+def chrome_available() -> bool:
+    """Whether kaleido has a browser to start: the one it looks for (``BROWSER_PATH``, its own
+    download from ``plotly_get_chrome``, a Chrome or Chromium on the PATH or in the usual places)."""
+    try:
+        from choreographer.browsers.chromium import Chromium
+    except ImportError:  # another kaleido: let it try, within the step's time limit
+        return True
+    try:
+        path = Chromium.find_browser(skip_local=False)
+    except Exception:
+        return True
+    return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
 
 
 def _prop(obj: Any, name: str) -> Any:

@@ -87,20 +87,26 @@ def build_data(items: list[dict], previous: dict | None = None) -> list[Data]:
     """Store each item's bytes and return unsaved Data rows in the order given.
 
     An item without a payload may name an existing data object of the same parent (``previous``, by id);
-    its bytes are kept. That lets a PUT echo shallow data objects without re-sending them.
+    its bytes and its id are kept. That lets a PUT echo shallow data objects without re-sending them,
+    and a client add formats to a revision it just created (figtrail's client sends the primary image
+    first) without changing the ids of what pages already show.
     """
-    rows = []
+    rows, kept_ids = [], set()
     for position, item in enumerate(items):
         payload = item.get("data")
+        kept_id = None
         if payload is None:
             kept = (previous or {}).get(item.get("api_id"))
             if kept is None:
                 raise ValidationError({"data": {position: {"data": ["Required: the base64 payload."]}}})
             content_hash, size = kept.hash, kept.size_bytes
+            kept_id = kept.pk if kept.pk not in kept_ids else None  # echoed twice: the copy gets a new id
+            kept_ids.add(kept.pk)
         else:
             content_hash, size = blobs.put(payload), len(payload)
         rows.append(
             Data(
+                **({"api_id": kept_id} if kept_id is not None else {}),
                 position=position,
                 name=item.get("name"),
                 type=item["type"],
