@@ -30,12 +30,27 @@ test-postgres: install system
 system:
 	@bash scripts/ensure-system-packages.sh
 
-bench: install
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+# Benchmark-only tools live in their own virtualenv, never in .venv or pyproject.toml: MLflow, for the
+# side-by-side in benchmarks/capture_latency.py (which runs it as a worker process of this venv).
+# mlflow 3.18.0 is not installable here (its mlflow-tracing==3.18.0 is missing from the index), so 3.17.2.
+BENCH_VENV := .venv-bench
+BENCH_PINS := mlflow==3.17.2 matplotlib==3.11.2
+BENCH_STAMP := $(BENCH_VENV)/.installed-$(subst ==,-,$(subst $() ,_,$(BENCH_PINS)))
+
+$(BENCH_STAMP):
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	rm -f $(BENCH_VENV)/.installed-*
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet $(BENCH_PINS)
+	touch $@
+
+bench: install $(BENCH_STAMP)
+	@for script in benchmarks/*.py; do echo "== $$script"; \
+		BENCH_MLFLOW_PYTHON=$(BENCH_VENV)/bin/python $(BIN)/python $$script || exit 1; done
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(BENCH_VENV)
