@@ -97,10 +97,9 @@ def test_a_revision_delivered_twice_is_stored_once(account, make_publisher, line
     from figtrail.capture.revision import Finisher
     from figtrail.client.delivery import deliver
 
-    publisher = make_publisher(watermark=False, image_formats=["png"])
+    publisher = make_publisher()
     prepared = publisher.prepare(line_figure, target="Twice")  # built, but not handed to the sender
     job = Finisher(publisher.outbox, {prepared.job["id"]: prepared.pending}).primary(prepared.job)
-    assert not job["followup"]  # one image, no watermark: nothing follows the first POST
     assert deliver(job, publisher.connection, publisher.catalog, publisher.outbox) == "sent"
     assert deliver(job, publisher.connection, publisher.catalog, publisher.outbox) == "duplicate"
     figure = account.get(f"figure/{account.revision(job['id'])['figure']}/")

@@ -29,12 +29,15 @@ ANNOTATE_TIMEOUT = 10.0
 
 @dataclass
 class DataItem:
-    """One data object for the revision, before its bytes go to the outbox."""
+    """One data object for the revision, before its bytes go to the outbox. ``with_primary`` items
+    (the code that drew the figure) go out with the first image; the rest follow with the other
+    formats."""
 
     name: str
     type: str
     content: bytes
     metadata: dict[str, Any] = field(default_factory=dict)
+    with_primary: bool = False
 
 
 @dataclass
@@ -43,9 +46,11 @@ class Annotation:
     data: list[DataItem] = field(default_factory=list)
 
 
-def code_item(name: str, code: str, fmt: str = "text", language: str = "Python") -> DataItem:
+def code_item(
+    name: str, code: str, fmt: str = "text", language: str = "Python", with_primary: bool = False
+) -> DataItem:
     meta = {"language": language, "format": fmt, "encoding": "utf-8"}
-    return DataItem(name=name, type="code", content=code.encode(), metadata=meta)
+    return DataItem(name=name, type="code", content=code.encode(), metadata=meta, with_primary=with_primary)
 
 
 def text_item(name: str, text: str, fmt: str | None = None) -> DataItem:
@@ -85,7 +90,8 @@ class CellCodeAnnotator(Annotator):
     def annotate(self, context: CaptureContext) -> Annotation:
         if not context.in_notebook:
             return Annotation()
-        data = [code_item("Jupyter Cell", context.cell_code)] if context.cell_code is not None else []
+        code = context.cell_code
+        data = [code_item("Jupyter Cell", code, with_primary=True)] if code is not None else []
         return Annotation(metadata={"cell_id": context.cell_id}, data=data)
 
 
@@ -123,7 +129,8 @@ class ScriptAnnotator(Annotator):
             if context.script_path
             else None
         )
-        data = [code_item(os.path.basename(context.script_path), source)] if source is not None else []
+        name = os.path.basename(context.script_path or "")
+        data = [code_item(name, source, with_primary=True)] if source is not None else []
         return Annotation(metadata=meta, data=data)
 
 

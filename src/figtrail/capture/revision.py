@@ -129,8 +129,10 @@ class Finisher:
                 render["deferred"] = [fmt for fmt in deferred if fmt != primary]
             _attach_pickle(job, render)
         _annotate(job, self.outbox, pending, notes)
-        job["followup"] = bool(render.get("deferred")) or (
-            bool(render.get("watermark")) and bool(_stampable(job))
+        job["followup"] = (
+            bool(render.get("deferred"))
+            or bool(job.get("later"))
+            or (bool(render.get("watermark")) and bool(_stampable(job)))
         )
         if not job["followup"]:
             job.pop("render", None)
@@ -153,6 +155,7 @@ class Finisher:
             self._render(job, backend, render, render["deferred"], pending, steps, notes)
         if render.get("watermark"):
             self._stamp(job, render, steps, notes)
+        job["data"].extend(job.pop("later", []))
         job.pop("render", None)
         job["followup"] = False
         job["stage"] = "update"
@@ -239,11 +242,13 @@ def _attach_pickle(job: Job, render: dict) -> None:
     """Keep the frozen matplotlib figure, so it can be reopened and restyled later."""
     if not (render.get("save_pickle") and render.get("snapshot") and render.get("backend") == "matplotlib"):
         return
-    if any(item["metadata"].get("format") == "pickle" for item in job["data"]):
+    if any(item["metadata"].get("format") == "pickle" for item in job["data"] + job.get("later", [])):
         return
     name = f"{job.get('figure_name') or 'figure'}.pickle"
     meta = {"path": None, "format": "pickle", "backend": "matplotlib"}
-    job["data"].append({"name": name, "type": "file", "metadata": meta, "blob": render["snapshot"]})
+    job.setdefault("later", []).append(
+        {"name": name, "type": "file", "metadata": meta, "blob": render["snapshot"]}
+    )
 
 
 def _annotate(job: Job, outbox: Outbox, pending: PendingCapture | None, notes: list[str]) -> None:
@@ -256,7 +261,10 @@ def _annotate(job: Job, outbox: Outbox, pending: PendingCapture | None, notes: l
     annotation, failures = run_annotators(annotators, context)
     notes.extend(failures)
     job["metadata"] = revision_metadata(annotation.metadata, job.get("facts"), job.get("metadata"))
-    job["data"].extend(store(item, outbox) for item in annotation.data)
+    job["data"].extend(store(item, outbox) for item in annotation.data if item.with_primary)
+    job.setdefault("later", []).extend(
+        store(item, outbox) for item in annotation.data if not item.with_primary
+    )
 
 
 def revision_metadata(annotated: dict, facts: dict | None, given: dict | None) -> dict[str, Any]:

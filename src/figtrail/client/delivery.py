@@ -107,8 +107,10 @@ def revision_metadata(job: Job, outbox: Outbox) -> tuple[dict[str, Any], list[di
         metadata["figtrail_notes"] = notes
     if job.get("followup"):
         render = job.get("render") or {}
-        metadata["figtrail_pending"] = list(render.get("deferred") or []) + (
-            ["watermark"] if render.get("watermark") else []
+        metadata["figtrail_pending"] = (
+            list(render.get("deferred") or [])
+            + (["watermark"] if render.get("watermark") else [])
+            + [item["name"] for item in job.get("later", [])]
         )
     return metadata, links
 

@@ -202,7 +202,7 @@ class Outbox:
 
 def job_blobs(job: Job) -> set[str]:
     """Every payload hash a job refers to."""
-    digests = {item["blob"] for item in job.get("data", []) if item.get("blob")}
+    digests = {item["blob"] for item in job.get("data", []) + job.get("later", []) if item.get("blob")}
     if job.get("blob"):
         digests.add(job["blob"])
     if (job.get("render") or {}).get("snapshot"):

@@ -259,6 +259,25 @@ def test_put_may_echo_shallow_data_by_id(owner):
     assert base64.b64decode(owner.ok(f"data/{entry['api_id']}/")["data"]) == b"keep me"
 
 
+def test_a_patch_adding_formats_keeps_the_ids_of_the_data_it_names(owner):
+    """figtrail's client creates a revision with its primary image, then adds the other formats: what
+    pages already show keeps its id, and a data object named twice is stored twice, with a new id."""
+    _, _, figure = owner.tree()
+    revision = owner.revision(figure["api_id"], data_item(png_bytes(), "image", "figure", format="png"))
+    [png] = revision["data"]
+    shallow = {key: png[key] for key in ("api_id", "name", "type", "metadata")}
+    added = data_item(b"<svg/>", "image", "figure", format="svg")
+    response = owner.patch(
+        f"revision/{revision['api_id']}/?silent=true", {"data": [shallow, added, shallow]}
+    )
+    assert response.status_code == 200, response.text
+    first, svg, copy = response.json()["data"]
+    assert first["api_id"] == png["api_id"] and first["hash"] == png["hash"]
+    assert svg["metadata"]["format"] == "svg" and svg["size_bytes"] == 6
+    assert copy["api_id"] != png["api_id"] and copy["hash"] == png["hash"]
+    assert base64.b64decode(owner.ok(f"data/{png['api_id']}/")["data"]) == png_bytes()
+
+
 def test_silent_put_writes_no_log_entry(owner):
     workspace, _, figure = owner.tree()
     revision = owner.revision(figure["api_id"], data_item(b"x"))
