@@ -267,9 +267,7 @@ def test_a_patch_adding_formats_keeps_the_ids_of_the_data_it_names(owner):
     [png] = revision["data"]
     shallow = {key: png[key] for key in ("api_id", "name", "type", "metadata")}
     added = data_item(b"<svg/>", "image", "figure", format="svg")
-    response = owner.patch(
-        f"revision/{revision['api_id']}/?silent=true", {"data": [shallow, added, shallow]}
-    )
+    response = owner.patch(f"revision/{revision['api_id']}/?silent=true", {"data": [shallow, added, shallow]})
     assert response.status_code == 200, response.text
     first, svg, copy = response.json()["data"]
     assert first["api_id"] == png["api_id"] and first["hash"] == png["hash"]
