@@ -4,10 +4,10 @@ download buttons both give (same writer, same content type, same file name)."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 
+from figtrail.server.payload_responses import payload_response
 from figtrail.server.stories.docx_writer import write_docx
-from figtrail.server.stories.exporting import CONTENT_TYPES, file_name, gather
+from figtrail.server.stories.exporting import file_name, gather
 from figtrail.server.stories.models import Story
 from figtrail.server.stories.pptx_writer import write_pptx
 
@@ -17,6 +17,7 @@ FORMATS = tuple(WRITERS)
 
 def download(request: HttpRequest, story: Story, fmt: str) -> HttpResponse:
     """The story written as ``fmt`` (one of FORMATS; the caller has checked it and the reader's access)."""
-    response = HttpResponse(WRITERS[fmt](gather(request, story)), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, file_name(story, fmt))
-    return response
+    body = WRITERS[fmt](gather(request, story))
+    return payload_response(
+        body, fmt, inline=False, filename=file_name(story, fmt), cache="private, no-cache"
+    )

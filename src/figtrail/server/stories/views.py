@@ -25,6 +25,7 @@ from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.catalog.common import CatalogViewSet, is_shallow
+from figtrail.server.payload_responses import payload_route
 from figtrail.server.stories import editing, serializers
 from figtrail.server.stories.downloads import download
 from figtrail.server.stories.models import Story, StorySlide
@@ -126,6 +127,7 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
         return self._generating(story, task)
 
     @extend_schema(parameters=[serializers.ExportQuery], responses={(200, "application/octet-stream"): bytes})
+    @payload_route
     @action(detail=True, methods=["get"], url_path="export")
     def export(self, request, *args, **kwargs):
         """``?format=pptx|docx``: the story as a PowerPoint deck or a Word document."""
@@ -135,6 +137,7 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
         return download(request, self.get_object(Level.VIEW), fmt)
 
     @extend_schema(parameters=[serializers.ImageQuery], responses={(200, "image/png"): bytes})
+    @payload_route
     @action(detail=True, methods=["get"], url_path=r"slide/(?P<slide_id>[^/]+)/image")
     def slide_image(self, request, *args, slide_id: str, **kwargs):
         """The picture of one slide, for anyone who may read the story (``?size=`` for a thumbnail)."""

@@ -1,44 +1,28 @@
 """Reading data objects for the pages: formats, content types, file names, text and tables.
 
-User content is never trusted: SVG and HTML are served with a sandboxing Content Security Policy and
-only ever shown in sandboxed iframes (or, for SVG thumbnails, in ``<img>``, where script never runs).
+User content is never trusted: every raw answer is made by ``payload_responses`` (a sandboxing Content
+Security Policy, nosniff, only allow-listed pictures inline), and SVG and HTML are only ever shown in
+sandboxed iframes (or, for SVG thumbnails, in ``<img>``, where script never runs).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import mimetypes
 import re
 from dataclasses import dataclass
 
 from figtrail.server import blobs
 from figtrail.server.catalog.models import Data, DataType
+from figtrail.server.payload_responses import PICTURE_FORMATS, SANDBOX, SANDBOX_SCRIPTS
 from figtrail.server.web import figure_scripts
 
+__all__ = ["SANDBOX", "SANDBOX_SCRIPTS"]  # re-exported for the pages' other raw answers
+
 RASTER_FORMATS = {"png", "jpeg", "jpg", "gif", "webp", "bmp"}
-FORMAT_TYPES = {
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "jpg": "image/jpeg",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "bmp": "image/bmp",
-    "svg": "image/svg+xml",
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "eps": "application/postscript",
-    "csv": "text/csv; charset=utf-8",
-    "parquet": "application/vnd.apache.parquet",
-}
 FORMAT_LABELS = {"html": "Interactive (HTML)", "svg": "SVG", "png": "PNG", "pdf": "PDF", "eps": "EPS"}
-# What a response may do when opened directly: nothing (the default), or run its own script in an opaque
-# origin (plotly's interactive HTML), never with access to the app's cookies or pages.
-SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
-# No script-src: an interactive figure loads its plotting library from this server (/web/scripts/, see
-# figure_scripts; a sandboxed frame's opaque origin does not stop that), and any other script it names.
-SANDBOX_SCRIPTS = "sandbox allow-scripts; frame-ancestors 'self'"
-INLINE_FORMATS = RASTER_FORMATS | {"svg", "html"}
+# Shown on a page (in <img>, or a sandboxed <iframe>): the pictures payload_responses lets through inline
+INLINE_FORMATS = PICTURE_FORMATS | {"svg", "html"}
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 MAX_TABLE_BYTES = 50 * 1024 * 1024
 
@@ -56,16 +40,12 @@ def data_format(data: Data) -> str:
     return suffix[1].lower() if len(suffix) == 2 else ""
 
 
-def content_type(data: Data) -> str:
-    fmt = data_format(data)
-    if fmt in FORMAT_TYPES:
-        return FORMAT_TYPES[fmt]
+def served_format(data: Data) -> str:
+    """The format ``payload_responses`` serves a payload as: code and recorded text are always plain text
+    (whatever format they declare), anything else what it says it is."""
     if data.type in (DataType.CODE, DataType.TEXT):
-        return "text/plain; charset=utf-8"
-    guessed, _ = mimetypes.guess_type(data.name or "")
-    if guessed and not guessed.startswith("text/html") and "svg" not in guessed:
-        return guessed
-    return "application/octet-stream"
+        return "text"
+    return data_format(data)
 
 
 def extension(data: Data) -> str:
@@ -90,15 +70,8 @@ def filename(data: Data, stem: str) -> str:
     return f"{safe_name(name)}.{extension(data)}"
 
 
-def response_policy(data: Data, inline: bool) -> str:
-    """The Content-Security-Policy of a raw data response."""
-    if inline and data_format(data) == "html":
-        return SANDBOX_SCRIPTS
-    return SANDBOX
-
-
 def can_inline(data: Data) -> bool:
-    return data.type in (DataType.CODE, DataType.TEXT) or data_format(data) in INLINE_FORMATS
+    return served_format(data) == "text" or data_format(data) in INLINE_FORMATS
 
 
 def payload(data: Data) -> bytes:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from figtrail.server.catalog.models import AssetRevision, Data, DataType, Revision
 from figtrail.server.web.diffs import flatten
-from figtrail.server.web.payloads import FORMAT_LABELS, RASTER_FORMATS, data_format
+from figtrail.server.web.payloads import FORMAT_LABELS, INLINE_FORMATS, RASTER_FORMATS, data_format
 
 ENVIRONMENT_KEYS = ("python_version", "notebook_kernel", "backend", "kernel", "platform", "hostname")
 PACKAGE_TEXT_NAMES = {"pip freeze", "packages", "requirements", "conda list"}
@@ -28,7 +28,7 @@ class Parts:
         chosen: dict[str, Data] = {}
         for image in sorted(self.images, key=lambda d: bool((d.metadata or {}).get("is_watermarked"))):
             fmt = data_format(image)
-            if (fmt in RASTER_FORMATS or fmt in ("svg", "html")) and fmt not in chosen:
+            if fmt in INLINE_FORMATS and fmt not in chosen:  # others (BMP, TIFF) only download
                 chosen[fmt] = image
         return sorted(chosen.values(), key=lambda d: VIEW_ORDER.get(data_format(d), 9))
 

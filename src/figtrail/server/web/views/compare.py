@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import Data, Revision
+from figtrail.server.payload_responses import payload_response, payload_route
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.diffs import cached_pixel_diff, metadata_diff, text_diff
 from figtrail.server.web.navigation import breadcrumbs
@@ -86,6 +87,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @declare(LINK)
+@payload_route
 @require_GET
 def pixel_diff_png(request: HttpRequest) -> HttpResponse:
     a, b = _pair(request)
@@ -93,8 +95,8 @@ def pixel_diff_png(request: HttpRequest) -> HttpResponse:
     if raster_a is None or raster_b is None:
         raise Http404("A pixel difference needs a raster image (PNG) in both revisions.")
     result = cached_pixel_diff(raster_a.hash, raster_b.hash)
-    response = HttpResponse(result.png, content_type="image/png")
-    response["Content-Security-Policy"] = payloads.SANDBOX
-    response["Cache-Control"] = "private, max-age=86400"
+    response = payload_response(
+        result.png, "png", inline=True, filename="diff.png", cache="private, max-age=86400"
+    )
     response["X-Changed-Fraction"] = f"{result.changed_fraction:.6f}"
     return response

@@ -1,22 +1,23 @@
 """Raw bytes: data downloads and inline views, thumbnails made on the server and cached, and the plotting
 libraries' scripts that interactive figures load.
 
-Every response of user content here carries a sandboxing Content-Security-Policy, so a user's SVG or
-HTML opened directly (or in an iframe) can never run script in the app's origin; interactive HTML gets
-``allow-scripts`` without ``allow-same-origin``, so it runs in an opaque origin of its own. The scripts
+Every response of user content here is made by ``payload_responses.payload_response``: a sandboxing
+Content-Security-Policy, so a user's SVG or HTML opened directly (or in an iframe) can never run script
+in the app's origin (interactive HTML gets ``allow-scripts`` without ``allow-same-origin``, so it runs in
+an opaque origin of its own), nosniff, and only allow-listed pictures inline. The scripts
 are third-party code from installed packages, served as ``text/javascript`` (never a document).
 """
 
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_safe
 from PIL import Image
 
 from figtrail.server.access.declarations import LINK, PUBLIC, declare
-from figtrail.server.catalog.models import Data, Revision
+from figtrail.server.catalog.models import Data, DataType, Revision
 from figtrail.server.catalog.thumbnails import render_thumbnail, source_image
+from figtrail.server.payload_responses import payload_response, payload_route
 from figtrail.server.web import figure_scripts, payloads, viewer
 from figtrail.server.web.revision_parts import parts_of
 
@@ -44,23 +45,25 @@ def _data(request: HttpRequest, pk) -> Data:
 def _raw(data: Data, inline: bool) -> HttpResponse:
     inline = inline and payloads.can_inline(data)
     body, etag = payloads.served(data, inline)
-    response = HttpResponse(body, content_type=payloads.content_type(data))
-    response["Content-Security-Policy"] = payloads.response_policy(data, inline)
-    response["Content-Disposition"] = content_disposition_header(
-        not inline, payloads.filename(data, _stem(data))
+    return payload_response(
+        body,
+        payloads.served_format(data),
+        inline=inline,
+        filename=payloads.filename(data, _stem(data)),
+        scripts=inline and data.type == DataType.IMAGE,
+        etag=etag,
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["ETag"] = f'"{etag}"'
-    return response
 
 
 @declare(LINK)
+@payload_route
 @require_GET
 def download(request: HttpRequest, pk) -> HttpResponse:
     return _raw(_data(request, pk), inline=False)
 
 
 @declare(LINK)
+@payload_route
 @require_GET
 def view(request: HttpRequest, pk) -> HttpResponse:
     """Inline, for ``<img>`` and sandboxed ``<iframe>``; other types download."""
@@ -85,26 +88,25 @@ def figure_script(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @declare(LINK)
+@payload_route
 @require_GET
 def thumbnail(request: HttpRequest, pk, size: str) -> HttpResponse:
     """A PNG thumbnail of the revision's image; an SVG-only revision gets its SVG (for ``<img>``)."""
     revision = viewer.fetch(request, Revision, pk)
     size = int(size) if int(size) in THUMBNAIL_SIZES else 320
     image = source_image(revision)
-    body, kind, etag = PLACEHOLDER.encode(), "image/svg+xml", "placeholder"
+    body, fmt, etag = PLACEHOLDER.encode(), "svg", "placeholder"
     if image is not None:
         try:
-            body, kind, etag = render_thumbnail(image.hash, size), "image/png", f"{image.hash}-{size}"
+            body, fmt, etag = render_thumbnail(image.hash, size), "png", f"{image.hash}-{size}"
         except (OSError, Image.DecompressionBombError):
             image = None  # not an image Pillow can read
     if image is None:
         svg = next((d for d in parts_of(revision).images if payloads.data_format(d) == "svg"), None)
         if svg is not None:
-            body, kind, etag = payloads.payload(svg), "image/svg+xml", svg.hash
+            body, fmt, etag = payloads.payload(svg), "svg", svg.hash
     if request.headers.get("If-None-Match") == f'"{etag}"':
         return HttpResponse(status=304)
-    response = HttpResponse(body, content_type=kind)
-    response["Content-Security-Policy"] = payloads.SANDBOX
-    response["Cache-Control"] = "private, max-age=86400"
-    response["ETag"] = f'"{etag}"'
-    return response
+    return payload_response(
+        body, fmt, inline=True, filename=f"thumbnail-{size}.{fmt}", etag=etag, cache="private, max-age=86400"
+    )

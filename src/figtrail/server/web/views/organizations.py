@@ -18,10 +18,10 @@ from figtrail.server.access.memberships import MembershipError, change_organizat
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization, OrganizationRole
 from figtrail.server.accounts.organizations import organization_level
-from figtrail.server.web import payloads
+from figtrail.server.payload_responses import payload_response, payload_route
 
 MAX_LOGO_BYTES = 512 * 1024
-LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpeg", "GIF": "gif", "WEBP": "webp"}  # payload_responses formats
 
 
 class BrandingForm(forms.Form):
@@ -115,6 +115,7 @@ def _change_member(org: Organization, post) -> str | None:
 
 
 @declare(Level.VIEW)
+@payload_route
 @login_required
 @require_GET
 def logo(request: HttpRequest, pk) -> HttpResponse:
@@ -123,7 +124,4 @@ def logo(request: HttpRequest, pk) -> HttpResponse:
     kind = _logo_type(raw) if raw else None
     if kind is None:
         raise Http404("No logo.")
-    response = HttpResponse(raw, content_type=kind)
-    response["Content-Security-Policy"] = payloads.SANDBOX
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return payload_response(raw, kind, inline=True, filename=f"logo.{kind}", cache="private, max-age=300")

@@ -20,12 +20,13 @@ from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.access.policy import Level
 from figtrail.server.api.errors import Conflict
 from figtrail.server.catalog.models import Analysis, Workspace
+from figtrail.server.payload_responses import payload_response, payload_route
 from figtrail.server.stories import editing
 from figtrail.server.stories.downloads import FORMATS, download
 from figtrail.server.stories.models import Story, StorySlide, StoryStatus
 from figtrail.server.stories.selection import figures_of
 from figtrail.server.stories.slide_images import slide_image_response
-from figtrail.server.web import payloads, viewer
+from figtrail.server.web import viewer
 from figtrail.server.web.navigation import breadcrumbs
 from figtrail.server.web.views.data import PLACEHOLDER, THUMBNAIL_SIZES
 from figtrail.server.web.views.sharing import share_panel
@@ -102,6 +103,7 @@ def status(request: HttpRequest, pk) -> JsonResponse:
 
 
 @declare(LINK)
+@payload_route
 @require_GET
 def slide_image(request: HttpRequest, pk, slide: str, size: str) -> HttpResponse:
     """A thumbnail of one slide's revision, for anyone who may read the story."""
@@ -112,12 +114,11 @@ def slide_image(request: HttpRequest, pk, slide: str, size: str) -> HttpResponse
     try:
         return slide_image_response(found, int(size) if int(size) in THUMBNAIL_SIZES else 640)
     except NotFound:
-        response = HttpResponse(PLACEHOLDER.encode(), content_type="image/svg+xml")
-        response["Content-Security-Policy"] = payloads.SANDBOX
-        return response
+        return payload_response(PLACEHOLDER.encode(), "svg", inline=True, filename="placeholder.svg")
 
 
 @declare(LINK)
+@payload_route
 @require_GET
 def export(request: HttpRequest, pk, fmt: str) -> HttpResponse:
     """The story as a PowerPoint or Word file, made by the stories exporter (as the API makes it)."""
