@@ -1,5 +1,8 @@
 """The durable on-disk outbox: every revision is written here before ``publish`` returns.
 
+It is the layer below both ``figtrail.capture`` (which writes captured figures into it) and
+``figtrail.client`` (which sends them), and imports neither.
+
 Layout (all written atomically: a temporary file, fsync, rename)::
 
     jobs/<seq>.json     what waits to be sent, oldest first (revisions and asset versions)
@@ -198,6 +201,15 @@ class Outbox:
             with contextlib.suppress(FileNotFoundError):
                 if path.stat().st_mtime < cutoff:
                     path.unlink()
+
+
+def default_outbox() -> Path:
+    """FIGTRAIL_OUTBOX, else ``$XDG_DATA_HOME/figtrail/outbox`` (``~/.local/share/figtrail/outbox``)."""
+    explicit = os.environ.get("FIGTRAIL_OUTBOX")
+    if explicit:
+        return Path(explicit).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "figtrail" / "outbox"
 
 
 def job_blobs(job: Job) -> set[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from figtrail.client.outbox import Outbox
+from figtrail.outbox import Outbox, default_outbox
 
 PANDAS_READERS = ("read_csv", "read_excel", "read_json", "read_parquet", "read_feather", "read_pickle")
 POLARS_READERS = ("read_csv", "read_parquet")
@@ -76,9 +76,7 @@ class AssetTracker:
 
     def _outbox(self) -> Outbox:
         if self.outbox_path is None:
-            from figtrail.client.config import load_config
-
-            self.outbox_path = load_config().outbox
+            self.outbox_path = default_outbox()
         return Outbox(self.outbox_path)
 
 

@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any
 
-from figtrail.client.outbox import Outbox
+from figtrail.outbox import Outbox
 
 PRELOAD = ("matplotlib", "plotly", "bokeh", "altair", "PIL")
 
@@ -40,7 +40,6 @@ class RenderProcess:
         self._lock = threading.Lock()
         disabled = os.environ.get("FIGTRAIL_RENDER_PROCESS") == "0"
         self._broken = disabled or not hasattr(selectors, "PollSelector")  # no poll() on Windows pipes
-        atexit.register(self.stop)
 
     @property
     def available(self) -> bool:
@@ -157,10 +156,16 @@ _shared: dict[str, RenderProcess] = {}
 
 
 def shared_renderer(lane: str = "render") -> RenderProcess:
-    """The process's helper for ``lane`` ("primary" or "rest")."""
+    """The process's helper for ``lane`` ("primary", or "rest-<library>")."""
     if lane not in _shared:
         _shared[lane] = RenderProcess(lane)
     return _shared[lane]
+
+
+@atexit.register  # registered on import, before any publisher's exit flush: so it runs after them
+def _stop_helpers() -> None:
+    for helper in list(_shared.values()):
+        helper.stop()
 
 
 def serve(preload: list[str]) -> None:

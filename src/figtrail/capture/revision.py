@@ -27,7 +27,7 @@ from figtrail.capture.backends import Backend, Snapshot, get_backend
 from figtrail.capture.context import CaptureContext
 from figtrail.capture.steps import Steps
 from figtrail.capture.watermark import DEFAULT_WATERMARK, Watermark
-from figtrail.client.outbox import Job, Outbox, job_blobs
+from figtrail.outbox import Job, Outbox, job_blobs
 
 STAMPED_FORMATS = ("png", "html")
 

@@ -17,7 +17,7 @@ from typing import Any
 from figtrail.capture.backends import RenderError, get_backend
 from figtrail.capture.backends.base import MissingRenderer
 from figtrail.capture.watermark import Watermark
-from figtrail.client.outbox import Outbox
+from figtrail.outbox import Outbox
 
 DEFAULT_STEP_TIMEOUT = 60.0
 Reply = dict[str, Any]

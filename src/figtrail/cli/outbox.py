@@ -10,7 +10,7 @@ import argparse
 import time
 
 from figtrail.client.config import load_config
-from figtrail.client.outbox import Job, Outbox
+from figtrail.outbox import Job, Outbox
 
 STATES = {"capture": "capturing", "render": "rendering"}  # stages a running publisher finishes itself
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from figtrail.client.errors import ConfigFileError, NotConfiguredError
+from figtrail.outbox import default_outbox
 
 ENV_PREFIX = "FIGTRAIL_"
 FILE_KEYS = ("url", "api_key", "workspace", "auto_publish", "default_metadata", "image_formats", "watermark")
@@ -76,14 +77,6 @@ def normalize_url(url: str) -> str:
     if marker != -1:
         url = url[:marker]
     return url.removesuffix("/api")
-
-
-def default_outbox() -> Path:
-    explicit = os.environ.get(ENV_PREFIX + "OUTBOX")
-    if explicit:
-        return Path(explicit).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "figtrail" / "outbox"
 
 
 def config_path() -> Path:

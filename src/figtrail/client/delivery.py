@@ -17,7 +17,7 @@ from typing import Any
 from figtrail.client.catalog import Catalog
 from figtrail.client.errors import BadRequestError, ConflictError, NotFoundError
 from figtrail.client.http import Connection
-from figtrail.client.outbox import Job, Outbox
+from figtrail.outbox import Job, Outbox
 
 
 def deliver(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:

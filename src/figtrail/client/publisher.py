@@ -29,11 +29,11 @@ from figtrail.client.catalog import Catalog
 from figtrail.client.config import ClientConfig, load_config
 from figtrail.client.errors import DeliveryError, FigtrailError
 from figtrail.client.http import Connection
-from figtrail.client.outbox import Job, Outbox
 from figtrail.client.queries import NotebookName, Spec, to_spec
 from figtrail.client.revision import PublishedRevision
 from figtrail.client.sender import PROCESS_TOKEN, Sender, notify_stderr
 from figtrail.client.short_ids import ShortIds
+from figtrail.outbox import Job, Outbox
 
 ANONYMOUS_FIGURE = "Anonymous Figure"
 

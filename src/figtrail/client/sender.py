@@ -34,8 +34,8 @@ from figtrail.client.errors import (
     fix_for,
 )
 from figtrail.client.http import Connection
-from figtrail.client.outbox import Job, Outbox
 from figtrail.client.short_ids import ShortIds
+from figtrail.outbox import Job, Outbox
 
 MIN_BACKOFF, MAX_BACKOFF = 1.0, 30.0
 PROCESS_TOKEN = f"{os.getpid()}-{time.time_ns()}"

@@ -6,7 +6,7 @@ import json
 import os
 import stat
 
-from figtrail.client.outbox import Outbox, write_atomic
+from figtrail.outbox import Outbox, write_atomic
 
 
 def test_jobs_come_back_in_the_order_they_were_added(tmp_path):
@@ -36,7 +36,7 @@ def test_an_atomic_write_leaves_no_partial_file_behind(tmp_path):
 
 
 def test_payloads_are_stored_once_and_freed_with_their_last_job(tmp_path, monkeypatch):
-    monkeypatch.setattr("figtrail.client.outbox.BLOB_GRACE_SECONDS", 0)
+    monkeypatch.setattr("figtrail.outbox.BLOB_GRACE_SECONDS", 0)
     outbox = Outbox(tmp_path / "outbox")
     digest = outbox.put_blob(b"picture")
     assert outbox.put_blob(b"picture") == digest
