@@ -46,7 +46,7 @@ $(BENCH_STAMP):
 
 bench: install $(BENCH_STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; \
-		BENCH_MLFLOW_PYTHON=$(BENCH_VENV)/bin/python $(BIN)/python $$script || exit 1; done
+		BENCH_MLFLOW_PYTHON=$(CURDIR)/$(BENCH_VENV)/bin/python $(BIN)/python $$script || exit 1; done
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

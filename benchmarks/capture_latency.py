@@ -446,8 +446,8 @@ class MlflowWorker:
 def bench_python() -> Path | None:
     """The interpreter of the benchmark-only virtualenv (BENCH_MLFLOW_PYTHON, or .venv-bench's)."""
     given = os.environ.get("BENCH_MLFLOW_PYTHON")
-    candidate = Path(given) if given else REPO / ".venv-bench" / "bin" / "python"
-    return candidate if candidate.exists() else None
+    candidate = Path(given).absolute() if given else REPO / ".venv-bench" / "bin" / "python"
+    return candidate if candidate.exists() else None  # absolute, not resolved: a venv's python is a symlink
 
 
 # -- measurements ----------------------------------------------------------------------------------------
