@@ -732,6 +732,7 @@ def run(args: argparse.Namespace) -> int:
                 bench.meter.known.add(mlflow_server.process.pid)
                 worker = MlflowWorker(python, mlflow_server)
                 bench.meter.known.add(worker.process.pid)
+                bench.meter.servers["mlflow-worker"] = worker.process.pid
                 bench.mlflow = worker
                 versions["mlflow"] = (
                     f"mlflow {worker.hello['mlflow']} (matplotlib {worker.hello['matplotlib']}, numpy "
@@ -976,14 +977,16 @@ def report(args, bench: Bench, versions: dict, burst: dict, cost: dict[str, floa
     for name in CLIENTS:
         cpus = series[name].cpu
         parts = []
-        for key in ("client", "helpers", "figtrail-server", "mlflow-server"):
+        for key in ("client", "helpers", "mlflow-worker", "figtrail-server", "mlflow-server"):
             values = [c[key] * 1000 for c in cpus if key in c]
             if values and percentile(values, 0.5) >= 0.5:
                 parts.append(f"{key} {percentile(values, 0.5):.0f}")
         if parts:
             print(f"    {name:<9} " + ", ".join(parts))
-    print("    client: this process, all threads (figtrail's sender, gofigr's publish); helpers: its other")
-    print("    children (figtrail's render process, or the MLflow worker); servers: their process trees")
+    print(
+        "    client: this process, all threads (figtrail's sender thread, gofigr's whole publish); helpers:"
+    )
+    print("    figtrail's render processes; mlflow-worker: the one calling log_figure; servers: their trees")
     if ft.cpu:
         polls = percentile([c["polls"] for c in ft.cpu], 0.5)
         checks = percentile([c["checks"] for c in ft.cpu], 0.5)
