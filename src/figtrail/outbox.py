@@ -100,8 +100,11 @@ class Outbox:
         self.write(job)
         return job
 
-    def write(self, job: Job, folder: str = "jobs") -> None:
-        write_atomic(self.path / folder / f"{job['seq']}.json", json.dumps(job).encode())
+    def write(self, job: Job, folder: str = "jobs", durable: bool = True) -> None:
+        """Write a job atomically. ``durable=False`` skips the fsync, for a job moving on to a later
+        stage: if a power cut loses the write, the job is found in its earlier stage, durable on disk,
+        and that stage is simply done again (a revision created twice is a harmless 409)."""
+        write_atomic(self.path / folder / f"{job['seq']}.json", json.dumps(job).encode(), durable)
 
     def pending(self) -> list[Job]:
         return self._read_folder("jobs")
@@ -219,6 +222,8 @@ def job_blobs(job: Job) -> set[str]:
         digests.add(job["blob"])
     if (job.get("render") or {}).get("snapshot"):
         digests.add(job["render"]["snapshot"])
+    if ((job.get("context") or {}).get("provenance") or {}).get("script_blob"):
+        digests.add(job["context"]["provenance"]["script_blob"])
     return digests
 
 
@@ -232,20 +237,23 @@ def _unreadable(path: Path) -> Job:
     }
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a part; survives a crash."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write a file so that readers see the old content or the new, never a part; survives a crash
+    (and, ``durable``, a power cut: the bytes and the rename are fsynced)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    if durable:
+        _sync_folder(path.parent)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -13,6 +13,8 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from figtrail.outbox import Outbox
+
 
 @dataclass
 class CaptureContext:
@@ -36,12 +38,26 @@ class CaptureContext:
         self.provenance = observe(self.cwd, self.script_path)
         return self
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_json(self, outbox: Outbox | None = None) -> dict[str, Any]:
+        """As JSON for the job; with an ``outbox``, the script's source goes into it as a payload (stored
+        once however many figures the script publishes) and the job names it by hash."""
+        data = asdict(self)
+        observed = data.get("provenance") or {}
+        if outbox is not None and observed.get("script_source") is not None:
+            digest = outbox.put_blob(observed["script_source"].encode())
+            data["provenance"] = {**observed, "script_source": None, "script_blob": digest}
+        return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CaptureContext:
+    def from_json(cls, data: dict[str, Any], outbox: Outbox | None = None) -> CaptureContext:
         known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
+        observed = known.get("provenance") or {}
+        if outbox is not None and observed.get("script_blob"):
+            try:
+                source = outbox.blob(observed["script_blob"]).decode("utf-8", errors="replace")
+            except FileNotFoundError:
+                source = None
+            known["provenance"] = {**observed, "script_source": source}
         return cls(**known)
 
 

@@ -9,7 +9,8 @@ A step that runs over its time limit gets the helper killed, with every process 
 Chrome); the next step starts a new one. If the helper cannot start at all, steps run on a thread.
 
 There is one helper per lane: the primary image of new revisions never queues behind the slower
-formats of earlier ones.
+formats of earlier ones, and the helpers of the later formats run at a lower CPU priority, so they
+take only what the primary image and the user's own code leave.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 from figtrail.outbox import Outbox
 
 PRELOAD = ("matplotlib", "plotly", "bokeh", "altair", "PIL")
+BACKGROUND_NICENESS = 10  # the later formats yield the CPU to the primary image, and to the user's code
 
 
 class RenderProcess:
@@ -88,8 +90,9 @@ class RenderProcess:
     def _ensure(self) -> subprocess.Popen:
         if self._process is None or self._process.poll() is not None:
             preload = [name for name in PRELOAD if name in sys.modules]
+            niceness = "0" if self.name == "primary" else str(BACKGROUND_NICENESS)
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "figtrail.capture.render_process", *preload],
+                [sys.executable, "-m", "figtrail.capture.render_process", niceness, *preload],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -168,12 +171,15 @@ def _stop_helpers() -> None:
         helper.stop()
 
 
-def serve(preload: list[str]) -> None:
+def serve(niceness: int, preload: list[str]) -> None:
     """The helper's side: one JSON step per line in, one JSON reply per line out."""
     import importlib
 
     from figtrail.capture.steps import FrozenFigures, run_step
 
+    if niceness and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     for name in preload:
         with contextlib.suppress(Exception):
@@ -203,4 +209,4 @@ def _exit_with_parent(parent: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1:])
+    serve(int(sys.argv[1]), sys.argv[2:])

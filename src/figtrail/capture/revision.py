@@ -18,6 +18,7 @@ process dies in between, ``figtrail outbox flush`` finishes the job from the fro
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,6 +120,7 @@ class Finisher:
         pending = self.pending.get(job["id"])
         notes = job.setdefault("notes", [])
         render = job.get("render") or {}
+        annotating = _Annotating(job, self.outbox, pending)  # on its own thread, while the image renders
         if render.get("backend"):
             backend = get_backend(render["backend"])
             deferred = list(render.get("deferred") or [])
@@ -128,7 +130,7 @@ class Finisher:
                 self._render(job, backend, render, [primary], pending, self.primary_steps, notes)
                 render["deferred"] = [fmt for fmt in deferred if fmt != primary]
             _attach_pickle(job, render)
-        _annotate(job, self.outbox, pending, notes)
+        annotating.merge_into(job, notes)
         job["followup"] = (
             bool(render.get("deferred"))
             or bool(job.get("later"))
@@ -212,7 +214,7 @@ class Finisher:
 
     def _save(self, job: Job, before: set[str]) -> None:
         if "seq" in job:  # already queued: replace it, atomically, by its finished form
-            self.outbox.write(job)
+            self.outbox.write(job, durable=False)  # lost in a power cut, this step is done again
             self.outbox.collect_blobs(before - job_blobs(job))
 
 
@@ -251,20 +253,40 @@ def _attach_pickle(job: Job, render: dict) -> None:
     )
 
 
-def _annotate(job: Job, outbox: Outbox, pending: PendingCapture | None, notes: list[str]) -> None:
-    context = pending.context if pending else CaptureContext.from_json(job.get("context") or {})
-    if pending:
-        annotators = pending.settings.annotators
-    else:
-        annotators = [item for item in instantiate(None) if not item.live]
-        notes.append("finished by another process: the versions of installed packages were not recorded")
-    annotation, failures = run_annotators(annotators, context)
-    notes.extend(failures)
-    job["metadata"] = revision_metadata(annotation.metadata, job.get("facts"), job.get("metadata"))
-    job["data"].extend(store(item, outbox) for item in annotation.data if item.with_primary)
-    job.setdefault("later", []).extend(
-        store(item, outbox) for item in annotation.data if not item.with_primary
-    )
+class _Annotating:
+    """The annotators of one job, run on a thread of their own (each within its time limit) while the
+    primary image renders; ``merge_into`` waits for them and adds what they found to the job."""
+
+    def __init__(self, job: Job, outbox: Outbox, pending: PendingCapture | None) -> None:
+        self.outbox, self.pending = outbox, pending
+        self.context = (
+            pending.context if pending else CaptureContext.from_json(job.get("context") or {}, outbox)
+        )
+        self.found: tuple[Any, list[str]] | None = None
+        self._thread = threading.Thread(target=self._run, name="figtrail-annotate", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        if self.pending:
+            annotators = self.pending.settings.annotators
+        else:
+            annotators = [item for item in instantiate(None) if not item.live]
+        self.found = run_annotators(annotators, self.context)
+
+    def merge_into(self, job: Job, notes: list[str]) -> None:
+        self._thread.join()  # each annotator has its own time limit, so this join is bounded too
+        annotation, failures = self.found or (None, ["the annotators could not run"])
+        if not self.pending:
+            notes.append("finished by another process: the versions of installed packages were not recorded")
+        notes.extend(failures)
+        annotated = annotation.metadata if annotation is not None else {}
+        job["metadata"] = revision_metadata(annotated, job.get("facts"), job.get("metadata"))
+        if annotation is None:
+            return
+        job["data"].extend(store(item, self.outbox) for item in annotation.data if item.with_primary)
+        job.setdefault("later", []).extend(
+            store(item, self.outbox) for item in annotation.data if not item.with_primary
+        )
 
 
 def revision_metadata(annotated: dict, facts: dict | None, given: dict | None) -> dict[str, Any]:

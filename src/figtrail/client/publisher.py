@@ -205,7 +205,7 @@ class Publisher:
             "figure_name": handle.figure_name,
             "target": {"workspace": self.workspace, "analysis": self.analysis_spec(), "figure": figure},
             "metadata": {**self.default_metadata, **(metadata or {})},
-            "context": context.to_json(),
+            "context": context.to_json(self.outbox),
         }
         return Prepared(job, PendingCapture(snapshot, context, self.settings), handle)
 

@@ -275,7 +275,7 @@ class Sender:
         report.sent += job.get("stage") != "update"  # an update completes a revision already counted
         if job.get("stage") == "ready" and job.get("followup"):
             job["stage"] = "render"  # created: its other formats come next, then an update
-            self.outbox.write(job)
+            self.outbox.write(job, durable=False)
             self._wake_lane(job)
             return True
         self.outbox.done(job)
