@@ -125,7 +125,14 @@ def test_a_hanging_chrome_costs_its_figure_the_png_after_the_time_limit_and_noth
     chrome = tmp_path / "hanging-chrome"
     chrome.write_text("#!/bin/sh\nsleep 600\n")
     chrome.chmod(0o755)
-    env = {**batch_env, "BROWSER_PATH": str(chrome), "FIGTRAIL_RENDER_TIMEOUT": "4"}
+    # the patience (1 s without a delivery) is shorter than the render's time limit: a cell must still
+    # wait for a render that is running, not give up on it
+    env = {
+        **batch_env,
+        "BROWSER_PATH": str(chrome),
+        "FIGTRAIL_RENDER_TIMEOUT": "4",
+        "FIGTRAIL_EXIT_WAIT": "1",
+    }
     started = time.monotonic()
     done = run_batch("jupyter-execute", CELLS, "Hanging Chrome", tmp_path, env)
     assert done.returncode == 0, done.stderr[-3000:]

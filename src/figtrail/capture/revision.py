@@ -151,12 +151,12 @@ class Finisher:
         pending = self.pending.pop(job["id"], None)
         notes = job.setdefault("notes", [])
         render = job.get("render") or {}
-        steps = self.steps_for(render.get("backend") or "")
         if render.get("backend") and render.get("deferred"):
             backend = get_backend(render["backend"])
+            steps = self.steps_for(backend.name)
             self._render(job, backend, render, render["deferred"], pending, steps, notes)
-        if render.get("watermark"):
-            self._stamp(job, render, steps, notes)
+        if render.get("watermark") and _stampable(job):
+            self._stamp(job, render, self.steps_for(render.get("backend") or "images"), notes)
         job["data"].extend(job.pop("later", []))
         job.pop("render", None)
         job["followup"] = False

@@ -48,6 +48,7 @@ class Prepared:
 
 
 STRICT_TIMEOUT = 120.0
+RENDER_STEPS_PER_REVISION = 4  # the primary image, two other formats, a watermark: what a wait allows for
 
 
 class Publisher:
@@ -113,7 +114,7 @@ class Publisher:
         _register_exit_flush(self)
         _make_current(self)
         provenance.warm_up()
-        self.short_ids.reserve()
+        self.short_ids.reserve_in_background()  # no network I/O here: a publisher never waits
         self.sender.start()
 
     @property
@@ -296,9 +297,13 @@ class Publisher:
         arriving (``patience`` seconds without progress, default ``FIGTRAIL_EXIT_WAIT``); if some
         cannot be delivered, say on stderr (``tell``) how many wait and where. A batch run calls this
         before it may end."""
-        if not self.sender.outstanding():
+        left = self.sender.outstanding()
+        if not left:
             return True
-        if self.sender.drain(self.config.exit_wait if patience is None else patience):
+        patience = self.config.exit_wait if patience is None else patience
+        # a revision being rendered may take every one of its steps' time limits, one after another
+        limit = patience + RENDER_STEPS_PER_REVISION * self.config.render_timeout * len(left)
+        if self.sender.drain(patience, limit):
             return True
         if tell:
             self.tell_undelivered()

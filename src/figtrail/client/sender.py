@@ -178,17 +178,25 @@ class Sender:
                     return False
                 self._progress.wait(0.25 if remaining is None else min(remaining, 0.25))
 
-    def drain(self, patience: float) -> bool:
+    def drain(self, patience: float, limit: float | None = None) -> bool:
         """Wait until everything is on the server for as long as it keeps arriving: give up only
-        when ``patience`` seconds pass with nothing delivered, or the server is unreachable."""
+        when ``patience`` seconds pass with nothing delivered, or the server is unreachable, and
+        never while a revision is still being rendered here (each step has its own time limit), up
+        to ``limit`` seconds in all."""
+        deadline = None if limit is None else time.monotonic() + limit
         before = None
         while True:
             if self.flush(patience):
                 return True
-            left = len(self.outstanding())
-            if self.unreachable or self._stopped or (before is not None and left >= before):
+            left = self.outstanding()
+            if self._stopped or (deadline is not None and time.monotonic() > deadline):
                 return False
-            before = left
+            if any(job.get("stage") in LANES for job in left):
+                before = None  # rendering here: it ends within its time limits, so wait for it
+                continue
+            if self.unreachable or (before is not None and len(left) >= before):
+                return False
+            before = len(left)
 
     # -- the work ------------------------------------------------------------------------------------
 

@@ -25,12 +25,22 @@ def base62(number: int) -> str:
             return digits
 
 
+FIRST_ID_WAIT = 1.0  # how long the first publish may wait for the reservation under way (seconds)
+
+
 class ShortIds:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.prefix: str | None = None
         self._counter = 0
         self._lock = threading.Lock()
+        self._reserving: threading.Thread | None = None
+
+    def reserve_in_background(self) -> None:
+        """Reserve a prefix on a thread of its own: a publisher is made without waiting for the
+        server (which may be slow, or away)."""
+        self._reserving = threading.Thread(target=self.reserve, name="figtrail-short-ids", daemon=True)
+        self._reserving.start()
 
     def reserve(self) -> bool:
         """Ask the server for a prefix (once); False if it could not be reached or refused."""
@@ -45,6 +55,10 @@ class ShortIds:
         return True
 
     def next(self) -> str | None:
+        """The next short id; None (links use the full id) while no prefix is reserved."""
+        reserving, self._reserving = self._reserving, None
+        if reserving is not None and not self.prefix:
+            reserving.join(FIRST_ID_WAIT)  # the first publish right after the publisher was made
         with self._lock:
             if not self.prefix:
                 return None
