@@ -184,7 +184,7 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         if "workspace_type" in data and data["workspace_type"] != workspace.workspace_type:
             raise ValidationError({"workspace_type": ["A workspace's type cannot be changed."]})
         if "organization" in data and data["organization"] != workspace.organization:
-            self._check_organization(data["organization"])
+            self._check_move(workspace, data["organization"])
 
     def destroy(self, request, *args, **kwargs):
         workspace = self.get_object()
@@ -193,10 +193,29 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         return super().destroy(request, *args, **kwargs)
 
     def _check_organization(self, organization: Organization | None) -> None:
-        from figtrail.server.accounts.organizations import organization_level
+        if (
+            organization is not None
+            and policy.organization_level(self.request.user, organization) < Level.CREATE
+        ):
+            raise PermissionDenied(
+                {
+                    "detail": "You may not create or move workspaces into this organization.",
+                    "field": "organization",
+                }
+            )
 
-        if organization is not None and organization_level(self.request.user, organization) < Level.CREATE:
-            raise PermissionDenied("You may not create or move workspaces into this organization.")
+    def _check_move(self, workspace: Workspace, organization: Organization | None) -> None:
+        """Moving a workspace into, out of or between organizations hands it to the organization's admins
+        (OWN through their role): only an owner may, and only where they may create workspaces. Otherwise
+        an admin could move it into an organization of their own and lock the owner out."""
+        if policy.workspace_level(self.actor, workspace) < Level.OWN:
+            raise PermissionDenied(
+                {
+                    "detail": "Only an owner of the workspace may move it to another organization.",
+                    "field": "organization",
+                }
+            )
+        self._check_organization(organization)
 
     @action(detail=True, methods=["get"], url_path="members")
     def members(self, request, *args, **kwargs):
