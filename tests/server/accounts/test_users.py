@@ -106,8 +106,9 @@ def test_username_change_is_403(owner):
     assert owner.get("user").json()[0]["username"] == owner.username
 
 
-def test_another_user_without_shared_workspace_is_403(owner, stranger):
-    assert owner.get(f"user/{stranger.username}").status_code == 403
+def test_another_user_without_shared_workspace_is_404(owner, stranger):
+    # the same answer as for a name nobody has (tests/server/security/test_cross_account.py)
+    assert owner.get(f"user/{stranger.username}").status_code == 404
 
 
 def test_missing_user_is_404(owner):

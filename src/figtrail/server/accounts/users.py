@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
-from figtrail.server.access.declarations import SIGNED_IN
+from figtrail.server.access.declarations import ACCOUNT, SIGNED_IN
 
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
 
@@ -65,7 +65,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 class UserViewSet(viewsets.GenericViewSet):
     # oneself, or (reading) someone one shares a workspace with; changes only to one's own account
-    access = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "update": SIGNED_IN, "partial_update": SIGNED_IN}
+    access = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "update": ACCOUNT, "partial_update": ACCOUNT}
     serializer_class = UserSerializer
     lookup_field = "username"
     lookup_value_regex = "[^/]+"
@@ -94,13 +94,18 @@ class UserViewSet(viewsets.GenericViewSet):
         return self.update(request, *args, partial=True, **kwargs)
 
     def _visible_user(self, request, username: str):
-        """Yourself, or someone you share a workspace with; anyone else is reported as missing."""
+        """Yourself, or someone you share a workspace with. Anyone else gets the very answer a name nobody
+        has gets (404, same body), so usernames cannot be told apart from strangers' by asking."""
         user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise NotFound(f"No user named {username!r}.")
-        if user == request.user:
+        if user is not None and user == request.user:
             return user
-        shared = policy.visible_workspaces(policy.actor_of(request)).filter(memberships__user=user).exists()
-        if not shared:
-            raise PermissionDenied(f"You share no workspace with {username!r}.")
+        if user is None or not (
+            policy.visible_workspaces(policy.actor_of(request)).filter(memberships__user=user).exists()
+        ):
+            raise NotFound(
+                {
+                    "detail": f"No user named {username!r} that you share a workspace with.",
+                    "field": "username",
+                }
+            )
         return user

@@ -1,7 +1,9 @@
 """``GET revision/<id>/data_io/``: what went into a figure revision and what came out of it.
 
-Inputs are the asset revisions it was made from (tracked data files: name, revision, hashes, use type);
-outputs are its own data objects (images, code, data frames, files: name, type, format, size). No AI is
+Inputs are the asset revisions it was made from (tracked data files: name, revision, hashes, use type)
+that the caller may read (``access.policy``: a member of their workspace, or through a share of their
+own); the others are only counted, in ``hidden_inputs``, as the web lineage page does. Outputs are the
+revision's own data objects (images, code, data frames, files: name, type, format, size). No AI is
 involved: this is the lineage the catalog already holds, in the shape the AI panel shows.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import AssetLink, Data
 from figtrail.server.insight.views import AIView
@@ -47,11 +50,13 @@ class DataIO(AIView):
         revision = self.visible_revision(pk)
         links = AssetLink.objects.filter(figure_revision=revision).select_related("asset_revision__asset")
         links = links.prefetch_related("asset_revision__data")
+        visible = [link for link in links if policy.allowed(self.actor, link.asset_revision, Level.VIEW)]
         return Response(
             {
                 "revision": str(revision.pk),
                 "figure": str(revision.figure_id),
-                "inputs": [input_of(link) for link in links],
+                "inputs": [input_of(link) for link in visible],
+                "hidden_inputs": len(links) - len(visible),
                 "outputs": [output_of(row) for row in Data.objects.filter(revision=revision)],
             }
         )
