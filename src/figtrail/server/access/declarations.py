@@ -4,7 +4,11 @@ A declaration is one of:
 
 - ``PUBLIC``: anyone, signed in or not (server info, sign-in, token endpoints, invitation by token);
 - ``SIGNED_IN``: any signed-in user; the view itself shows or changes only what ``access.policy`` grants
-  (lists, creating something whose parent is checked in the body, one's own account);
+  (lists, creating something whose parent is checked in the body, reading one's own account);
+- ``ACCOUNT``: signed in as the whole account (a password, its JWT, or an API key without a workspace):
+  routes that change or reveal the account itself (profile and e-mail, SSH keys, API keys, invitations
+  to accept, new organizations). A workspace-scoped API key is refused them: it acts on its workspace
+  only;
 - ``LINK``: ``Level.VIEW`` on the object, which ``access.policy`` also grants to anyone (signed out too)
   while the object or an ancestor is link-shared; the official client's ``GoFigr(anonymous=True)``;
 - a :class:`~figtrail.server.access.policy.Level`: signed in and holding that level on the object (its
@@ -29,16 +33,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from figtrail.server.access.policy import Level
+from figtrail.server.access.policy import Level, actor_of
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
+ACCOUNT = "account"
 LINK = "link"
 
 Declaration = str | Level
-DECLARATIONS = (PUBLIC, SIGNED_IN, LINK, *Level)
+DECLARATIONS = (PUBLIC, SIGNED_IN, ACCOUNT, LINK, *Level)
 
 
 def _valid(access) -> bool:
@@ -128,8 +134,9 @@ def view_declaration(request, view) -> Declaration | None:
 
 
 class DeclaredAccess(BasePermission):
-    """``PUBLIC`` and ``LINK`` routes need no sign-in; declared routes need one; an undeclared route is
-    refused to everyone (deny by default). A method the view does not serve still gets its 405."""
+    """``PUBLIC`` and ``LINK`` routes need no sign-in; declared routes need one, and ``ACCOUNT`` routes
+    one that is not a workspace-scoped API key; an undeclared route is refused to everyone (deny by
+    default). A method the view does not serve still gets its 405."""
 
     message = "This route declares no access rule, so it is closed."
 
@@ -141,6 +148,14 @@ class DeclaredAccess(BasePermission):
             return False  # 401: sign in first
         if _not_served(request, view):
             return True  # DRF answers 405 next; nothing is served
+        if declaration == ACCOUNT and actor_of(request).scope_workspace_id is not None:
+            raise PermissionDenied(
+                {
+                    "detail": "An API key scoped to one workspace cannot act on the account: sign in with "
+                    "a password or use an API key without a workspace.",
+                    "field": "Authorization",
+                }
+            )
         return declaration is not None
 
 

@@ -7,7 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
-from figtrail.server.access.declarations import SIGNED_IN
+from figtrail.server.access.declarations import ACCOUNT
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import ApiKey, hash_api_key
 from figtrail.server.catalog.models import Workspace
@@ -32,7 +32,7 @@ class ApiKeyViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = ApiKeySerializer
-    access = {"list": SIGNED_IN, "create": SIGNED_IN, "retrieve": SIGNED_IN, "destroy": SIGNED_IN}  # own keys
+    access = {"list": ACCOUNT, "create": ACCOUNT, "retrieve": ACCOUNT, "destroy": ACCOUNT}  # own keys
     lookup_value_regex = "[^/]+"
 
     def initial(self, request, *args, **kwargs):

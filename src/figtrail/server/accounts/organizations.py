@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
-from figtrail.server.access.declarations import SIGNED_IN
+from figtrail.server.access.declarations import ACCOUNT, SIGNED_IN
 from figtrail.server.access.memberships import MembershipError, as_api_error, change_organization_member
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
@@ -75,7 +75,7 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
     serializer_class = OrganizationSerializer
     access = {  # access.declarations: levels on the organization (policy.organization_level)
         "list": SIGNED_IN,
-        "create": SIGNED_IN,
+        "create": ACCOUNT,  # never a workspace-scoped API key
         "retrieve": Level.VIEW,
         "update": Level.OWN,
         "partial_update": Level.OWN,
@@ -108,8 +108,6 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
         return Response(OrganizationSerializer(organizations, many=True, context={"request": request}).data)
 
     def create(self, request, *args, **kwargs):
-        if self.actor.scope_workspace_id is not None:
-            raise PermissionDenied("An API key scoped to one workspace cannot create organizations.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():

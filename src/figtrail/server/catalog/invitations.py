@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from figtrail.server.access import policy
-from figtrail.server.access.declarations import SIGNED_IN
+from figtrail.server.access.declarations import ACCOUNT, SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import (
     Organization,
@@ -143,7 +143,7 @@ class InvitationDetail(APIView):
     serializer_class = InvitationSerializer
     # GET by token: the token is the credential, but only a signed-in invitee may look; DELETE by id: an
     # admin of the target; accept (POST): the signed-in invitee holding the token
-    access = {"get": SIGNED_IN, "post": SIGNED_IN, "delete": Level.ADMIN}
+    access = {"get": SIGNED_IN, "post": ACCOUNT, "delete": Level.ADMIN}
 
     def _by_token(self, token: str) -> Invitation:
         invitation = find_invitation(self.kind, token)

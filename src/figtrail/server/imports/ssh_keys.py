@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from figtrail.server.access.declarations import SIGNED_IN
+from figtrail.server.access.declarations import ACCOUNT
 from figtrail.server.imports import crypto
 from figtrail.server.imports.models import SSHKey
 
@@ -122,8 +122,9 @@ def private_key_of(key: SSHKey) -> str:
 
 class SSHKeyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = SSHKeySerializer
-    # access.declarations: signed in; every query is limited to the caller's own keys.
-    access = {"list": SIGNED_IN, "create": SIGNED_IN, "retrieve": SIGNED_IN, "destroy": SIGNED_IN}
+    # access.declarations: the whole account (never a workspace-scoped key); every query is limited to
+    # the caller's own keys.
+    access = {"list": ACCOUNT, "create": ACCOUNT, "retrieve": ACCOUNT, "destroy": ACCOUNT}
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
