@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import template
 from django.http import QueryDict
 from django.urls import reverse
@@ -28,6 +30,20 @@ def query(context, **changes) -> str:
 def page_query(context, param: str, number: int) -> str:
     """The current query string pointing at page ``number`` of the list paged by ``param``."""
     return query(context, **{param or "page": number})
+
+
+@register.filter
+def http_url(value) -> str:
+    """A URL from user data (revision metadata, say) if it is an absolute http(s) URL, else "": a page
+    links only those. Escaping alone leaves ``javascript:`` (any case, with tabs or spaces inside, which
+    browsers drop) or ``data:`` working in an ``href``."""
+    if not isinstance(value, str) or any(ord(c) <= 32 or ord(c) == 127 for c in value):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    return value if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 @register.filter
