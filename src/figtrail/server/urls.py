@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from figtrail.server.access.declarations import PUBLIC
 from figtrail.server.accounts.api_keys import ApiKeyViewSet
 from figtrail.server.accounts.organizations import OrganizationViewSet
-from figtrail.server.accounts.tokens import ObtainTokenPair, RefreshToken
+from figtrail.server.accounts.tokens import ObtainTokenPair, RefreshToken, SignOutEverywhere
 from figtrail.server.accounts.users import UserViewSet
 from figtrail.server.api.routers import OptionalSlashRouter
 from figtrail.server.catalog.analyses import AnalysisViewSet
@@ -79,6 +79,7 @@ api_patterns = [
 urlpatterns = [
     re_path(r"^api/token/?$", ObtainTokenPair.as_view(), name="token"),
     re_path(r"^api/token/refresh/?$", RefreshToken.as_view(), name="token-refresh"),
+    re_path(r"^api/token/sign_out_everywhere/?$", SignOutEverywhere.as_view(), name="sign-out-everywhere"),
     re_path(r"^api/schema/?$", Schema.as_view(api_version="v1.4.1", versioning_class=None), name="schema"),
     re_path(r"^api/docs/?$", SchemaDocs.as_view(url_name="schema", versioning_class=None), name="docs"),
     re_path(r"^api/(?P<version>v1(?:\.\d+){0,2})/", include(api_patterns)),

@@ -2,14 +2,18 @@
 
 A workspace-scoped API key (``api_key/`` with ``workspace``) acts on that workspace only: routes about
 the whole account (profile and e-mail, SSH keys, API keys, accepting invitations, organizations) refuse
-it with 403, and change nothing.
+it with 403, and change nothing. A password change, or "sign out everywhere" (``POST
+/api/token/sign_out_everywhere/``, or the button on ``/account/password``), ends every JWT issued before
+it, access and refresh, and every other web session.
 """
 
 from __future__ import annotations
 
 import pytest
+import requests
 
-from tests.server.helpers import Api, token_session, unique
+from tests.server.helpers import Api, new_user, token_session, unique
+from tests.web.helpers import csrf_token, post_form, web_session
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +69,93 @@ def test_an_unscoped_key_may_change_the_profile(owner, full):
     response = full.patch(f"user/{owner.username}/", {"first_name": "Ann"})
     assert response.status_code == 200, response.text
     assert full.get("ssh_key/").status_code == 200
+
+
+# ---- JWTs: a password change, and signing out everywhere, end every earlier token ----
+
+NEW_PASSWORD = "a brand new passphrase 42"
+
+
+def token_pair(server, username: str, password: str) -> dict:
+    response = requests.post(server.url + "/api/token/", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def still_works(server, pair: dict) -> tuple[int, int]:
+    """(status of a request with the access token, status of a refresh with the refresh token)."""
+    access = requests.get(
+        server.api + "user/", headers={"Authorization": f"Bearer {pair['access']}"}, timeout=30
+    )
+    refresh = requests.post(server.url + "/api/token/refresh/", data={"refresh": pair["refresh"]}, timeout=30)
+    return access.status_code, refresh.status_code
+
+
+def test_a_password_change_ends_every_earlier_jwt(live_server):
+    """The attack: after a password change (the account was stolen), the old refresh token went on
+    minting access tokens for 14 days."""
+    user = new_user(live_server)
+    earlier = [token_pair(live_server, user.username, user.password) for _ in range(2)]
+    assert all(still_works(live_server, pair) == (200, 200) for pair in earlier)
+
+    web = web_session(live_server, user.username, user.password)
+    changed = post_form(
+        web,
+        live_server,
+        "/account/password",
+        {"old_password": user.password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert changed.status_code == 302, changed.text[:300]
+
+    for pair in earlier:
+        access, refresh = still_works(live_server, pair)
+        assert (access, refresh) == (401, 401)
+    refused = requests.post(live_server.url + "/api/token/refresh/", data={"refresh": earlier[0]["refresh"]})
+    assert refused.json()["code"] == "token_not_valid"
+    assert still_works(live_server, token_pair(live_server, user.username, NEW_PASSWORD)) == (200, 200)
+    assert (
+        web.get(live_server.url + "/account/api-keys", allow_redirects=False).status_code == 200
+    )  # this browser
+
+
+def test_sign_out_everywhere_over_the_api(live_server):
+    user = new_user(live_server)
+    here, elsewhere = (token_pair(live_server, user.username, user.password) for _ in range(2))
+    other_browser = web_session(live_server, user.username, user.password)
+    response = requests.post(
+        live_server.url + "/api/token/sign_out_everywhere/",
+        headers={"Authorization": f"Bearer {here['access']}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert still_works(live_server, here) == (401, 401)
+    assert still_works(live_server, elsewhere) == (401, 401)
+    assert other_browser.get(live_server.url + "/account/api-keys", allow_redirects=False).status_code == 302
+    assert still_works(live_server, token_pair(live_server, user.username, user.password)) == (200, 200)
+    anonymous = requests.post(live_server.url + "/api/token/sign_out_everywhere/", timeout=30)
+    assert anonymous.status_code == 401
+
+
+def test_sign_out_everywhere_from_the_web(live_server):
+    user = new_user(live_server)
+    pair = token_pair(live_server, user.username, user.password)
+    this_browser = web_session(live_server, user.username, user.password)
+    other_browser = web_session(live_server, user.username, user.password)
+    page = this_browser.get(live_server.url + "/account/password", timeout=30)
+    assert 'id="sign-out-everywhere-form"' in page.text
+    done = this_browser.post(
+        live_server.url + "/account/sign-out-everywhere",
+        data={"csrfmiddlewaretoken": csrf_token(page.text)},
+        headers={"Referer": live_server.url + "/account/password"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert done.status_code == 302, done.text[:300]
+    assert still_works(live_server, pair) == (401, 401)
+    assert other_browser.get(live_server.url + "/account/api-keys", allow_redirects=False).status_code == 302
+    assert this_browser.get(live_server.url + "/account/api-keys", allow_redirects=False).status_code == 200
+
+
+def test_a_scoped_key_cannot_sign_the_account_out(live_server, owner, scoped):
+    response = scoped.session.post(live_server.url + "/api/token/sign_out_everywhere/", timeout=30)
+    assert response.status_code == 403, response.text

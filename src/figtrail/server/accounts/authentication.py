@@ -14,7 +14,15 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)  # avoid a database write on every r
 
 
 class BearerJWTAuthentication(JWTAuthentication):
-    """``Authorization: Bearer <access token>`` from ``/api/token/``; expired -> 401 token_not_valid."""
+    """``Authorization: Bearer <access token>`` from ``/api/token/``; expired, or issued before the
+    user's last password change or "sign out everywhere" -> 401 token_not_valid."""
+
+    def get_user(self, validated_token):
+        from figtrail.server.accounts.tokens import check_generation
+
+        user = super().get_user(validated_token)
+        check_generation(validated_token, user)
+        return user
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

@@ -6,9 +6,11 @@ import hashlib
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class User(AbstractUser):
@@ -16,6 +18,34 @@ class User(AbstractUser):
 
     profile = models.JSONField(default=dict, blank=True)
     avatar = models.BinaryField(null=True, blank=True)
+    # Raised by every password change and by "sign out everywhere" (accounts.tokens): a JWT carries the
+    # number it was issued under and a web session's hash includes it, so every earlier one ends.
+    token_generation = models.PositiveIntegerField(default=0)
+
+    def save(self, *args, **kwargs) -> None:
+        # Django sets _password only when set_password() chose a new password, and clears it again for a
+        # hash upgrade at sign-in (check_password), which is not a change.
+        if self._password is not None and self.pk is not None:
+            self.token_generation += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "token_generation"}
+        super().save(*args, **kwargs)
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(None)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
+    def _session_hash(self, secret: str | None) -> str:
+        """Django's session hash (an HMAC of the password hash), over the token generation too."""
+        return salted_hmac(
+            "figtrail.accounts.User.session",
+            f"{self.password}:{self.token_generation}",
+            secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class OrganizationRole(models.TextChoices):

@@ -44,6 +44,7 @@ urlpatterns = [
     page("signin", accounts.SignInView.as_view(), "signin"),
     page("signout", accounts.SignOutView.as_view(), "signout"),
     page("account/password", accounts.PasswordChangeView.as_view(), "account-password"),
+    page("account/sign-out-everywhere", accounts.sign_out_everywhere, "account-sign-out-everywhere"),
     page("account/api-keys", accounts.api_keys, "account-api-keys"),
     page(f"account/api-keys/{ID}/revoke", accounts.revoke_api_key, "account-api-key-revoke"),
     page(f"workspace/{ID}", workspaces.workspace, "workspace"),

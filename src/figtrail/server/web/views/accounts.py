@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from figtrail.server.access import policy
 from figtrail.server.access.declarations import PUBLIC, SIGNED_IN, declare
+from figtrail.server.accounts import tokens
 from figtrail.server.accounts.models import ApiKey, hash_api_key
 from figtrail.server.api.throttles import LoginThrottle
 from figtrail.server.web import viewer
@@ -57,6 +59,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, "Your password has been changed.")
         return super().form_valid(form)
+
+
+@declare(SIGNED_IN)
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every JWT and every other web session of the account; this browser stays signed in."""
+    tokens.sign_out_everywhere(request.user)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, "Every other session and every API token (JWT) of your account has ended.")
+    return redirect("web:account-password")
 
 
 class ApiKeyForm(forms.Form):
