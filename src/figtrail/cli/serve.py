@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
                 "worker_class": "gthread",
                 "timeout": 300,
                 "graceful_timeout": 10,
+                # idle keep-alive connections stay open 75 s (nginx's default), not gunicorn's 2 s: a client
+                # reusing one just as the server closes it sees "connection closed without response"
+                "keepalive": 75,
                 "accesslog": None,
                 "errorlog": "-",
                 "loglevel": "warning",
