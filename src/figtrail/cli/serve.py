@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"figtrail serving http://{args.host}:{args.port}/ (data in {config.home})", flush=True)
     if config.task_mode == "worker":
         print("Background tasks (AI, stories, imports) wait for `figtrail worker` (FIGTRAIL_TASK_MODE).")
+    _warn_when_no_public_url(config.public_url)
     _hint_when_no_users()
     from django.db import connections
 
@@ -72,6 +73,19 @@ def _start_task_runner(worker) -> None:
         from figtrail.server.tasks.runner import inline_runner
 
         inline_runner().wake()
+
+
+PUBLIC_URL_UNSET = (
+    "FIGTRAIL_PUBLIC_URL is not set: e-mails (invitations, @mentions) give only a path, not a link to "
+    "this server; set it to the address users reach the server at, e.g. "
+    "FIGTRAIL_PUBLIC_URL=https://figs.example.org"
+)
+
+
+def _warn_when_no_public_url(public_url: str | None) -> None:
+    """E-mail links are built from FIGTRAIL_PUBLIC_URL only (never a request's Host): say when it is unset."""
+    if not public_url:
+        print(PUBLIC_URL_UNSET, flush=True)
 
 
 def _hint_when_no_users() -> None:

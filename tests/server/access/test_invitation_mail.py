@@ -1,6 +1,8 @@
 """An invitation is mailed to the invitee with its accept link; the link accepts it once, on the web.
 
-Runs its own server with FIGTRAIL_EMAIL_BACKEND=file so that the mail lands in a folder we can read.
+Runs its own server with FIGTRAIL_EMAIL_BACKEND=file so that the mail lands in a folder we can read, and
+FIGTRAIL_PUBLIC_URL set (e-mail links are built from it only): the tests open the mailed link's path on
+the test server.
 """
 
 from __future__ import annotations
@@ -16,12 +18,21 @@ from tests.conftest import start_server, stop_server
 from tests.server.helpers import new_user, unique
 from tests.web.helpers import csrf_token, web_session
 
+PUBLIC_URL = "http://figs.example.org"  # http: an https:// public URL would make the session cookie secure
+
 
 @pytest.fixture(scope="module")
 def mail_server(tmp_path_factory):
     home = tmp_path_factory.mktemp("figtrail-mail-home")
     maildir = tmp_path_factory.mktemp("figtrail-mail")
-    server = start_server(home, {"FIGTRAIL_EMAIL_BACKEND": "file", "FIGTRAIL_EMAIL_FILE_PATH": str(maildir)})
+    server = start_server(
+        home,
+        {
+            "FIGTRAIL_EMAIL_BACKEND": "file",
+            "FIGTRAIL_EMAIL_FILE_PATH": str(maildir),
+            "FIGTRAIL_PUBLIC_URL": PUBLIC_URL,
+        },
+    )
     server.maildir = maildir
     yield server
     stop_server(server)
@@ -49,24 +60,25 @@ def test_invitation_is_mailed_with_a_single_use_accept_link(mail_server):
     assert workspace["name"] in message["Subject"]
     text = message.get_content()
     assert owner.username in text and "creator" in text
-    link = re.search(r"(http://\S+/invitation/workspace/(\S+))\n", text)
-    assert link, text
-    assert link.group(2) == invitation["token"]
+    found = re.search(rf"{re.escape(PUBLIC_URL)}(/invitation/workspace/(\S+))\n", text)
+    assert found, text
+    assert found.group(2) == invitation["token"]
+    url = mail_server.url + found.group(1)  # the public address, reached here on the test server
 
     # signed out, the link asks for a sign-in first
-    anonymous = requests.get(link.group(1), allow_redirects=False, timeout=30)
+    anonymous = requests.get(url, allow_redirects=False, timeout=30)
     assert anonymous.status_code == 302
     assert "/signin?next=" in anonymous.headers["Location"]
 
     session = web_session(mail_server, invitee.username, invitee.password)
-    page = session.get(link.group(1), timeout=30)
+    page = session.get(url, timeout=30)
     assert page.status_code == 200
     assert workspace["name"] in page.text and 'id="accept"' in page.text
     assert invitee.get(f"workspace/{workspace['api_id']}/").status_code == 403
     accepted = session.post(
-        link.group(1),
+        url,
         data={"csrfmiddlewaretoken": csrf_token(page.text)},
-        headers={"Referer": link.group(1)},
+        headers={"Referer": url},
         allow_redirects=False,
         timeout=30,
     )
@@ -77,7 +89,7 @@ def test_invitation_is_mailed_with_a_single_use_accept_link(mail_server):
         f"workspace/{workspace['api_id']}/members/"
     )
     # single use: the page says so, and the API refuses the token again
-    assert "already been used" in session.get(link.group(1), timeout=30).text
+    assert "already been used" in session.get(url, timeout=30).text
     again = invitee.post(f"invitations/workspace/{invitation['token']}/accept", {})
     assert again.status_code == 400
 

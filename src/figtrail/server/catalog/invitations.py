@@ -31,6 +31,7 @@ from figtrail.server.accounts.models import (
 )
 from figtrail.server.catalog.common import Username
 from figtrail.server.catalog.models import Invitation, Workspace, WorkspaceMembership, WorkspaceRole
+from figtrail.server.email_links import email_link
 
 INVITATION_LIFETIME = timedelta(days=7)
 log = logging.getLogger(__name__)
@@ -93,24 +94,23 @@ class InvitationList(APIView):
             **{self.kind: target},
         )
         invitation.plain_token = token
-        send_invitation_email(request, invitation, token)
+        send_invitation_email(invitation, token)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
-def accept_link(request, kind: str, token: str) -> str:
-    from figtrail.server.web.navigation import absolute
+def accept_link(kind: str, token: str) -> str:
+    """The accept page on FIGTRAIL_PUBLIC_URL, never on the request's (client-chosen) host."""
+    return email_link(reverse("web:invitation", args=[kind, token]))
 
-    return absolute(request, reverse("web:invitation", args=[kind, token]))
 
-
-def send_invitation_email(request, invitation: Invitation, token: str) -> bool:
+def send_invitation_email(invitation: Invitation, token: str) -> bool:
     """Mail the invitee the accept link (Django's email framework, FIGTRAIL_EMAIL_*). A mail server that
     fails is logged and never fails the invitation: its token was returned to the inviter too."""
     target = invitation.workspace or invitation.organization
     noun = "workspace" if invitation.workspace_id else "organization"
     inviter = invitation.initiator.username if invitation.initiator else "Someone"
     role = invitation.membership_type.replace("_", " ")
-    link = accept_link(request, noun, token)
+    link = accept_link(noun, token)
     body = (
         f"{inviter} invited you to join the {noun} “{target.name}” on figtrail as {role}.\n\n"
         f"Accept the invitation (sign in first if asked): {link}\n\n"

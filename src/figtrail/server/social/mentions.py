@@ -13,14 +13,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.http import HttpRequest
 
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
+from figtrail.server.email_links import email_link
 from figtrail.server.social import targets
 from figtrail.server.social.models import Comment
 from figtrail.server.social.rendering import plain_text_tokens
-from figtrail.server.web.navigation import absolute, url_of
+from figtrail.server.web.navigation import url_of
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,12 @@ def mentioned(content: str) -> set[str]:
     return names
 
 
-def notify(request: HttpRequest, comment: Comment, usernames: set[str]) -> list[str]:
+def notify(comment: Comment, usernames: set[str]) -> list[str]:
     """Queue one email per mentioned user who can view the comment's object; returns their usernames."""
     recipients = _recipients(comment, usernames)
     if not recipients:
         return []
-    link = absolute(request, url_of(comment.target))
+    link = email_link(url_of(comment.target))  # FIGTRAIL_PUBLIC_URL only, never the request's Host
     messages = [_message(comment, user, link) for user in recipients]
     transaction.on_commit(lambda: _send(messages))
     return [user.username for user in recipients]

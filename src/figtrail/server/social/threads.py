@@ -66,7 +66,7 @@ def post(request: HttpRequest, target: Model, content: str, parent_id=None) -> C
             **{TARGET_FIELDS[target_type]: target},
         )
         activity.record(request.user, Action.CREATE, comment)
-        mentions.notify(request, comment, mentions.mentioned(content))
+        mentions.notify(comment, mentions.mentioned(content))
     return comment
 
 
@@ -78,7 +78,7 @@ def edit(request: HttpRequest, comment: Comment, content: str) -> Comment:
     with transaction.atomic():
         comment.content, comment.is_edited, comment.updated_on = content, True, timezone.now()
         comment.save(update_fields=["content", "is_edited", "updated_on"])
-        mentions.notify(request, comment, newly_mentioned)
+        mentions.notify(comment, newly_mentioned)
     return comment
 
 
