@@ -210,6 +210,12 @@ class ServerConfig:
     task_mode: str = "inline"
     # A running task whose row was not touched for this long lost its runner and is queued again.
     task_abandoned_seconds: int = 60
+    # Decompression bombs: images are never decoded above this many pixels (FIGTRAIL_MAX_IMAGE_PIXELS),
+    # and Office imports are refused above these zip-directory limits (FIGTRAIL_MAX_ARCHIVE_*).
+    max_image_pixels: int = 50_000_000
+    max_archive_members: int = 2000
+    max_archive_member_bytes: int = 100 * 1024 * 1024
+    max_archive_total_bytes: int = 500 * 1024 * 1024
 
     @property
     def sqlite_path(self) -> Path:
@@ -262,7 +268,18 @@ def server_config() -> ServerConfig:
         login_rate=_login_rate(_env("LOGIN_RATE") or "20/min"),
         task_mode=_task_mode(_env("TASK_MODE") or "inline"),
         task_abandoned_seconds=_env_int("TASK_ABANDONED_SECONDS", 60),
+        max_image_pixels=_positive("MAX_IMAGE_PIXELS", 50_000_000),
+        max_archive_members=_positive("MAX_ARCHIVE_MEMBERS", 2000),
+        max_archive_member_bytes=_positive("MAX_ARCHIVE_MEMBER_BYTES", 100 * 1024 * 1024),
+        max_archive_total_bytes=_positive("MAX_ARCHIVE_TOTAL_BYTES", 500 * 1024 * 1024),
     )
+
+
+def _positive(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if value <= 0:
+        raise ValueError(f"FIGTRAIL_{name} must be a positive integer, got {value}")
+    return value
 
 
 def _task_mode(raw: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dj_database_url
+import PIL.Image
 
 from figtrail.config import server_config
 
@@ -147,6 +148,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_body_bytes or None
 # counts are kept in files under FIGTRAIL_HOME so that all gunicorn workers share them (no table needed).
 FIGTRAIL_LOGIN_RATE = CONFIG.login_rate
 FIGTRAIL_TASK_ABANDONED_SECONDS = CONFIG.task_abandoned_seconds
+# Decompression bombs (server/images.py, imports/archives.py): pictures over this many pixels are never
+# decoded (Pillow's own bomb check is set to the same budget), Office files over these limits not opened.
+FIGTRAIL_MAX_IMAGE_PIXELS = CONFIG.max_image_pixels
+FIGTRAIL_MAX_ARCHIVE_MEMBERS = CONFIG.max_archive_members
+FIGTRAIL_MAX_ARCHIVE_MEMBER_BYTES = CONFIG.max_archive_member_bytes
+FIGTRAIL_MAX_ARCHIVE_TOTAL_BYTES = CONFIG.max_archive_total_bytes
+PIL.Image.MAX_IMAGE_PIXELS = CONFIG.max_image_pixels  # Pillow warns above it, refuses at twice it
 FIGTRAIL_TASK_MODE = CONFIG.task_mode  # inline: app servers run tasks; worker: `figtrail worker` does
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

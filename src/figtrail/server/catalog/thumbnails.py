@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 
 from django.core.cache import cache
 from django.db.models import Model
@@ -16,6 +17,9 @@ from figtrail.server import blobs
 from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis, Asset, AssetRevision, Data, Figure, Revision
+from figtrail.server.images import ImageTooLarge, open_image
+
+log = logging.getLogger(__name__)
 
 MAX_THUMBNAIL_SIZE = 2048
 RASTER_FORMATS = {"png", "jpeg", "jpg", "gif", "webp", "bmp", "tiff"}
@@ -40,11 +44,13 @@ def source_image(obj: Model) -> Data | None:
 
 
 def render_thumbnail(image_hash: str, size: int) -> bytes:
+    """The PNG thumbnail; ``ImageTooLarge`` (a ``DecompressionBombError``) when the image's declared
+    canvas is over ``FIGTRAIL_MAX_IMAGE_PIXELS``: it is never decoded."""
     key = f"thumbnail:{image_hash}:{size}"
     cached_hash = cache.get(key)
     if cached_hash and blobs.exists(cached_hash):
         return blobs.get(cached_hash)
-    with Image.open(io.BytesIO(blobs.get(image_hash))) as image:
+    with open_image(blobs.get(image_hash), reduce_to=(size, size)) as image:
         image.thumbnail((size, size))
         out = io.BytesIO()
         image.convert("RGBA").save(out, format="PNG", optimize=True)
@@ -59,6 +65,9 @@ def thumbnail_of(obj: Model, size: int) -> str | None:
         return None
     try:
         return base64.b64encode(render_thumbnail(image.hash, size)).decode()
+    except ImageTooLarge as exc:
+        log.info("no thumbnail for data %s: %s", image.pk, exc)
+        return None  # a decompression bomb, or just too large: no thumbnail, never a decoded canvas
     except (OSError, Image.DecompressionBombError):
         return None  # not an image PIL can read: no thumbnail rather than an error
 

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from figtrail.server import blobs
 from figtrail.server.catalog.models import Analysis
-from figtrail.server.imports import documents, writer
+from figtrail.server.imports import archives, documents, writer
 from figtrail.server.imports.documents import ExtractedImage
+from figtrail.server.tasks.registry import TaskFailed
 
 EXTRACTORS: dict[str, Callable[[bytes, str], list[ExtractedImage]]] = {
     "pptx": documents.pptx_images,
@@ -18,7 +19,12 @@ EXTRACTORS: dict[str, Callable[[bytes, str], list[ExtractedImage]]] = {
 def import_document(
     kind: str, analysis: Analysis, user, blob_hash: str, file_name: str, report: Callable[[float], None]
 ) -> dict:
-    images = EXTRACTORS[kind](blobs.get(blob_hash), file_name)
+    payload = blobs.get(blob_hash)
+    try:
+        archives.check_package(payload, file_name)  # zip bombs: limits checked before parsing
+    except archives.ArchiveRefused as exc:
+        raise TaskFailed(str(exc)) from exc
+    images = EXTRACTORS[kind](payload, file_name)
     report(0.1)
     used: set[str] = set()
     figures, revisions, skipped = [], [], 0

@@ -24,7 +24,7 @@ from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.api.parsers import JSONParser
 from figtrail.server.catalog.models import Analysis, Workspace
-from figtrail.server.imports import crypto, writer
+from figtrail.server.imports import archives, crypto, writer
 from figtrail.server.imports.git import valid_branch
 from figtrail.server.imports.remote_input import RemoteInputSerializer, RemoteRequest, remote_request
 from figtrail.server.tasks import runner
@@ -108,6 +108,10 @@ def _file_payload(kind: str, upload) -> dict:
         raise ValidationError(
             {"file": [f"This is not a .{kind} file: its content is not an Office package."]}
         )
+    try:
+        archives.check_directory(payload, name)  # a zip bomb is refused before anything is stored
+    except archives.ArchiveRefused as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
     return {"blob": blobs.put(payload), "file_name": name, "size": len(payload)}
 
 

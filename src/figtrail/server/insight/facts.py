@@ -13,6 +13,7 @@ import logging
 from figtrail.ai import FigureFacts, Image, TableFacts
 from figtrail.server import blobs
 from figtrail.server.catalog.models import Data, DataType, Revision
+from figtrail.server.images import ImageTooLarge, check_canvas, declared_size
 from figtrail.server.insight import tables
 from figtrail.server.insight.code_labels import read_labels
 
@@ -90,9 +91,22 @@ def _image(rows: list[Data]) -> Image | None:
     ]
     candidates.sort(key=lambda row: (_format(row) != "png", bool(row.metadata.get("is_watermarked"))))
     for row in candidates:
-        if (payload := _read(row)) is not None:
+        if (payload := _read(row)) is not None and _within_budget(row, payload):
             return Image(media_type=RASTER_TYPES[_format(row)], data=payload)
     return None
+
+
+def _within_budget(row: Data, payload: bytes) -> bool:
+    """A provider decodes what it is sent: a picture whose header declares a canvas over
+    FIGTRAIL_MAX_IMAGE_PIXELS (a decompression bomb), or that is no picture, is left out."""
+    try:
+        check_canvas(*declared_size(payload))
+    except ImageTooLarge as exc:
+        log.info("picture of data %s left out of the AI facts: %s", row.pk, exc)
+        return False
+    except OSError:
+        return False
+    return True
 
 
 def _format(row: Data) -> str:

@@ -15,6 +15,7 @@ from PIL import Image
 from figtrail.server import blobs
 from figtrail.server.catalog.models import Data, DataType, Revision
 from figtrail.server.catalog.thumbnails import RASTER_FORMATS
+from figtrail.server.images import open_image
 from figtrail.server.web.payloads import data_format
 
 EMBEDDABLE = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg"}
@@ -59,7 +60,9 @@ def picture_of(revision: Revision | None) -> Picture | None:
 
 
 def _embeddable(payload: bytes, fmt: str) -> Picture:
-    with Image.open(io.BytesIO(payload)) as image:
+    """Over FIGTRAIL_MAX_IMAGE_PIXELS, ``ImageTooLarge`` (a DecompressionBombError): never decoded, and
+    never embedded either (the export's reader would decode it)."""
+    with open_image(payload) as image:
         width, height = image.size
         if fmt in EMBEDDABLE and image.format in ("PNG", "JPEG"):
             return Picture(payload, EMBEDDABLE[fmt], width, height)

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from PIL import Image
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 
 from figtrail.server import blobs
 from figtrail.server.catalog.thumbnails import RASTER_FORMATS, render_thumbnail
+from figtrail.server.images import ImageTooLarge
 from figtrail.server.payload_responses import payload_response
 from figtrail.server.stories.images import best_image
 from figtrail.server.stories.models import StorySlide
 from figtrail.server.web.payloads import data_format, safe_name
 
 CACHE = "private, max-age=300"
+
+
+class PictureTooLarge(APIException):
+    status_code = 422
+    default_code = "image_too_large"
 
 
 def slide_image_response(slide: StorySlide, size: int | None) -> HttpResponse:
@@ -30,6 +36,8 @@ def slide_image_response(slide: StorySlide, size: int | None) -> HttpResponse:
             body, fmt = render_thumbnail(image.hash, size), "png"
         else:
             body = blobs.get(image.hash)
+    except ImageTooLarge as exc:
+        raise PictureTooLarge(str(exc)) from exc
     except (OSError, Image.DecompressionBombError) as exc:
         raise NotFound("This slide's image cannot be read.") from exc
     name = f"slide-{slide.position + 1}.{safe_name(fmt) if fmt else 'bin'}"

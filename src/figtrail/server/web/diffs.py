@@ -15,6 +15,7 @@ from django.core.cache import cache
 from PIL import Image, ImageChops, ImageOps
 
 from figtrail.server import blobs
+from figtrail.server.images import check_canvas, open_image
 
 CONTEXT_LINES = 3
 PIXEL_THRESHOLD = 16  # per-channel difference below which a pixel counts as unchanged (antialiasing noise)
@@ -123,9 +124,16 @@ def _flatten_rgb(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def pixel_diff(old_png: bytes, new_png: bytes) -> PixelDiff:
-    """The new image faded to grey, with every pixel that differs from the old one in a strong colour."""
-    with Image.open(io.BytesIO(old_png)) as old_image, Image.open(io.BytesIO(new_png)) as new_image:
+    """The new image faded to grey, with every pixel that differs from the old one in a strong colour.
+
+    ``ImageTooLarge`` when either image, or the canvas both are laid on, is over the pixel budget: then
+    nothing is decoded."""
+    with (
+        open_image(old_png, what="The old image") as old_image,
+        open_image(new_png, what="The new image") as new_image,
+    ):
         size = (max(old_image.width, new_image.width), max(old_image.height, new_image.height))
+        check_canvas(*size, what="The canvas of the pixel difference")
         old_rgb, new_rgb = _flatten_rgb(old_image, size), _flatten_rgb(new_image, size)
     difference = ImageChops.difference(old_rgb, new_rgb).convert("L")
     mask = difference.point(lambda level: 255 if level > PIXEL_THRESHOLD else 0)

@@ -7,13 +7,14 @@ Signed-in readers can ask the AI to explain the differences (``views.insight.exp
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import Data, Revision
+from figtrail.server.images import ImageTooLarge
 from figtrail.server.payload_responses import payload_response, payload_route
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.diffs import cached_pixel_diff, metadata_diff, text_diff
@@ -57,9 +58,12 @@ def compare(request: HttpRequest) -> HttpResponse:
     mode = request.GET.get("mode") if request.GET.get("mode") in MODES else "side"
     image_a, image_b = primary_static(a), primary_static(b)
     raster_a, raster_b = primary_raster(a), primary_raster(b)
-    pixels = None
+    pixels, too_large = None, None
     if mode == "diff" and raster_a and raster_b:
-        pixels = cached_pixel_diff(raster_a.hash, raster_b.hash)
+        try:
+            pixels = cached_pixel_diff(raster_a.hash, raster_b.hash)
+        except ImageTooLarge as exc:
+            too_large = str(exc)  # never decoded: the page says why there is no difference
     rows = metadata_diff(a.metadata, b.metadata)
     context = {
         "a": a,
@@ -70,7 +74,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         "modes": MODES.items(),
         "image_a": image_a,
         "image_b": image_b,
-        "can_diff": bool(raster_a and raster_b),
+        "can_diff": bool(raster_a and raster_b) and too_large is None,
+        "diff_too_large": too_large,
         "pixels": pixels,
         "changed_percent": f"{pixels.changed_fraction * 100:.2f}" if pixels else None,
         "diff_url": reverse("web:pixel-diff") + f"?a={a.pk}&b={b.pk}",
@@ -94,7 +99,10 @@ def pixel_diff_png(request: HttpRequest) -> HttpResponse:
     raster_a, raster_b = primary_raster(a), primary_raster(b)
     if raster_a is None or raster_b is None:
         raise Http404("A pixel difference needs a raster image (PNG) in both revisions.")
-    result = cached_pixel_diff(raster_a.hash, raster_b.hash)
+    try:
+        result = cached_pixel_diff(raster_a.hash, raster_b.hash)
+    except ImageTooLarge as exc:  # a decompression bomb is refused before any pixel is decoded
+        return JsonResponse({"detail": str(exc), "code": exc.code}, status=422)
     response = payload_response(
         result.png, "png", inline=True, filename="diff.png", cache="private, max-age=86400"
     )

@@ -25,7 +25,7 @@ from figtrail.server.stories import editing
 from figtrail.server.stories.downloads import FORMATS, download
 from figtrail.server.stories.models import Story, StorySlide, StoryStatus
 from figtrail.server.stories.selection import figures_of
-from figtrail.server.stories.slide_images import slide_image_response
+from figtrail.server.stories.slide_images import PictureTooLarge, slide_image_response
 from figtrail.server.web import viewer
 from figtrail.server.web.navigation import breadcrumbs
 from figtrail.server.web.views.data import PLACEHOLDER, THUMBNAIL_SIZES
@@ -113,7 +113,7 @@ def slide_image(request: HttpRequest, pk, slide: str, size: str) -> HttpResponse
         raise Http404("No such slide in this story.")
     try:
         return slide_image_response(found, int(size) if int(size) in THUMBNAIL_SIZES else 640)
-    except NotFound:
+    except (NotFound, PictureTooLarge):  # no picture, or one over the pixel budget: never decoded
         return payload_response(PLACEHOLDER.encode(), "svg", inline=True, filename="placeholder.svg")
 
 
