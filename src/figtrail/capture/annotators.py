@@ -16,13 +16,13 @@ import json
 import os
 import platform
 import sys
-import threading
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from typing import Any
 
 from figtrail.capture import provenance
 from figtrail.capture.context import CaptureContext
+from figtrail.capture.limits import within
 
 ANNOTATE_TIMEOUT = 10.0
 
@@ -209,7 +209,7 @@ def run_annotators(
     for annotator in annotators:
         name = type(annotator).__name__
         try:
-            result = _within(limit, annotator.annotate, context)
+            result = within(limit, annotator.annotate, context, name="figtrail-annotator")
         except TimeoutError:
             notes.append(f"{name} did not finish within {limit:g} s; what it records is missing")
             continue
@@ -219,26 +219,6 @@ def run_annotators(
         merged.metadata.update(result.metadata)
         merged.data.extend(result.data)
     return merged, notes
-
-
-def _within(limit: float, function: Any, *args: Any) -> Any:
-    """``function(*args)`` on a helper thread, given up (left to finish on its own) after ``limit`` s."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = function(*args)
-        except BaseException as exc:  # handed to the caller below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="figtrail-annotator", daemon=True)
-    worker.start()
-    worker.join(limit)
-    if worker.is_alive():
-        raise TimeoutError
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from typing import Any
 
 from figtrail.capture.backends import RenderError, get_backend
 from figtrail.capture.backends.base import MissingRenderer
+from figtrail.capture.limits import within
 from figtrail.capture.watermark import Watermark
 from figtrail.outbox import Outbox
 
@@ -119,20 +120,12 @@ class Steps:
 
 
 def _on_thread(timeout: float, what: str, function: Any, *args: Any) -> Reply:
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["reply"] = function(*args)
-        except BaseException as exc:  # reported as the step's error
-            outcome["reply"] = {"error": f"{what} failed: {type(exc).__name__}: {exc}"}
-
-    thread = threading.Thread(target=work, name="figtrail-render", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():  # a thread cannot be stopped: it is left behind, and its renderer skipped
+    try:
+        return within(timeout, function, *args, name="figtrail-render")
+    except TimeoutError:  # the thread is left behind, and its renderer skipped from now on
         return {"timeout": True}
-    return outcome["reply"]
+    except BaseException as exc:  # reported as the step's error
+        return {"error": f"{what} failed: {type(exc).__name__}: {exc}"}
 
 
 def _describe(request: dict[str, Any]) -> str:
