@@ -26,6 +26,7 @@ MAX_SCRIPT_BYTES = 4 * 1024 * 1024
 
 _repositories: dict[str, Any] = {}
 _lock = threading.Lock()
+_warmed = False
 
 
 def observe(where: str, script_path: str | None) -> dict[str, Any]:
@@ -146,4 +147,9 @@ def warm_up() -> None:
 
         installed_packages()
 
+    global _warmed
+    with _lock:
+        if _warmed:  # once per process: a publisher made again by `configure` finds it done
+            return
+        _warmed = True
     threading.Thread(target=run, name="figtrail-warm-up", daemon=True).start()
