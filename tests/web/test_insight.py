@@ -65,7 +65,8 @@ def test_no_ai_panel_for_link_visitors_and_no_describe_for_viewers(
         assert guest.page.locator("#figure-image").count() == 1
         assert guest.page.locator("#ai-panel").count() == 0  # AI calls are counted per signed-in user
         response = guest.page.request.post(f"/revision/{figure_revision['api_id']}/ai/ask")
-        assert response.status == 403  # no CSRF token, no session: refused either way
+        assert response.status == 401  # signed out: refused before the view (web.gate), as JSON
+        assert response.json()["detail"]
     finally:
         guest.close()
     reader = new_user(live_server)

@@ -23,9 +23,11 @@ How views declare:
   (the dicts of the whole MRO are merged, the subclass winning).
 
 ``tests/server/access/test_route_declarations.py`` walks every registered route and fails naming any
-view without a declaration. At run time :class:`DeclaredAccess` (the API's default permission class)
-lets ``PUBLIC`` and ``LINK`` routes through unauthenticated and asks for sign-in everywhere else,
-declared or not; the object-level decision stays with ``access.policy``.
+view without a declaration. At run time the same rule guards both faces: :class:`DeclaredAccess` (the
+API's default permission class) and the web UI's middleware (``web.gate``, which reads a URL pattern's
+callback with :func:`callback_declaration`) let ``OPEN`` routes (``PUBLIC``, ``LINK``) through signed
+out, ask for sign-in everywhere else, declared or not, and refuse an undeclared route to everyone; the
+object-level decision stays with ``access.policy``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ LINK = "link"
 
 Declaration = str | Level
 DECLARATIONS = (PUBLIC, SIGNED_IN, ACCOUNT, LINK, *Level)
+OPEN = (PUBLIC, LINK)  # no sign-in needed: the view (access.policy) decides what a visitor sees
 
 
 def _valid(access) -> bool:
@@ -126,11 +129,26 @@ def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPatt
             yield pattern, entry
 
 
+def request_method(request) -> str:
+    """The lower-case method a request is declared under: HEAD is read as GET."""
+    return "get" if request.method == "HEAD" else request.method.lower()
+
+
 def view_declaration(request, view) -> Declaration | None:
     """The declaration covering one DRF request to ``view``."""
-    method = "get" if request.method == "HEAD" else request.method.lower()
+    method = request_method(request)
     action = getattr(view, "action", None)
     return class_declaration(type(view), action or method, method)
+
+
+def callback_declaration(callback, method: str) -> Declaration | None:
+    """The declaration covering ``method`` (lower case) of a URL pattern's callback (a Django view: a
+    function, or a class view's ``as_view()``), whether or not the view serves that method."""
+    cls = getattr(callback, "view_class", None)
+    if cls is not None:
+        return class_declaration(cls, method)
+    marked = getattr(callback, "access", None)
+    return _pick(marked, method) if isinstance(marked, dict) else _pick(marked, "*")
 
 
 class DeclaredAccess(BasePermission):
@@ -142,7 +160,7 @@ class DeclaredAccess(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         declaration = view_declaration(request, view)
-        if declaration in (PUBLIC, LINK):
+        if declaration in OPEN:
             return True
         if not (request.user and request.user.is_authenticated):
             return False  # 401: sign in first

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+
+
+def sign_in(request: HttpRequest) -> HttpResponseRedirect:
+    """To the sign-in page (``LOGIN_URL``), and back here after (``?next=``)."""
+    return redirect_to_login(request.get_full_path())
 
 
 def denied(request: HttpRequest, message: str | None = None) -> HttpResponse:
     """Signed out: go and sign in, then come back. Signed in: a 403 page that says why."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        query = urlencode({"next": request.get_full_path()})
-        return HttpResponseRedirect(f"{reverse('web:signin')}?{query}")
+        return sign_in(request)
     context = {"title": "No access", "message": message or "You do not have access to this page."}
     return render(request, "web/error.html", context, status=403)
 

@@ -1,4 +1,4 @@
-"""Sessions, sign-in, CSRF, messages and a strict Content Security Policy for the web UI only.
+"""Sessions, sign-in, route access, CSRF, messages and a strict Content Security Policy for the web UI only.
 
 The REST API under ``/api/`` stays stateless: it never reads or sets a cookie and DRF's own
 authentication classes decide who is calling. So instead of listing Django's session, auth and CSRF
@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from rest_framework import exceptions as drf_exceptions
 
-from figtrail.server.web import errors
+from figtrail.server.web import errors, gate
 
 API_PREFIX = "/api/"
 
@@ -62,8 +62,12 @@ class WebMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view, args, kwargs):
+        """The route's access declaration first (``web.gate``: a signed-out request never reaches a
+        view that needs sign-in), then CSRF."""
         if is_api(request):
             return None
+        if refused := gate.refusal(request, view):
+            return refused
         return self.csrf.process_view(request, view, args, kwargs)
 
     def process_exception(self, request: HttpRequest, exception: Exception):

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -62,7 +61,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @declare(SIGNED_IN)
-@login_required
 @require_POST
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     """End every JWT and every other web session of the account; this browser stays signed in."""
@@ -90,7 +88,6 @@ class ApiKeyForm(forms.Form):
 
 
 @declare(SIGNED_IN)
-@login_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
     workspaces = policy.visible_workspaces(viewer.actor(request)).order_by("name")
@@ -114,7 +111,6 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 
 @declare(SIGNED_IN)
-@login_required
 @require_POST
 def revoke_api_key(request: HttpRequest, pk) -> HttpResponse:
     return delete_own(request, ApiKey, pk, "API key", "The API key has been revoked.", "web:account-api-keys")

@@ -4,7 +4,6 @@ purpose, and who answers. The numbers are those of ``GET ai/usage/`` (``insight.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -39,7 +38,6 @@ def usage_report(user) -> dict:
 
 
 @declare(SIGNED_IN)
-@login_required
 @require_safe
 def ai_usage(request: HttpRequest) -> HttpResponse:
     fields, broken = provider_fields()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -28,6 +27,7 @@ from figtrail.server.social.models import Comment, TargetType
 from figtrail.server.social.rendering import render
 from figtrail.server.tasks.models import Task
 from figtrail.server.web import viewer
+from figtrail.server.web.gate import json_endpoint
 from figtrail.server.web.navigation import url_of
 from figtrail.server.web.views.insight import availability, error_detail, provider_label
 
@@ -110,7 +110,6 @@ def ai_labels(comments: list[Comment]) -> dict:
 
 
 @declare(Level.VIEW)
-@login_required
 @require_POST
 def post(request: HttpRequest, target_type: str, pk) -> HttpResponse:
     target = viewer.fetch(request, targets.MODELS[TargetType(target_type)], pk)
@@ -125,7 +124,6 @@ def post(request: HttpRequest, target_type: str, pk) -> HttpResponse:
 
 
 @declare(SIGNED_IN)
-@login_required
 @require_POST
 def edit(request: HttpRequest, pk) -> HttpResponse:
     comment = _visible_comment(request, pk)
@@ -137,7 +135,6 @@ def edit(request: HttpRequest, pk) -> HttpResponse:
 
 
 @declare(SIGNED_IN)
-@login_required
 @require_POST
 def delete(request: HttpRequest, pk) -> HttpResponse:
     comment = _visible_comment(request, pk)
@@ -150,7 +147,6 @@ def delete(request: HttpRequest, pk) -> HttpResponse:
 
 
 @declare(Level.VIEW)
-@login_required
 @require_POST
 def react(request: HttpRequest, pk) -> HttpResponse:
     """Toggle the viewer's reaction: add it, or take it back if it is already there."""
@@ -166,7 +162,6 @@ def react(request: HttpRequest, pk) -> HttpResponse:
 
 
 @declare(Level.VIEW)
-@login_required
 @require_POST
 def ai_reply(request: HttpRequest, pk) -> HttpResponse:
     """The "Ask AI to reply" button: the same code as the API's ``comment/<id>/ai_reply/``; the page
@@ -183,7 +178,7 @@ def ai_reply(request: HttpRequest, pk) -> HttpResponse:
 
 
 @declare(Level.VIEW)
-@login_required
+@json_endpoint
 @require_GET
 def body(request: HttpRequest, pk) -> JsonResponse:
     """One comment's sanitised HTML, for the page waiting for an AI reply to be written."""

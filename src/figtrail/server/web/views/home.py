@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -25,7 +24,6 @@ RECENT_ACTIVITY = 15
 
 
 @declare(SIGNED_IN)
-@login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     workspaces = (

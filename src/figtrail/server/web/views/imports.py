@@ -9,7 +9,6 @@ is never shown: only the public key (to paste into the Git host) and its fingerp
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from figtrail.server.imports.ssh_keys import SSHKeyInputSerializer, create_key
 from figtrail.server.tasks import runner
 from figtrail.server.tasks.models import Task
 from figtrail.server.web import viewer
+from figtrail.server.web.gate import json_endpoint
 from figtrail.server.web.navigation import breadcrumbs
 from figtrail.server.web.views.accounts import delete_own
 
@@ -91,7 +91,7 @@ def _start(request: HttpRequest, analysis: Analysis) -> Task:
 
 
 def _own_task(request: HttpRequest, pk) -> Task | None:
-    if not pk or not request.user.is_authenticated:
+    if not pk:
         return None
     try:
         return Task.objects.filter(pk=pk, created_by=request.user).first()
@@ -118,6 +118,7 @@ def summary(task: Task | None) -> str:
 
 
 @declare(SIGNED_IN)
+@json_endpoint
 @require_GET
 def task_status(request: HttpRequest, pk) -> JsonResponse:
     """One of the viewer's own tasks, for the pages that follow one (imports, describe)."""
@@ -137,7 +138,6 @@ def task_status(request: HttpRequest, pk) -> JsonResponse:
 
 
 @declare(SIGNED_IN)
-@login_required
 @sensitive_post_parameters("private_key")
 @require_http_methods(["GET", "POST"])
 def ssh_keys(request: HttpRequest) -> HttpResponse:
@@ -164,7 +164,6 @@ def ssh_keys(request: HttpRequest) -> HttpResponse:
 
 
 @declare(SIGNED_IN)
-@login_required
 @require_POST
 def delete_ssh_key(request: HttpRequest, pk) -> HttpResponse:
     return delete_own(request, SSHKey, pk, "SSH key", "The SSH key is deleted.", "web:account-ssh-keys")

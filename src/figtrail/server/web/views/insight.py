@@ -24,6 +24,7 @@ from figtrail.server.insight.describe import queue_describe
 from figtrail.server.insight.facts import revision_facts
 from figtrail.server.insight.views import extracted_code
 from figtrail.server.web import viewer
+from figtrail.server.web.gate import json_endpoint
 
 OFFLINE = "Offline summary, no language model"
 
@@ -95,12 +96,6 @@ def _refused(error: APIException) -> JsonResponse:
     return JsonResponse({"detail": error_detail(error)}, status=error.status_code)
 
 
-def _signed_in(request: HttpRequest) -> JsonResponse | None:
-    if request.user.is_authenticated:
-        return None
-    return JsonResponse({"detail": "Sign in to ask the AI."}, status=403)
-
-
 def _sse(events) -> StreamingHttpResponse:
     response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
@@ -109,11 +104,10 @@ def _sse(events) -> StreamingHttpResponse:
 
 
 @declare(Level.VIEW)
+@json_endpoint
 @require_POST
 def ask(request: HttpRequest, pk) -> HttpResponse:
     """A question about the revision, answered as Server-Sent Events (``delta`` events, then ``done``)."""
-    if refused := _signed_in(request):
-        return refused
     revision = _revision(request, pk)
     question = request.POST.get("question", "").strip()
     if len(question) > MAX_QUESTION:
@@ -123,12 +117,11 @@ def ask(request: HttpRequest, pk) -> HttpResponse:
 
 
 @declare(Level.VIEW)
+@json_endpoint
 @require_POST
 def explain_compare(request: HttpRequest) -> HttpResponse:
     """The compare page's "Explain the differences": the API's ``ai/compare`` prompt for revisions
     ``a`` and ``b`` (form fields), answered as Server-Sent Events like :func:`ask`."""
-    if refused := _signed_in(request):
-        return refused
     ids = [request.POST.get("a", "").strip(), request.POST.get("b", "").strip()]
     for field, value in zip(("a", "b"), ids, strict=True):
         if not value:
@@ -159,11 +152,10 @@ def _answer(request: HttpRequest, prompt: Prompt, workspace) -> HttpResponse:
 
 
 @declare(Level.VIEW)
+@json_endpoint
 @require_POST
 def extract_code(request: HttpRequest, pk) -> JsonResponse:
     """The minimal code that draws the figure, with who wrote it."""
-    if refused := _signed_in(request):
-        return refused
     revision = _revision(request, pk)
     try:
         answer = extracted_code(request.user, revision)
@@ -175,6 +167,7 @@ def extract_code(request: HttpRequest, pk) -> JsonResponse:
 
 
 @declare(Level.CREATE)
+@json_endpoint
 @require_POST
 def describe(request: HttpRequest, pk) -> JsonResponse:
     """Queue ``ai_title`` / ``ai_description`` for the revision (the insight part's ``ai.describe`` task);
@@ -183,6 +176,7 @@ def describe(request: HttpRequest, pk) -> JsonResponse:
 
 
 @declare(Level.CREATE)
+@json_endpoint
 @require_POST
 def describe_figure(request: HttpRequest, pk) -> JsonResponse:
     """The same for a figure, described from its latest revision (``figure/<id>/ai_describe/``)."""

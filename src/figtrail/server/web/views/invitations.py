@@ -5,7 +5,6 @@ they are invited to and accepts it (once, before it expires); the rules are the 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +16,6 @@ from figtrail.server.catalog import invitations
 
 
 @declare(SIGNED_IN)  # the token is the credential; the signed-in user is who joins
-@login_required
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, kind: str, token: str) -> HttpResponse:
     found = invitations.find_invitation(kind, token)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,7 +63,6 @@ def _organization(request: HttpRequest, pk, level: Level) -> tuple[Organization,
 
 
 @declare({"get": Level.VIEW, "post": Level.OWN})
-@login_required
 @require_http_methods(["GET", "POST"])
 def organization(request: HttpRequest, pk) -> HttpResponse:
     org, held = _organization(request, pk, Level.VIEW)
@@ -116,7 +114,6 @@ def _change_member(org: Organization, post) -> str | None:
 
 @declare(Level.VIEW)
 @payload_route
-@login_required
 @require_GET
 def logo(request: HttpRequest, pk) -> HttpResponse:
     org, _ = _organization(request, pk, Level.VIEW)

@@ -27,6 +27,7 @@ from figtrail.server.stories.models import Story, StorySlide, StoryStatus
 from figtrail.server.stories.selection import figures_of
 from figtrail.server.stories.slide_images import PictureTooLarge, slide_image_response
 from figtrail.server.web import viewer
+from figtrail.server.web.gate import json_endpoint
 from figtrail.server.web.navigation import breadcrumbs
 from figtrail.server.web.views.data import PLACEHOLDER, THUMBNAIL_SIZES
 from figtrail.server.web.views.sharing import share_panel
@@ -87,6 +88,7 @@ def story(request: HttpRequest, pk) -> HttpResponse:
 
 
 @declare(LINK)
+@json_endpoint
 @require_GET
 def status(request: HttpRequest, pk) -> JsonResponse:
     """What ``story.js`` polls while a story is being written."""
