@@ -216,6 +216,8 @@ class ServerConfig:
     max_archive_members: int = 2000
     max_archive_member_bytes: int = 100 * 1024 * 1024
     max_archive_total_bytes: int = 500 * 1024 * 1024
+    # Strict-Transport-Security max-age, sent only when public_url is https (FIGTRAIL_HSTS_SECONDS; 0: off)
+    hsts_seconds: int = 365 * 24 * 3600
 
     @property
     def sqlite_path(self) -> Path:
@@ -272,6 +274,7 @@ def server_config() -> ServerConfig:
         max_archive_members=_positive("MAX_ARCHIVE_MEMBERS", 2000),
         max_archive_member_bytes=_positive("MAX_ARCHIVE_MEMBER_BYTES", 100 * 1024 * 1024),
         max_archive_total_bytes=_positive("MAX_ARCHIVE_TOTAL_BYTES", 500 * 1024 * 1024),
+        hsts_seconds=_env_int("HSTS_SECONDS", 365 * 24 * 3600),
     )
 
 

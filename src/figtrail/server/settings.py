@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "figtrail.server.api.limits.BodySizeLimitMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "figtrail.server.headers.StrictTransportSecurityMiddleware",  # when FIGTRAIL_PUBLIC_URL is https
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # X_FRAME_OPTIONS below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "figtrail.server.web.middleware.WebMiddleware",  # sessions, auth, CSRF, CSP: outside /api/ only
@@ -126,6 +128,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = bool(
 )
 CSRF_TRUSTED_ORIGINS = ["/".join(CONFIG.public_url.split("/")[:3])] if CONFIG.public_url else []
 CSRF_FAILURE_VIEW = "figtrail.server.web.errors.csrf_failure"
+# Pages are framed only by the app's own pages (CSP frame-ancestors 'self' says the same to browsers that
+# read it); payloads are shown in the app's sandboxed iframes, so SAMEORIGIN and not DENY.
+X_FRAME_OPTIONS = "SAMEORIGIN"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Mail (comment mentions): the console unless FIGTRAIL_EMAIL_BACKEND says file, smtp or none.

@@ -14,38 +14,13 @@ import email.policy
 import re
 from pathlib import Path
 
-import pytest
-
 from figtrail.cli.serve import PUBLIC_URL_UNSET
-from tests.conftest import start_server, stop_server
 from tests.server.helpers import new_user, unique
+from tests.server.security.conftest import PUBLIC_URL
 
-PUBLIC_URL = "https://figs.example.org"
 EVIL = "evil.example"
 FORGED = {"Host": EVIL, "X-Forwarded-Host": EVIL, "X-Forwarded-Proto": "https"}
 NOT_CONFIGURED = "this server's address is not configured"
-
-
-def _server(tmp_path_factory, name: str, extra: dict[str, str]):
-    maildir = tmp_path_factory.mktemp(f"{name}-mail")
-    env = {"FIGTRAIL_EMAIL_BACKEND": "file", "FIGTRAIL_EMAIL_FILE_PATH": str(maildir), **extra}
-    server = start_server(tmp_path_factory.mktemp(f"{name}-home"), env)
-    server.maildir = maildir
-    return server
-
-
-@pytest.fixture(scope="module")
-def public_server(tmp_path_factory):
-    server = _server(tmp_path_factory, "public-url", {"FIGTRAIL_PUBLIC_URL": PUBLIC_URL})
-    yield server
-    stop_server(server)
-
-
-@pytest.fixture(scope="module")
-def unconfigured_server(tmp_path_factory):
-    server = _server(tmp_path_factory, "no-public-url", {"FIGTRAIL_PUBLIC_URL": ""})
-    yield server
-    stop_server(server)
 
 
 def mail_to(maildir: Path, address: str) -> str:
