@@ -32,7 +32,12 @@ PICTURE_TYPES = {
     "gif": "image/gif",
     "webp": "image/webp",
 }
+# The one allow-list of pictures served inline, as they are: what every browser shows in an <img>.
 PICTURE_FORMATS = frozenset(PICTURE_TYPES)
+# Raster images the server decodes (Pillow, within the pixel budget of ``images``) into thumbnails, slide
+# pictures and pixel differences. BMP and TIFF are among them but not among the pictures: browsers do
+# not show TIFF at all, so both are only ever downloaded as they are, and seen on a page as a thumbnail.
+RASTER_FORMATS = PICTURE_FORMATS | {"bmp", "tiff"}
 SVG_TYPE = "image/svg+xml"
 TEXT_TYPE = "text/plain; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"

@@ -18,11 +18,11 @@ from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis, Asset, AssetRevision, Data, Figure, Revision
 from figtrail.server.images import ImageTooLarge, open_image
+from figtrail.server.payload_responses import RASTER_FORMATS
 
 log = logging.getLogger(__name__)
 
 MAX_THUMBNAIL_SIZE = 2048
-RASTER_FORMATS = {"png", "jpeg", "jpg", "gif", "webp", "bmp", "tiff"}
 
 
 def source_image(obj: Model) -> Data | None:

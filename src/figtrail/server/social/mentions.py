@@ -17,10 +17,10 @@ from django.db import transaction
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
 from figtrail.server.email_links import email_link
+from figtrail.server.page_urls import url_of
 from figtrail.server.social import targets
 from figtrail.server.social.models import Comment
 from figtrail.server.social.rendering import plain_text_tokens
-from figtrail.server.web.navigation import url_of
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from figtrail.server.catalog.data_formats import safe_name
 from figtrail.server.stories.images import Picture, missing_picture_note, picture_of
 from figtrail.server.stories.links import public_link, qr_png
 from figtrail.server.stories.models import Story, StorySlide
-from figtrail.server.web.payloads import safe_name
 
 # characters XML 1.0 cannot hold; a model's answer may contain them and Office files would be broken
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from PIL import Image
 
 from figtrail.server import blobs
+from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import Data, DataType, Revision
-from figtrail.server.catalog.thumbnails import RASTER_FORMATS
 from figtrail.server.images import open_image
-from figtrail.server.web.payloads import data_format
+from figtrail.server.payload_responses import RASTER_FORMATS
 
 EMBEDDABLE = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg"}
 

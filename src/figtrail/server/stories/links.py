@@ -9,8 +9,7 @@ import segno
 from django.http import HttpRequest
 
 from figtrail.server.catalog.models import Revision
-from figtrail.server.web.navigation import absolute
-from figtrail.server.web.views.revisions import revision_link
+from figtrail.server.page_urls import absolute, revision_link
 
 
 def public_link(request: HttpRequest, revision: Revision) -> str:

@@ -11,12 +11,12 @@ from PIL import Image
 from rest_framework.exceptions import APIException, NotFound
 
 from figtrail.server import blobs
-from figtrail.server.catalog.thumbnails import RASTER_FORMATS, render_thumbnail
+from figtrail.server.catalog.data_formats import data_format, safe_name
+from figtrail.server.catalog.thumbnails import render_thumbnail
 from figtrail.server.images import ImageTooLarge
-from figtrail.server.payload_responses import payload_response
+from figtrail.server.payload_responses import RASTER_FORMATS, payload_response
 from figtrail.server.stories.images import best_image
 from figtrail.server.stories.models import StorySlide
-from figtrail.server.web.payloads import data_format, safe_name
 
 CACHE = "private, max-age=300"
 

@@ -1,4 +1,5 @@
-"""Where objects live in the web UI: their page URLs, the breadcrumbs above a page, and pagination."""
+"""Where objects live in the web UI: the breadcrumbs above a page, share kinds, and pagination (page
+URLs come from ``page_urls``, which non-web code uses too)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from figtrail.server.catalog.models import Analysis, Asset, AssetRevision, Figure, Revision, Workspace
+from figtrail.server.page_urls import PAGES, url_of
 from figtrail.server.stories.models import Story
 from figtrail.server.web import viewer
 
-ROUTES = {
-    Workspace: "web:workspace",
-    Analysis: "web:analysis",
-    Figure: "web:figure",
-    Revision: "web:revision",
-    Asset: "web:asset",
-    AssetRevision: "web:asset-revision",
-    Story: "web:story",
-}
 SHARE_KINDS = {
     Analysis: "analysis",
     Figure: "figure",
@@ -30,10 +23,6 @@ SHARE_KINDS = {
     AssetRevision: "asset_revision",
     Story: "story",
 }
-
-
-def url_of(obj: Model) -> str:
-    return reverse(ROUTES[type(obj)], args=[obj.pk])
 
 
 def label_of(obj: Model) -> str:
@@ -93,14 +82,4 @@ def target_of(kind: str, pk) -> Model | None:
 
 def url_for_kind(kind: str, pk) -> str | None:
     model = KIND_MODELS.get(kind)
-    return reverse(ROUTES[model], args=[pk]) if model else None
-
-
-def absolute(request: HttpRequest, path: str) -> str:
-    """A full URL for links that leave the page (QR codes, share links): FIGTRAIL_PUBLIC_URL if set."""
-    from django.conf import settings
-
-    public = getattr(settings, "CONFIG", None) and settings.CONFIG.public_url
-    if public:
-        return public.rstrip("/") + path
-    return request.build_absolute_uri(path)
+    return reverse(PAGES[model], args=[pk]) if model else None

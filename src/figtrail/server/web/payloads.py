@@ -1,4 +1,6 @@
-"""Reading data objects for the pages: formats, content types, file names, text and tables.
+"""Reading data objects for the pages: what shows inline, the bytes served, text and tables.
+
+A data object's format and download name are the catalog's (``catalog.data_formats``).
 
 User content is never trusted: every raw answer is made by ``payload_responses`` (a sandboxing Content
 Security Policy, nosniff, only allow-listed pictures inline), and SVG and HTML are only ever shown in
@@ -9,65 +11,21 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 
 from figtrail.server import blobs
+from figtrail.server.catalog.data_formats import data_format, served_format
 from figtrail.server.catalog.models import Data, DataType
 from figtrail.server.payload_responses import PICTURE_FORMATS, SANDBOX, SANDBOX_SCRIPTS
 from figtrail.server.web import figure_scripts
 
 __all__ = ["SANDBOX", "SANDBOX_SCRIPTS"]  # re-exported for the pages' other raw answers
 
-RASTER_FORMATS = {"png", "jpeg", "jpg", "gif", "webp", "bmp"}
 FORMAT_LABELS = {"html": "Interactive (HTML)", "svg": "SVG", "png": "PNG", "pdf": "PDF", "eps": "EPS"}
 # Shown on a page (in <img>, or a sandboxed <iframe>): the pictures payload_responses lets through inline
 INLINE_FORMATS = PICTURE_FORMATS | {"svg", "html"}
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 MAX_TABLE_BYTES = 50 * 1024 * 1024
-
-
-def data_format(data: Data) -> str:
-    """The payload's format: ``metadata.format`` if given, else what its type or file name implies."""
-    declared = str((data.metadata or {}).get("format") or "").lower().strip()
-    if declared and declared != "text":
-        return declared
-    if data.type == DataType.DATAFRAME:
-        return "csv"
-    if data.type in (DataType.CODE, DataType.TEXT):
-        return "text"
-    suffix = (data.name or "").rsplit(".", 1)
-    return suffix[1].lower() if len(suffix) == 2 else ""
-
-
-def served_format(data: Data) -> str:
-    """The format ``payload_responses`` serves a payload as: code and recorded text are always plain text
-    (whatever format they declare), anything else what it says it is."""
-    if data.type in (DataType.CODE, DataType.TEXT):
-        return "text"
-    return data_format(data)
-
-
-def extension(data: Data) -> str:
-    fmt = data_format(data)
-    if data.type == DataType.CODE:
-        language = str((data.metadata or {}).get("language") or "").lower()
-        return {"python": "py", "r": "R"}.get(language, "txt")
-    if fmt == "text":
-        return "txt"
-    return re.sub(r"[^a-z0-9]", "", fmt)[:8] or "bin"
-
-
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "data"
-
-
-def filename(data: Data, stem: str) -> str:
-    """A download name: the file's own name for files, else ``<stem>-<data name>.<ext>``."""
-    if data.type == DataType.FILE and data.name:
-        return safe_name(data.name)
-    name = f"{stem}-{data.name}" if data.name else stem
-    return f"{safe_name(name)}.{extension(data)}"
 
 
 def can_inline(data: Data) -> bool:

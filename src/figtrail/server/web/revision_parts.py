@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import AssetRevision, Data, DataType, Revision
+from figtrail.server.payload_responses import PICTURE_FORMATS
 from figtrail.server.web.diffs import flatten
-from figtrail.server.web.payloads import FORMAT_LABELS, INLINE_FORMATS, RASTER_FORMATS, data_format
+from figtrail.server.web.payloads import FORMAT_LABELS, INLINE_FORMATS
 
 ENVIRONMENT_KEYS = ("python_version", "notebook_kernel", "backend", "kernel", "platform", "hostname")
 PACKAGE_TEXT_NAMES = {"pip freeze", "packages", "requirements", "conda list"}
@@ -52,8 +54,9 @@ def parts_of(parent: Revision | AssetRevision) -> Parts:
 
 
 def primary_raster(parent: Revision | AssetRevision) -> Data | None:
-    """The image compared pixel by pixel: an unwatermarked raster if there is one."""
-    rasters = [d for d in parts_of(parent).images if data_format(d) in RASTER_FORMATS]
+    """The image compared pixel by pixel, and shown as it is beside the other: an unwatermarked
+    picture a browser displays (``PICTURE_FORMATS``; a BMP or TIFF only downloads) if there is one."""
+    rasters = [d for d in parts_of(parent).images if data_format(d) in PICTURE_FORMATS]
     rasters.sort(key=lambda d: (bool((d.metadata or {}).get("is_watermarked")), data_format(d) != "png"))
     return rasters[0] if rasters else None
 

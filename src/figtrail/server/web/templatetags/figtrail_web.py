@@ -8,7 +8,7 @@ from django import template
 from django.http import QueryDict
 from django.urls import reverse
 
-from figtrail.server.web import payloads
+from figtrail.server.catalog import data_formats
 
 register = template.Library()
 
@@ -48,7 +48,7 @@ def http_url(value) -> str:
 
 @register.filter
 def data_format(data) -> str:
-    return payloads.data_format(data)
+    return data_formats.data_format(data)
 
 
 @register.filter

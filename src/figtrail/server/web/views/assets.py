@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from figtrail.server.access.declarations import LINK, declare
+from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import Asset, AssetRevision
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.navigation import breadcrumbs, paginate
@@ -47,7 +48,7 @@ def asset_revision(request: HttpRequest, pk) -> HttpResponse:
     page, uses, hidden = uses_of(request, rev)
     previews = []
     for data in parts.all:
-        table = payloads.read_table(data, 1, TABLE_ROWS) if payloads.data_format(data) == "csv" else None
+        table = payloads.read_table(data, 1, TABLE_ROWS) if data_format(data) == "csv" else None
         previews.append((data, table))
     context = {
         "revision": rev,

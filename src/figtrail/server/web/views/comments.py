@@ -21,6 +21,7 @@ from figtrail.server.access.declarations import SIGNED_IN, declare
 from figtrail.server.access.policy import Level
 from figtrail.server.insight import replies
 from figtrail.server.insight.models import AIUsage
+from figtrail.server.page_urls import url_of
 from figtrail.server.social import reactions, targets, threads
 from figtrail.server.social.comments import TARGET_RELATED, with_reactions
 from figtrail.server.social.models import Comment, TargetType
@@ -28,7 +29,6 @@ from figtrail.server.social.rendering import render
 from figtrail.server.tasks.models import Task
 from figtrail.server.web import viewer
 from figtrail.server.web.gate import json_endpoint
-from figtrail.server.web.navigation import url_of
 from figtrail.server.web.views.insight import availability, error_detail, provider_label
 
 OFFLINE_PROVIDER = "offline"  # figtrail.ai.offline's name: the one provider that is not a language model

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_safe
 from PIL import Image
 
 from figtrail.server.access.declarations import LINK, PUBLIC, declare
+from figtrail.server.catalog import data_formats
 from figtrail.server.catalog.models import Data, DataType, Revision
 from figtrail.server.catalog.thumbnails import render_thumbnail, source_image
 from figtrail.server.payload_responses import payload_response, payload_route
@@ -47,9 +48,9 @@ def _raw(data: Data, inline: bool) -> HttpResponse:
     body, etag = payloads.served(data, inline)
     return payload_response(
         body,
-        payloads.served_format(data),
+        data_formats.served_format(data),
         inline=inline,
-        filename=payloads.filename(data, _stem(data)),
+        filename=data_formats.filename(data, _stem(data)),
         scripts=inline and data.type == DataType.IMAGE,
         etag=etag,
     )
@@ -102,7 +103,7 @@ def thumbnail(request: HttpRequest, pk, size: str) -> HttpResponse:
         except (OSError, Image.DecompressionBombError):
             image = None  # not an image Pillow can read
     if image is None:
-        svg = next((d for d in parts_of(revision).images if payloads.data_format(d) == "svg"), None)
+        svg = next((d for d in parts_of(revision).images if data_formats.data_format(d) == "svg"), None)
         if svg is not None:
             body, fmt, etag = payloads.payload(svg), "svg", svg.hash
     if request.headers.get("If-None-Match") == f'"{etag}"':

@@ -14,10 +14,11 @@ from figtrail.server.access.models import UserShare
 from figtrail.server.accounts.models import Organization
 from figtrail.server.activity.models import LogEntry
 from figtrail.server.catalog.models import Figure
+from figtrail.server.page_urls import url_of
 from figtrail.server.web import viewer
 from figtrail.server.web.activity import activity_rows
 from figtrail.server.web.figure_cards import annotate_cards, figure_cards
-from figtrail.server.web.navigation import label_of, target_of, url_of
+from figtrail.server.web.navigation import label_of, target_of
 
 RECENT_FIGURES = 12
 RECENT_ACTIVITY = 15

@@ -9,14 +9,15 @@ import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from figtrail.server.access.declarations import LINK, declare
+from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import AssetLink, Revision
+from figtrail.server.page_urls import absolute, revision_link
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.highlight import highlight_code
-from figtrail.server.web.navigation import absolute, breadcrumbs
+from figtrail.server.web.navigation import breadcrumbs
 from figtrail.server.web.qr import qr_svg
 from figtrail.server.web.revision_parts import (
     environment,
@@ -52,10 +53,6 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
-def revision_link(revision: Revision) -> str:
-    return reverse("web:short-link", args=[revision.short_id or revision.pk])
-
-
 @declare(LINK)
 @require_safe
 def revision(request: HttpRequest, pk) -> HttpResponse:
@@ -73,7 +70,7 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         "parts": parts,
         "views": [(d, view_label(d)) for d in views],
         "view": chosen,
-        "view_format": payloads.data_format(chosen) if chosen else None,
+        "view_format": data_format(chosen) if chosen else None,
         "code": [(d, _highlighted(d)) for d in parts.code],
         "texts": [(d, *payloads.read_text(d)) for d in parts.text],
         "tables": [(d, _table_page(request, d)) for d in parts.tables],

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_safe
 from figtrail.server.access.declarations import declare
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis, Figure, Revision, Workspace
+from figtrail.server.page_urls import url_of
 from figtrail.server.social import targets
 from figtrail.server.social.comments import TARGET_RELATED
 from figtrail.server.social.models import Comment
 from figtrail.server.web import viewer
 from figtrail.server.web.diffs import flatten
 from figtrail.server.web.figure_cards import annotate_cards, figure_cards
-from figtrail.server.web.navigation import url_of
 from figtrail.server.web.views.workspaces import workspace_header
 
 LIMIT = 50

@@ -25,8 +25,9 @@ from figtrail.server.access.models import LinkShare, UserShare, new_link_token
 from figtrail.server.access.policy import Level
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
+from figtrail.server.page_urls import absolute, url_of
 from figtrail.server.web import viewer
-from figtrail.server.web.navigation import KIND_MODELS, SHARE_KINDS, absolute, breadcrumbs, label_of, url_of
+from figtrail.server.web.navigation import KIND_MODELS, SHARE_KINDS, breadcrumbs, label_of
 
 ACTIONS = ("link", "new_link", "add_user", "remove_user")
 
