@@ -52,7 +52,8 @@ def owner(live_server) -> Api:
 
 @pytest.fixture(scope="session")
 def seeded(owner) -> Seeded:
-    return seed(owner, revisions=3, short_prefix=f"T{owner.username[-6:]}")
+    prefix = owner.created("short_id_prefix/reserve/", {})["prefix"]  # short ids are under one's own prefix
+    return seed(owner, revisions=3, short_prefix=prefix)
 
 
 class Browsing:

@@ -117,8 +117,8 @@ def test_form_posts_need_the_csrf_token_and_view_access(live_server, owner, disc
     stranger = new_user(live_server)
     outsider = web_session(live_server, stranger.username, stranger.password)
     denied = post(outsider, True)
-    assert denied.status_code == 403
-    assert "You do not have view access to this figure." in denied.text
+    assert denied.status_code == 404  # a stranger is told what an id nobody uses is told
+    assert f"No figure with id {discussed['figure']['api_id']}." in denied.text
     member = web_session(live_server, owner.username, owner.password)
     assert post(member, False).status_code == 403  # CSRF
     posted = post(member, True)

@@ -25,7 +25,8 @@ def story(owner) -> dict:
     second = owner.figure(analysis["api_id"], "Second")
     vector = owner.figure(analysis["api_id"], "Vector only")
     publish(owner, first["api_id"], (200, 0, 0))
-    publish(owner, second["api_id"], (0, 200, 0), short_id=f"st{first['api_id'][:8]}")
+    prefix = owner.created("short_id_prefix/reserve/", {})["prefix"]
+    publish(owner, second["api_id"], (0, 200, 0), short_id=f"{prefix}st")
     owner.revision(
         vector["api_id"], data_item(b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image", "v", format="svg")
     )
@@ -80,7 +81,7 @@ def test_pptx_has_a_title_slide_then_one_slide_per_story_slide(owner, story):
 
 def test_short_ids_make_the_link(owner, story):
     second = story["slides"][1]
-    assert "/r/st" in second["revision_url"]
+    assert second["revision_url"].endswith("st") and "/r/" in second["revision_url"]
     first = story["slides"][0]
     assert first["revision_url"].endswith(f"/r/{first['revision']}")
 

@@ -37,7 +37,8 @@ from figtrail.server.catalog.links import (
     replace_links,
     resolve_links,
 )
-from figtrail.server.catalog.models import Figure, Revision
+from figtrail.server.catalog.models import Figure, Revision, ShortIdPrefix
+from figtrail.server.catalog.short_ids import PREFIX_LENGTH
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 from figtrail.server.write_queue import queued_write
 
@@ -158,7 +159,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             raise Conflict.because(
                 "duplicate_client_id", f"A revision with client_id {revision_id} already exists."
             )
-        self._check_short_id(fields.get("short_id"))
+        self._check_short_id(fields.get("short_id"), request.user)
         links = resolve_links(self.actor, fields.get("assets", []))
         rows = build_data(fields.get("data", []))
         try:
@@ -189,8 +190,17 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         return revision
 
     @staticmethod
-    def _check_short_id(short_id: str | None) -> None:
-        if short_id and Revision.objects.filter(short_id=short_id).exists():
+    def _check_short_id(short_id: str | None, user) -> None:
+        """A short id is one of the caller's reserved prefixes and a suffix (``short_id_prefix/reserve/``):
+        nobody can take, or learn by a 409 whether someone took, the ids of another publisher's links."""
+        if not short_id:
+            return
+        reserved = ShortIdPrefix.objects.filter(prefix=short_id[:PREFIX_LENGTH], user=user)
+        if len(short_id) <= PREFIX_LENGTH or not reserved.exists():
+            raise ValidationError(
+                {"short_id": ["Must be a prefix you reserved (short_id_prefix/reserve/) and a suffix."]}
+            )
+        if Revision.objects.filter(short_id=short_id).exists():
             raise Conflict.because(
                 "short_id_taken", f"short_id {short_id!r} is already taken; reserve a new prefix."
             )

@@ -40,17 +40,31 @@ def can(request: HttpRequest, obj: Model, level: Level = Level.VIEW) -> bool:
 
 
 def require(request: HttpRequest, obj: Model, level: Level = Level.VIEW) -> None:
-    if not can(request, obj, level):
-        kind = type(obj).__name__.lower().replace("assetrevision", "asset revision")
-        raise PermissionDenied(f"You do not have {level.name.lower()} access to this {kind}.")
+    """Refuse unless the viewer holds ``level`` on ``obj``: 403 for someone who may read it but not do
+    this (a viewer asking to edit); for a signed-in user who may not even read it, the very 404 an id
+    nobody uses gets (:func:`missing`), so a page never tells a stranger that an object exists; signed
+    out, the sign-in page (``errors.denied``), since the object may be theirs."""
+    if can(request, obj, level):
+        return
+    signed_in = request.user.is_authenticated
+    if signed_in and (level == Level.VIEW or not can(request, obj, Level.VIEW)):
+        raise missing(type(obj), obj.pk)
+    kind = type(obj).__name__.lower().replace("assetrevision", "asset revision")
+    raise PermissionDenied(f"You do not have {level.name.lower()} access to this {kind}.")
+
+
+def missing(model: type[Model], pk) -> Http404:
+    """The one answer for an id that names nothing, or nothing the viewer may see."""
+    return Http404(f"No {model.__name__.lower()} with id {pk}.")
 
 
 def fetch(request: HttpRequest, source: type[Model] | QuerySet, pk, level: Level = Level.VIEW) -> Model:
-    """The object with this id, if it exists (404) and the viewer holds ``level`` on it (403)."""
+    """The object with this id, if it exists and the viewer may see it (else 404) and holds ``level`` on
+    it (else 403): see :func:`require`."""
     queryset = source if isinstance(source, QuerySet) else source.objects.all()
     try:
         obj = queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
-        raise Http404(f"No {queryset.model.__name__.lower()} with id {pk}.") from exc
+        raise missing(queryset.model, pk) from exc
     require(request, obj, level)
     return obj

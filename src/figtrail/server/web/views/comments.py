@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.exceptions import APIException, ValidationError
@@ -190,8 +190,8 @@ def body(request: HttpRequest, pk) -> JsonResponse:
 
 def _visible_comment(request: HttpRequest, pk) -> Comment:
     comment = Comment.objects.select_related("author", *TARGET_RELATED).filter(pk=pk).first()
-    if comment is None:
-        raise Http404(f"No comment with id {pk}.")
+    if comment is None or (request.user.is_authenticated and not viewer.can(request, comment.target)):
+        raise viewer.missing(Comment, pk)  # a comment on what one may not see is one nobody wrote
     viewer.require(request, comment.target)
     return comment
 

@@ -54,9 +54,9 @@ def _logo_type(raw: bytes) -> str | None:
 
 def _organization(request: HttpRequest, pk, level: Level) -> tuple[Organization, Level]:
     organization = Organization.objects.filter(pk=pk).first()
-    if organization is None:
+    held = organization_level(request.user, organization) if organization is not None else Level.NONE
+    if held == Level.NONE:  # not a member: the same answer as an id nobody uses (viewer.require)
         raise Http404(f"No organization with id {pk}.")
-    held = organization_level(request.user, organization)
     if held < level:
         raise PermissionDenied("You do not have the organization role this needs.")
     return organization, held

@@ -36,12 +36,18 @@ TABLE_ROWS = 50
 @declare(LINK)
 @require_safe
 def short_link(request: HttpRequest, ident: str) -> HttpResponse:
-    """Find the revision by short id, then by id; the revision page checks access."""
-    revision = Revision.objects.filter(short_id=ident).only("pk").first()
+    """Find the revision by short id, then by id, and open its page if the visitor may see it.
+
+    Short ids are a publisher's prefix and a counter: one printed on a figure leads to its neighbours.
+    A revision the visitor may not see answers exactly as a short id nobody has (404), signed in or not,
+    so that counting up from a known link reveals neither which revisions exist nor their ids."""
+    revisions = Revision.objects.select_related("figure__analysis__workspace")
+    revision = revisions.filter(short_id=ident).first()
     if revision is None and _is_uuid(ident):
-        revision = Revision.objects.filter(pk=ident).only("pk").first()
-    if revision is None:
-        raise Http404(f"No revision {ident}.")
+        revision = revisions.filter(pk=ident).first()
+    if revision is None or not viewer.can(request, revision):
+        hint = "" if request.user.is_authenticated else " that you can see signed out; sign in if it is yours"
+        raise Http404(f"No revision {ident}{hint}.")
     return redirect("web:revision", pk=revision.pk)
 
 
