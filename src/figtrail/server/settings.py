@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "figtrail.server.access",
     "figtrail.server.activity",
     "figtrail.server.social",
+    "django_tasks",
+    "django_tasks_db",
     "figtrail.server.tasks",
     "figtrail.server.insight",
     "figtrail.server.stories",
@@ -161,6 +163,9 @@ FIGTRAIL_MAX_ARCHIVE_MEMBER_BYTES = CONFIG.max_archive_member_bytes
 FIGTRAIL_MAX_ARCHIVE_TOTAL_BYTES = CONFIG.max_archive_total_bytes
 PIL.Image.MAX_IMAGE_PIXELS = CONFIG.max_image_pixels  # Pillow warns above it, refuses at twice it
 FIGTRAIL_TASK_MODE = CONFIG.task_mode  # inline: app servers run tasks; worker: `figtrail worker` does
+# Background work is on Django's Tasks framework (the django-tasks backport) with its database backend,
+# in both modes: the queue is a table every app server and `figtrail worker` share (server/tasks/runner.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": {
@@ -216,4 +221,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # The framework logs every failed task with its traceback, including the expected ones (TaskFailed:
+    # "the repository is private"); figtrail's runner logs the unexpected ones itself, with their kind.
+    "loggers": {"django_tasks": {"level": "CRITICAL"}},
 }

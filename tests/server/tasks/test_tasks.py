@@ -1,8 +1,8 @@
 """``task/``: background tasks as their runner records them, read by their owner only.
 
 Tasks are made by server code, not through the API, so these tests run the real runner
-(``figtrail.server.tasks.runner``) in a separate process against the live server's database, as a worker
-would, then read the results over HTTP.
+(``figtrail.server.tasks.runner``, on Django's Tasks framework and its database backend) in a separate
+process against the live server's database, as a worker would, then read the results over HTTP.
 """
 
 from __future__ import annotations
@@ -25,24 +25,24 @@ RUN_TASKS = textwrap.dedent(
     from django.contrib.auth import get_user_model
     from figtrail.server.catalog.models import Workspace
     from figtrail.server.tasks import runner
-    from figtrail.server.tasks.registry import TaskFailed, task_handler
+    from figtrail.server.tasks.registry import TaskFailed, background
 
     username, workspace_id = sys.argv[1], sys.argv[2]
     user = get_user_model().objects.get(username=username)
     workspace = Workspace.objects.get(pk=workspace_id)
 
-    @task_handler("test.count_rows")
-    def count_rows(task, report):
+    @background("test.count_rows")
+    def count_rows(task, report, *, rows):
         for step in range(1, 5):
             report(step / 4)
-        return {"rows": task.payload["rows"]}
+        return {"rows": rows}
 
-    @task_handler("test.halfway_then_fail")
+    @background("test.halfway_then_fail")
     def halfway_then_fail(task, report):
         report(0.5)
         raise TaskFailed("the repository is private")
 
-    @task_handler("test.crash")
+    @background("test.crash")
     def crash(task, report):
         return 1 / 0
 

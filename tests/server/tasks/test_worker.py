@@ -27,16 +27,16 @@ HANDLERS = textwrap.dedent(
     from figtrail.cli.django_setup import setup_django
 
     setup_django(migrate=False)
-    from figtrail.server.tasks.registry import task_handler
+    from figtrail.server.tasks.registry import background
     from figtrail.server.tasks.runner import runner_id
 
-    @task_handler("test.echo")
-    def echo(task, report):
+    @background("test.echo")
+    def echo(task, report, *, n):
         time.sleep(0.02)
-        return {"n": task.payload["n"], "by": runner_id()}
+        return {"n": n, "by": runner_id()}
 
-    @task_handler("test.hang_first_time")
-    def hang_first_time(task, report):
+    @background("test.hang_first_time")
+    def hang_first_time(task, report, **_):
         if task.attempts == 1:
             time.sleep(600)  # the worker is killed while here
         return {"attempt": task.attempts, "by": runner_id()}

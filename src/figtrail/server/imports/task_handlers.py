@@ -15,14 +15,13 @@ from figtrail.server.imports.git import Credentials, GitError
 from figtrail.server.imports.git_import import import_repository
 from figtrail.server.imports.models import SSHKey
 from figtrail.server.tasks.models import Task
-from figtrail.server.tasks.registry import TaskFailed, task_handler
-from figtrail.server.tasks.runner import Reporter
+from figtrail.server.tasks.registry import Reporter, TaskFailed, background, forget_payload
 
 SECRET_FIELDS = ("token_encrypted",)
 
 
-def _analysis(task: Task) -> Analysis:
-    analysis = Analysis.objects.select_related("workspace").filter(pk=task.payload["analysis"]).first()
+def _analysis(task: Task, analysis_id: str) -> Analysis:
+    analysis = Analysis.objects.select_related("workspace").filter(pk=analysis_id).first()
     if analysis is None:
         raise TaskFailed("The analysis to import into no longer exists.")
     if not policy.allowed(Actor(user=task.created_by), analysis, Level.CREATE):
@@ -30,32 +29,24 @@ def _analysis(task: Task) -> Analysis:
     return analysis
 
 
-@task_handler("import.pptx")
-def import_pptx(task: Task, report: Reporter) -> dict:
-    payload = task.payload
-    return import_document(
-        "pptx", _analysis(task), task.created_by, payload["blob"], payload["file_name"], report
-    )
+@background("import.pptx")
+def import_pptx(task: Task, report: Reporter, *, analysis: str, blob: str, file_name: str, **_) -> dict:
+    return import_document("pptx", _analysis(task, analysis), task.created_by, blob, file_name, report)
 
 
-@task_handler("import.docx")
-def import_docx(task: Task, report: Reporter) -> dict:
-    payload = task.payload
-    return import_document(
-        "docx", _analysis(task), task.created_by, payload["blob"], payload["file_name"], report
-    )
+@background("import.docx")
+def import_docx(task: Task, report: Reporter, *, analysis: str, blob: str, file_name: str, **_) -> dict:
+    return import_document("docx", _analysis(task, analysis), task.created_by, blob, file_name, report)
 
 
-@task_handler("import.git")
-def import_git(task: Task, report: Reporter) -> dict:
+@background("import.git")
+def import_git(task: Task, report: Reporter, *, analysis: str, url: str, **payload) -> dict:
     try:
-        analysis = _analysis(task)
-        credentials = _credentials(task)
-        payload = task.payload
+        into = _analysis(task, analysis)
+        credentials = _credentials(task, payload)
         return import_repository(
-            analysis, task.created_by, payload["url"], credentials, payload.get("branch"),
-            payload.get("globs") or [], report,
-        )  # fmt: skip
+            into, task.created_by, url, credentials, payload.get("branch"), payload.get("globs") or [], report
+        )
     except GitError as exc:
         raise TaskFailed(f"git: {exc}") from None
     except crypto.SecretUnreadable as exc:
@@ -64,8 +55,7 @@ def import_git(task: Task, report: Reporter) -> dict:
         _forget_secrets(task)
 
 
-def _credentials(task: Task) -> Credentials:
-    payload = task.payload
+def _credentials(task: Task, payload: dict) -> Credentials:
     private_key = ""
     if payload.get("ssh_key"):
         key = SSHKey.objects.filter(pk=payload["ssh_key"], user=task.created_by).first()
@@ -78,7 +68,4 @@ def _credentials(task: Task) -> Credentials:
 
 def _forget_secrets(task: Task) -> None:
     """The encrypted token is needed only while the task runs: drop it from the queue row afterwards."""
-    if any(name in task.payload for name in SECRET_FIELDS):
-        kept = {name: value for name, value in task.payload.items() if name not in SECRET_FIELDS}
-        Task.objects.filter(pk=task.pk).update(payload=kept)
-        task.payload = kept
+    forget_payload(task, *SECRET_FIELDS)

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from figtrail.server.insight import describe, replies
 from figtrail.server.tasks.models import Task
-from figtrail.server.tasks.registry import task_handler
-from figtrail.server.tasks.runner import Reporter
+from figtrail.server.tasks.registry import Reporter, background
 
 
-@task_handler(replies.KIND)
-def ai_reply(task: Task, report: Reporter) -> dict:
+@background(replies.KIND)
+def ai_reply(task: Task, report: Reporter, *, comment: str, usage: int) -> dict:
     report(0.1)
-    return replies.write_reply(task.payload["comment"], task.payload["usage"])
+    return replies.write_reply(comment, usage)
 
 
-@task_handler(describe.KIND)
-def ai_describe(task: Task, report: Reporter) -> dict:
+@background(describe.KIND)
+def ai_describe(task: Task, report: Reporter, *, target: str, id: str, usage: int) -> dict:
     report(0.1)
-    return describe.describe(task.payload["target"], task.payload["id"], task.payload["usage"])
+    return describe.describe(target, id, usage)

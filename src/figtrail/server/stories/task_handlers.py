@@ -5,15 +5,14 @@ from __future__ import annotations
 from figtrail.server.stories import generation
 from figtrail.server.stories.models import Story
 from figtrail.server.tasks.models import Task
-from figtrail.server.tasks.registry import TaskFailed, task_handler
-from figtrail.server.tasks.runner import Reporter
+from figtrail.server.tasks.registry import Reporter, TaskFailed, background
 
 
-@task_handler("story.generate")
-def generate_story(task: Task, report: Reporter) -> dict:
+@background("story.generate")
+def generate_story(task: Task, report: Reporter, *, story: str) -> dict:
     """Write a story; whatever goes wrong, the story itself ends up ``failed`` saying why, so that a
     reader of the story (not only of the task) learns it."""
-    story_id = task.payload["story"]
+    story_id = story
     try:
         return generation.generate(story_id, report)
     except Story.DoesNotExist:

@@ -1,19 +1,29 @@
-"""Background work as a queue in the database, so that ``task/<id>/`` tells the truth wherever it runs.
+"""Background work on Django's Tasks framework with its database backend, so that ``task/<id>/`` tells the
+truth wherever it runs.
 
 Server code asks for work and answers at once::
 
     task = runner.submit("story.generate", user, workspace, payload={"story": str(story.pk)})
 
-The row is the queue: a runner claims the oldest queued task with a conditional UPDATE (one winner, on
-SQLite and PostgreSQL alike), runs the handler registered for its kind (:mod:`.registry`) with a
-:class:`Reporter`, and records the result or the error. Two kinds of runner share this code:
+:func:`submit` enqueues the kind's framework task (:mod:`.registry`) on the ``django_tasks_db`` backend
+(the queue is its ``DBTaskResult`` table, shared by every process on SQLite and PostgreSQL alike) and
+writes figtrail's record of it (:class:`~figtrail.server.tasks.models.Task`) in the same transaction. A
+runner claims the next ready row the framework's way (a row lock, ``select_for_update(skip_locked=True)``,
+in an exclusive transaction on SQLite: one winner) and runs it with the framework worker's
+``run_task``, which records the return value or the exception. Two kinds of runner share this code:
 
 - inline (``FIGTRAIL_TASK_MODE=inline``, the embedded default): a thread in each app server process,
   woken when that process submits and every few seconds otherwise;
 - ``figtrail worker`` processes (``FIGTRAIL_TASK_MODE=worker``): app servers only queue.
 
-A running task's row is touched every few seconds; one that stops being touched (its runner was killed)
-goes back to the queue, up to ``MAX_ATTEMPTS`` claims, then fails saying why.
+The framework's ``ImmediateBackend`` is not used for "inline": it runs the work inside the request that
+asks for it (a Git import would hold the request for minutes) and keeps no row for ``task/`` to read.
+
+What stays figtrail's here, because the framework has no such thing: the claim is limited to the kinds
+this process knows (the framework's ``db_worker`` fails a task whose function it cannot import, which
+would fail a newer kind on an older worker during a rolling upgrade), and a running task whose record
+stopped being touched (its runner was killed) is made ready again, up to ``MAX_ATTEMPTS`` claims, then
+fails saying why (:func:`requeue_abandoned`; the framework leaves it "running" for ever).
 """
 
 from __future__ import annotations
@@ -23,122 +33,109 @@ import os
 import socket
 import threading
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
-from django.db.models import F
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from figtrail.server.catalog.models import Workspace
 from figtrail.server.tasks import registry
-from figtrail.server.tasks.models import Task, TaskStatus
-from figtrail.server.tasks.registry import TaskFailed, handler_for
+from figtrail.server.tasks.models import Task
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 2.0  # how often a running task's row is touched; FIGTRAIL_TASK_ABANDONED_SECONDS
-# (default 60) untouched means its runner is gone
 MAX_ATTEMPTS = 3
 POLL_SECONDS = 5.0  # an idle inline runner looks for work queued by other processes this often
 
 
-class Reporter:
-    """Saves a task's progress; writes only when it moved, so tight loops may call it freely."""
-
-    def __init__(self, task: Task) -> None:
-        self.task = task
-        self.last = task.progress
-
-    def __call__(self, fraction: float) -> None:
-        if not 0.0 <= fraction <= 1.0:
-            raise ValueError(f"progress is a fraction from 0.0 to 1.0, got {fraction!r}")
-        if abs(fraction - self.last) < 0.005:
-            return
-        self.last = fraction
-        _save(self.task, progress=fraction)
-
-
 def submit(kind: str, user, workspace: Workspace | None = None, payload: dict | None = None) -> Task:
-    """Queue work of a registered ``kind``; it starts once the caller's transaction commits."""
-    handler_for(kind)  # an unknown kind is a bug in the caller: fail here, not in a worker later
-    task = Task.objects.create(kind=kind, created_by=user, workspace=workspace, payload=payload or {})
+    """Queue work of a registered ``kind`` with ``payload`` as its keyword arguments; it can start once
+    the caller's transaction commits (the queue row is written in it)."""
+    framework_task = registry.task_for(kind)  # an unknown kind is a bug in the caller: fail here
+    with transaction.atomic():
+        queued = framework_task.enqueue(**(payload or {}))
+        task = Task.objects.create(
+            api_id=queued.id, job=queued.db_result, kind=kind, created_by=user, workspace=workspace
+        )
     if settings.FIGTRAIL_TASK_MODE == "inline":
         transaction.on_commit(inline_runner().wake)
     return task
 
 
 def runner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process's name in the framework's ``worker_ids`` of the tasks it claims."""
+    return f"{socket.gethostname()}:{os.getpid()}"[-64:]  # the framework's limit on a worker id
 
 
-def claim_next(claimant: str) -> Task | None:
-    """The oldest queued task of a kind this process can run, now running and ours; None if there is none.
+def claim_next(claimant: str) -> DBTaskResult | None:
+    """The next ready task of a kind this process can run, now running and ours; None if there is none.
 
     Kinds without a handler here are left for a process that has one (during a rolling upgrade, an older
     worker must not fail tasks that only the newer code knows).
     """
-    queued = Task.objects.filter(status=TaskStatus.QUEUED, kind__in=registry.kinds())
-    while True:
-        candidate = queued.order_by("created_on").values_list("pk", flat=True).first()
-        if candidate is None:
-            return None
-        won = Task.objects.filter(pk=candidate, status=TaskStatus.QUEUED).update(
-            status=TaskStatus.RUNNING,
-            claimed_by=claimant,
-            attempts=F("attempts") + 1,
-            updated_on=timezone.now(),
-        )
-        if won:
-            return Task.objects.select_related("created_by", "workspace").get(pk=candidate)
-        # another runner took it between our read and our update: try the next one
-
-
-def execute(task: Task) -> Task:
-    """Run a claimed task's handler here, touching its row while it runs, and record how it ended."""
-    beating = threading.Event()
-    heart = threading.Thread(target=_heartbeat, args=(task.pk, beating), daemon=True)
-    heart.start()
-    try:
-        result = handler_for(task.kind)(task, Reporter(task))
-    except TaskFailed as exc:
-        _save(task, status=TaskStatus.FAILED, error=str(exc))
-    except Exception as exc:
-        log.exception("task %s (%s) failed", task.pk, task.kind)
-        _save(task, status=TaskStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
-    else:
-        _save(task, status=TaskStatus.SUCCEEDED, progress=1.0, result=_jsonable(result))
-    finally:
-        beating.set()
-        heart.join()
-    return task
+    ready = DBTaskResult.objects.ready().filter(
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS, task_path__in=registry.task_paths()
+    )
+    if not ready.exists():  # the common case, without taking SQLite's write lock
+        return None
+    for _ in range(10):
+        try:
+            with exclusive_transaction(ready.db):
+                claimed = ready.get_locked()
+                if claimed is not None:
+                    claimed.claim(claimant)
+                return claimed
+        except OperationalError as exc:
+            if not is_locked_database_exception(exc):
+                raise
+    return None
 
 
 def run_pending(claimant: str, limit: int | None = None) -> int:
-    """Claim and run queued tasks until the queue is empty (or ``limit`` ran); how many ran."""
+    """Claim and run ready tasks until there are none (or ``limit`` ran); how many ran."""
+    worker = _worker(claimant)
     done = 0
     while limit is None or done < limit:
         close_old_connections()
-        task = claim_next(claimant)
-        if task is None:
+        claimed = claim_next(claimant)
+        if claimed is None:
             break
-        execute(task)
+        worker.run_task(claimed)
         done += 1
     return done
 
 
 def requeue_abandoned(now=None) -> int:
-    """Put back tasks whose runner died (row untouched while running); fail those out of attempts."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=settings.FIGTRAIL_TASK_ABANDONED_SECONDS)
-    stale = Task.objects.filter(status=TaskStatus.RUNNING, updated_on__lt=cutoff)
-    failed = stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=TaskStatus.FAILED,
-        error=f"the process running this task stopped {MAX_ATTEMPTS} times; not retrying",
-        updated_on=timezone.now(),
+    """Make ready again the tasks whose runner died (running, figtrail's record untouched since before
+    the cutoff); fail those claimed ``MAX_ATTEMPTS`` times. How many it changed.
+
+    Kept in figtrail: the framework has no heartbeat, so it cannot tell a long task from a dead worker's.
+    Each change is conditional on the row still being the same claim, so two processes sweeping at once,
+    or a runner claiming the row again meanwhile, never make a task run twice.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.FIGTRAIL_TASK_ABANDONED_SECONDS)
+    stale = Task.objects.select_related("job").filter(
+        job__status=TaskResultStatus.RUNNING, job__started_at__lt=cutoff, updated_on__lt=cutoff
     )
-    requeued = stale.filter(attempts__lt=MAX_ATTEMPTS).update(
-        status=TaskStatus.QUEUED, claimed_by="", updated_on=timezone.now()
-    )
+    requeued = failed = 0
+    for task in stale:
+        same_claim = DBTaskResult.objects.filter(
+            pk=task.job_id, status=TaskResultStatus.RUNNING, started_at=task.job.started_at
+        )
+        with transaction.atomic():
+            if task.attempts >= MAX_ATTEMPTS:
+                if same_claim.update(status=TaskResultStatus.FAILED, finished_at=now):
+                    error = f"the process running this task stopped {MAX_ATTEMPTS} times; not retrying"
+                    Task.objects.filter(pk=task.pk).update(error=error, updated_on=now)
+                    failed += 1
+            elif same_claim.update(status=TaskResultStatus.READY):
+                Task.objects.filter(pk=task.pk).update(updated_on=now)
+                requeued += 1
     if failed or requeued:
         log.warning("tasks of stopped runners: %d queued again, %d failed", requeued, failed)
     return requeued + failed
@@ -185,24 +182,16 @@ def inline_runner() -> InlineRunner:
         return _inline[1]
 
 
-def _heartbeat(task_pk, stop: threading.Event) -> None:
-    try:
-        while not stop.wait(HEARTBEAT_SECONDS):
-            Task.objects.filter(pk=task_pk, status=TaskStatus.RUNNING).update(updated_on=timezone.now())
-    finally:
-        connection.close()
-
-
-def _jsonable(result: Any) -> Any:
-    return (
-        result
-        if result is None or isinstance(result, dict | list | str | int | float | bool)
-        else str(result)
+def _worker(claimant: str) -> Worker:
+    """The framework's database worker, used for running one claimed task (``run_task``: the call, the
+    task_started / task_finished signals, the outcome on the row); figtrail's loops do the claiming."""
+    return Worker(
+        queue_names=[DEFAULT_TASK_QUEUE_NAME],
+        interval=POLL_SECONDS,
+        batch=False,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=claimant,
+        excluded_queue_names=[],
     )
-
-
-def _save(task: Task, **changes: Any) -> None:
-    changes["updated_on"] = timezone.now()
-    for name, value in changes.items():
-        setattr(task, name, value)
-    Task.objects.filter(pk=task.pk).update(**changes)

@@ -17,7 +17,12 @@ from figtrail.server.tasks.models import Task, TaskStatus
 
 
 class TaskSerializer(serializers.ModelSerializer):
+    """The fields and statuses the API has always answered; ``status`` and ``result`` come from the
+    framework's queue row (its statuses mapped to ours: models.OUR_STATUS)."""
+
     created_by = Username("created_by")
+    status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
+    result = serializers.JSONField(read_only=True)
 
     class Meta:
         model = Task
@@ -54,17 +59,17 @@ class TaskViewSet(viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         tasks = self._own_tasks(request)
         if "status" in query.validated_data:
-            tasks = tasks.filter(status=query.validated_data["status"])
+            tasks = tasks.with_status(query.validated_data["status"])
         return Response(TaskSerializer(tasks[: query.validated_data["limit"]], many=True).data)
 
     def retrieve(self, request, *args, pk: str, **kwargs):
-        task = policy.get_or_404(Task, pk, "task", related=("created_by",))
+        task = policy.get_or_404(Task, pk, "task", related=("created_by", "job"))
         if task.created_by_id != request.user.pk or not self._in_scope(request, task):
             raise PermissionDenied("This task belongs to someone else.")
         return Response(TaskSerializer(task).data)
 
     def _own_tasks(self, request):
-        tasks = Task.objects.filter(created_by=request.user).select_related("created_by")
+        tasks = Task.objects.filter(created_by=request.user).select_related("created_by", "job")
         scope = policy.actor_of(request).scope_workspace_id
         return tasks.filter(workspace_id=scope) if scope is not None else tasks
 

@@ -26,7 +26,7 @@ from figtrail.server.social import reactions, targets, threads
 from figtrail.server.social.comments import TARGET_RELATED, with_reactions
 from figtrail.server.social.models import Comment, TargetType
 from figtrail.server.social.rendering import render
-from figtrail.server.tasks.models import Task
+from figtrail.server.tasks.models import PAYLOAD, Task
 from figtrail.server.web import viewer
 from figtrail.server.web.gate import json_endpoint
 from figtrail.server.web.views.insight import availability, error_detail, provider_label
@@ -97,7 +97,8 @@ def ai_labels(comments: list[Comment]) -> dict:
     if not comments:
         return {}
     ids = [str(c.pk) for c in comments]
-    tasks = Task.objects.filter(kind=replies.KIND, payload__comment__in=ids).values_list("payload", flat=True)
+    of_comments = {f"{PAYLOAD}__comment__in": ids}
+    tasks = Task.objects.filter(kind=replies.KIND, **of_comments).values_list(PAYLOAD, flat=True)
     usage_of = {str(p.get("comment")): p.get("usage") for p in tasks}
     usages = {u.pk: u for u in AIUsage.objects.filter(pk__in=[u for u in usage_of.values() if u])}
     labels = {}
