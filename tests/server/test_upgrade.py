@@ -20,7 +20,7 @@ import pytest
 
 from figtrail.server.releases import RELEASES
 from tests.conftest import fresh_database_url, start_server, stop_server
-from tests.server.helpers import Api, png_bytes
+from tests.server.helpers import Api, finished_task, png_bytes
 
 DJANGO_ADMIN = str(Path(sys.executable).with_name("django-admin"))
 
@@ -128,5 +128,84 @@ def test_a_database_of_an_earlier_release_upgrades_and_reads_back(release, tmp_p
         task = veteran.ok(f"task/{ids['task']}/")
         assert (task["kind"], task["status"], task["result"]) == ("import.git", "succeeded", {"figures": 3})
         assert veteran.ok(f"workspace/{ids['workspace']}/")["name"] == "Old workspace"
+    finally:
+        stop_server(server)
+
+
+FILL_OLD_QUEUE = textwrap.dedent(
+    """
+    import json, sys
+    from datetime import timedelta
+    from figtrail.cli.django_setup import setup_django
+
+    setup_django(migrate=False)
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    old = MigrationExecutor(connection).loader.project_state([("tasks", "0002_queue")]).apps
+    user = old.get_model("accounts", "User").objects.create(
+        username="queuer", email="queuer@example.org", password=make_password(sys.argv[1]), is_active=True
+    )
+    Task = old.get_model("tasks", "Task")
+    long_ago = timezone.now() - timedelta(hours=2)
+    gone = "00000000-0000-4000-8000-000000000001"  # a story deleted before its task ran
+    rows = {
+        "done": dict(kind="import.git", status="succeeded", result={"figures": 2}, progress=1.0,
+                     attempts=1, claimed_by="old-host:1"),
+        "failed": dict(kind="ai.describe", status="failed", error="the provider said no", progress=0.3,
+                       attempts=1, claimed_by="old-host:1"),
+        "queued": dict(kind="story.generate", payload={"story": gone}),
+        # its runner stopped for the upgrade: abandoned, so queued again and run
+        "running": dict(kind="story.generate", status="running", payload={"story": gone}, attempts=1,
+                        claimed_by="old-host:2", progress=0.4),
+        "unknown": dict(kind="import.svn", payload={"url": "svn://example.org/repo"}),
+    }
+    ids = {}
+    for name, fields in rows.items():
+        task = Task.objects.create(created_by=user, created_on=long_ago, updated_on=long_ago, **fields)
+        ids[name] = str(task.pk)
+    print(json.dumps(ids))
+    """
+)
+
+
+def test_tasks_of_the_home_made_queue_move_to_the_framework_queue(tmp_path):
+    """A database whose tasks were queued, run and finished by figtrail's former home-made queue (tasks
+    0002) is migrated onto Django's Tasks framework: finished tasks read back unchanged, the queued and
+    the abandoned running one run on the new queue, a kind no process knows stays queued."""
+    env = {
+        **os.environ,
+        **fresh_database_url(),
+        "FIGTRAIL_HOME": str(tmp_path),
+        "FIGTRAIL_SECRET_KEY": "upgrade-test",
+        "DJANGO_SETTINGS_MODULE": "figtrail.server.settings",
+    }
+    done = admin(env, "migrate", "tasks", "0002_queue", "--no-input")
+    assert done.returncode == 0, done.stdout + done.stderr
+    filled = subprocess.run(
+        [sys.executable, "-c", FILL_OLD_QUEUE, "a long queue password"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert filled.returncode == 0, filled.stderr
+    ids = json.loads(filled.stdout.strip().splitlines()[-1])
+
+    server = start_server(tmp_path, {k: v for k, v in env.items() if k.startswith("FIGTRAIL_")})  # migrates
+    try:
+        password = "a long queue password"
+        queuer = Api(server, server.login("queuer", password), "queuer", password)
+        done = queuer.ok(f"task/{ids['done']}/")
+        assert (done["kind"], done["status"], done["result"], done["progress"]) == (
+            "import.git", "succeeded", {"figures": 2}, 1.0,
+        )  # fmt: skip
+        failed = queuer.ok(f"task/{ids['failed']}/")
+        assert (failed["status"], failed["error"]) == ("failed", "the provider said no")
+        assert failed["progress"] == 0.3
+        for name in ("queued", "running"):
+            ran = finished_task(queuer, ids[name])
+            assert (ran["status"], ran["error"]) == ("failed", "The story was deleted before it was written.")
+        assert queuer.ok(f"task/{ids['unknown']}/")["status"] == "queued"
+        assert {t["api_id"] for t in queuer.ok("task/?status=succeeded")} == {ids["done"]}
     finally:
         stop_server(server)

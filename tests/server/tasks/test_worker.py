@@ -33,6 +33,9 @@ HANDLERS = textwrap.dedent(
     @background("test.echo")
     def echo(task, report, *, n):
         time.sleep(0.02)
+        if os.environ.get("RUNS_LOG"):  # one line per run, to catch a task run twice
+            with open(os.environ["RUNS_LOG"], "a") as runs:
+                runs.write(f"{n}\\n")
         return {"n": n, "by": runner_id()}
 
     @background("test.hang_first_time")
@@ -105,9 +108,11 @@ def wait_for(owner, task_ids: list[str], status: str, timeout: float = 90) -> li
         time.sleep(0.2)
 
 
-def test_two_workers_run_every_task_exactly_once(owner, queue_env):
+def test_two_workers_run_every_task_exactly_once(owner, queue_env, tmp_path):
     task_ids = submit(queue_env, owner.username, "test.echo", 30)
     assert {owner.ok(f"task/{t}/")["status"] for t in task_ids} == {"queued"}  # nothing runs them yet
+    runs = tmp_path / "runs.log"
+    queue_env = {**queue_env, "RUNS_LOG": str(runs)}
     workers = [start_worker(queue_env), start_worker(queue_env)]
     try:
         tasks = wait_for(owner, task_ids, "succeeded")
@@ -117,6 +122,7 @@ def test_two_workers_run_every_task_exactly_once(owner, queue_env):
         outputs = [worker.communicate(timeout=30)[0] for worker in workers]
     assert [task["status"] for task in tasks] == ["succeeded"] * 30
     assert sorted(task["result"]["n"] for task in tasks) == list(range(30))
+    assert sorted(int(n) for n in runs.read_text().split()) == list(range(30))  # none ran twice
     assert [w.returncode for w in workers] == [0, 0], outputs
     assert all("stopped" in output for output in outputs)
     runners = {task["result"]["by"] for task in tasks}
@@ -141,6 +147,62 @@ def test_a_killed_workers_task_is_run_again_by_another(owner, queue_env):
     assert task["status"] == "succeeded"
     assert task["result"]["attempt"] == 2
     assert task["result"]["by"].endswith(f":{second.pid}")
+
+
+ABANDON = HANDLERS + textwrap.dedent(
+    """
+    import json
+    from datetime import timedelta
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+    from figtrail.server.tasks import runner
+    from figtrail.server.tasks.models import Task
+
+    # The claim and/or the last heartbeat 10 s ago: past this script's FIGTRAIL_TASK_ABANDONED_SECONDS (3),
+    # not the live server's (60), whose inline runner sweeps too.
+    def age(task, started=True, beaten=True):
+        past = timezone.now() - timedelta(seconds=10)
+        if started:
+            DBTaskResult.objects.filter(pk=task.job_id).update(started_at=past)
+        if beaten:
+            Task.objects.filter(pk=task.pk).update(updated_on=past)
+
+    user = get_user_model().objects.get(username=sys.argv[1])
+    dying = runner.submit("test.echo", user, payload={"n": 0})
+    sweeps = []
+    for attempt in (1, 2, 3):
+        assert runner.claim_next(f"dead-{attempt}").pk == dying.job_id
+        age(dying)  # nobody beats for it any more
+        changed = runner.requeue_abandoned()
+        sweeps.append([changed, DBTaskResult.objects.get(pk=dying.job_id).status])
+    job = DBTaskResult.objects.get(pk=dying.job_id)
+
+    alive = runner.submit("test.echo", user, payload={"n": 1})
+    runner.claim_next("alive")
+    age(alive, beaten=False)  # claimed long ago, but its heartbeat is fresh: a long task, not a dead one
+    kept = [runner.requeue_abandoned(), DBTaskResult.objects.get(pk=alive.job_id).status]
+    print(json.dumps({"sweeps": sweeps, "worker_ids": job.worker_ids, "dying": str(dying.pk),
+                      "kept": kept}))
+    """
+)
+
+
+def test_abandoned_work_is_made_ready_again_on_the_framework_queue_then_fails(owner, queue_env):
+    """The framework's queue row of a task whose runner died goes back to READY (the framework's own
+    "ready to be executed again") keeping its claims, twice; the third abandoned claim fails it."""
+    done = subprocess.run(
+        [sys.executable, "-c", ABANDON, owner.username], env=queue_env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["sweeps"] == [[1, "READY"], [1, "READY"], [1, "FAILED"]]
+    assert found["worker_ids"] == ["dead-1", "dead-2", "dead-3"]
+    task = owner.ok(f"task/{found['dying']}/")
+    assert task["status"] == "failed"
+    assert task["error"] == "the process running this task stopped 3 times; not retrying"
+    assert found["kept"] == [0, "RUNNING"]
 
 
 def test_worker_once_drains_the_queue_and_exits(owner, queue_env):
