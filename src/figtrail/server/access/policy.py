@@ -15,18 +15,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from figtrail.server.access.models import LinkShare, UserShare
 from figtrail.server.accounts.models import ApiKey, OrganizationMembership, OrganizationRole
-from figtrail.server.catalog.models import (
-    Analysis,
-    Asset,
-    AssetRevision,
-    Data,
-    Figure,
-    Revision,
-    Workspace,
-    WorkspaceMembership,
-    WorkspaceRole,
-)
-from figtrail.server.stories.models import Story
+from figtrail.server.catalog.models import Node, Workspace, WorkspaceMembership, WorkspaceRole
 
 
 class Level(IntEnum):
@@ -153,23 +142,17 @@ def visible_workspaces(actor: Actor) -> QuerySet[Workspace]:
 
 
 def _share_chain(obj: Model) -> list[tuple[str, UUID]]:
-    """The object and its shareable ancestors: a share on any of them grants read access."""
-    if isinstance(obj, Data):
-        parent = obj.revision if obj.revision_id else obj.asset_revision
-        return _share_chain(parent)
-    if isinstance(obj, Revision):
-        return [("revision", obj.pk), ("figure", obj.figure_id), ("analysis", obj.figure.analysis_id)]
-    if isinstance(obj, Figure):
-        return [("figure", obj.pk), ("analysis", obj.analysis_id)]
-    if isinstance(obj, Analysis):
-        return [("analysis", obj.pk)]
-    if isinstance(obj, AssetRevision):
-        return [("asset_revision", obj.pk), ("asset", obj.asset_id)]
-    if isinstance(obj, Asset):
-        return [("asset", obj.pk)]
-    if isinstance(obj, Story):  # a story's share covers the story (its slides' images), not its figures
-        return [("story", obj.pk)]
-    return []
+    """The object and its shareable ancestors: a share on any of them grants read access. The climb stops
+    below the first level nothing above which can be shared (a workspace never is), without loading it."""
+    chain: list[tuple[str, UUID]] = []
+    if not isinstance(obj, Node):  # organizations, users: never shared
+        return chain
+    for model, pk in obj.levels():
+        if model.shareable:
+            chain.append((model.kind, pk))
+        if not any(parent.shareable for parent in model.parent_models()):
+            break
+    return chain
 
 
 def _chain_filter(chain: list[tuple[str, UUID]]) -> Q:
@@ -210,20 +193,10 @@ def _link_active(chain: list[tuple[str, UUID]], link_token: str | None) -> bool:
 
 
 def workspace_of(obj: Model) -> Workspace:
-    """The workspace an object lives in."""
-    if isinstance(obj, Workspace):
-        return obj
-    if isinstance(obj, Analysis | Asset | Story):
-        return obj.workspace
-    if isinstance(obj, Figure):
-        return obj.analysis.workspace
-    if isinstance(obj, Revision):
-        return obj.figure.analysis.workspace
-    if isinstance(obj, AssetRevision):
-        return obj.asset.workspace
-    if isinstance(obj, Data):
-        return workspace_of(obj.revision if obj.revision_id else obj.asset_revision)
-    raise TypeError(f"no workspace for {type(obj).__name__}")
+    """The workspace an object lives in (``Node.lineage``: itself for a workspace)."""
+    if not isinstance(obj, Node):
+        raise TypeError(f"no workspace for {type(obj).__name__}")
+    return obj.lineage()[-1]
 
 
 def allowed(actor: Actor, obj: Model, level: Level) -> bool:
@@ -236,7 +209,7 @@ def allowed(actor: Actor, obj: Model, level: Level) -> bool:
 def check(actor: Actor, obj: Model, level: Level) -> None:
     """Raise 403 unless allowed. The object exists, and the official client expects 403, not 404."""
     if not allowed(actor, obj, level):
-        raise PermissionDenied(f"You do not have {level.name.lower()} access to this {_kind(obj)}.")
+        raise PermissionDenied(f"You do not have {level.name.lower()} access to this {noun(obj)}.")
 
 
 def check_workspace(actor: Actor, workspace: Workspace, level: Level) -> None:
@@ -252,13 +225,14 @@ def get_or_404(model: type[Model], pk, what: str | None = None, *, related: tupl
     try:
         return (model.objects.select_related(*related) if related else model.objects).get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(f"No {what or _kind(model)} with id {pk}.") from exc
+        raise NotFound(f"No {what or noun(model)} with id {pk}.") from exc
     except Exception as exc:  # ValidationError for malformed UUIDs
         if exc.__class__.__name__ == "ValidationError":
-            raise NotFound(f"No {what or _kind(model)} with id {pk}.") from exc
+            raise NotFound(f"No {what or noun(model)} with id {pk}.") from exc
         raise
 
 
-def _kind(obj) -> str:
-    name = obj.__name__ if isinstance(obj, type) else type(obj).__name__
-    return {"AssetRevision": "asset revision", "Data": "data object"}.get(name, name.lower())
+def noun(obj: Model | type[Model]) -> str:
+    """What a message calls an object or a model: ``Node.noun`` ("asset revision"), else its class name."""
+    model = obj if isinstance(obj, type) else type(obj)
+    return model.noun if issubclass(model, Node) else model.__name__.lower()

@@ -29,12 +29,6 @@ class AnalysisSerializer(ContainerSerializer):
         read_only_fields = ContainerSerializer.Meta.read_only_fields
 
 
-def move_sizes(obj, old_parent, new_parent) -> None:
-    """Carry an object's bytes from one parent chain to another when it moves."""
-    tree.adjust_size(old_parent, -obj.size_bytes, include_self=True)
-    tree.adjust_size(new_parent, obj.size_bytes, include_self=True)
-
-
 def move_scoped_assets(analysis: Analysis, target: Workspace) -> None:
     """Assets scoped to a moving analysis go with it; their bytes are not in its size, so move them too."""
     assets = analysis.assets.all()
@@ -71,9 +65,9 @@ class AnalysisViewSet(ShareableMixin, ThumbnailMixin, LogsMixin, CatalogViewSet)
         target = data.get("workspace")
         if target is not None and target.pk != analysis.workspace_id:
             policy.check_workspace(self.actor, target, Level.CREATE)
-            move_sizes(analysis, Workspace(pk=analysis.workspace_id), Workspace(pk=target.pk))
+            tree.move_sizes(analysis, Workspace(pk=analysis.workspace_id), Workspace(pk=target.pk))
             move_scoped_assets(analysis, target)
             activity.record(self.request.user, Action.MOVE, analysis)
 
 
-__all__ = ["AnalysisViewSet", "move_sizes"]
+__all__ = ["AnalysisViewSet"]

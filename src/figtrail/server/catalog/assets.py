@@ -77,10 +77,8 @@ class AssetViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     def check_update(self, asset: Asset, data: dict) -> None:
         target = data.get("workspace")
         if target is not None and target.pk != asset.workspace_id:
-            from figtrail.server.catalog.analyses import move_sizes
-
             policy.check_workspace(self.actor, target, Level.CREATE)
-            move_sizes(asset, Workspace(pk=asset.workspace_id), target)
+            tree.move_sizes(asset, Workspace(pk=asset.workspace_id), target)
 
     @action(detail=False, methods=["post"], url_path="find_by_name", serializer_class=FindByNameSerializer)
     def find_by_name(self, request, *args, **kwargs):

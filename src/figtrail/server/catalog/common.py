@@ -20,6 +20,7 @@ from figtrail.server.access.policy import Level
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action, LogEntry
 from figtrail.server.catalog import tree
+from figtrail.server.catalog.models import Data
 
 TRACKED_FIELDS = ["api_id", "size_bytes", "created_by", "created_on", "updated_by", "updated_on"]
 CONTAINER_FIELDS = [*TRACKED_FIELDS, "name", "description", "child_updated_by", "child_updated_on"]
@@ -88,9 +89,7 @@ class LogItemSerializer(serializers.ModelSerializer):
 
 def logged_as(obj: Model) -> Model:
     """What the activity log names for an object: a data object is logged as its revision."""
-    if type(obj).__name__ == "Data":
-        return obj.revision if obj.revision_id else obj.asset_revision
-    return obj
+    return obj.parent if isinstance(obj, Data) else obj
 
 
 class CatalogViewSet(viewsets.GenericViewSet):

@@ -63,8 +63,6 @@ class FigureViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     def check_update(self, figure: Figure, data: dict) -> None:
         target = data.get("analysis")
         if target is not None and target.pk != figure.analysis_id:
-            from figtrail.server.catalog.analyses import move_sizes
-
             policy.check(self.actor, target, Level.CREATE)
-            move_sizes(figure, figure.analysis, target)
+            tree.move_sizes(figure, figure.analysis, target)
             activity.record(self.request.user, Action.MOVE, figure)

@@ -1,5 +1,9 @@
 """The catalog: Workspace > Analysis > Figure > Revision, Workspace > Asset > AssetRevision, and Data.
 
+The hierarchy is told here once, by :class:`Node` (each model names its kind and the foreign key to the
+level above it); access, the size tree, navigation, comments and the activity log walk it through
+``parent``, ``levels()`` and ``lineage()`` rather than telling it again.
+
 Sizes (``size_bytes``) are stored on every level and adjusted in the same transaction as the change that
 causes them, so that reading a workspace never has to sum its whole tree.
 """
@@ -7,6 +11,8 @@ causes them, so that reading a workspace never has to sum its whole tree.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -29,7 +35,106 @@ class WorkspaceRole(models.TextChoices):
     VIEWER = "viewer"
 
 
-class Tracked(models.Model):
+class Node:
+    """A place in the hierarchy; mixed into every model that lives in a workspace (stories too)::
+
+        Workspace > Analysis > Figure > Revision > Data
+        Workspace > Asset > AssetRevision > Data
+        Workspace > Story
+
+    Each model says what it is, once, in these class attributes; everything else is derived from them.
+    """
+
+    kind: ClassVar[str]  # its name in the API, in shares and in the activity log: "asset_revision"
+    noun: ClassVar[str]  # what a message calls it: "asset revision"
+    # the foreign key to the level above; a data object's is whichever of its two is set; none: the top
+    parent_fields: ClassVar[tuple[str, ...]] = ()
+    shareable: ClassVar[bool] = False  # may be shared outside its workspace; a share covers what is under it
+
+    def _parent_field(self) -> models.ForeignKey | None:
+        for name in self.parent_fields:
+            field = self._meta.get_field(name)
+            if getattr(self, field.attname) is not None:
+                return field
+        return None
+
+    @property
+    def parent(self) -> Node | None:
+        """The level above (loaded, unless it was fetched with the object); ``None`` for a workspace."""
+        field = self._parent_field()
+        return getattr(self, field.name) if field else None
+
+    def levels(self) -> Iterator[tuple[type[Node], Any]]:
+        """``(model, pk)`` of the object and of each level above it, nearest first, ending with its
+        workspace. Lazy and light: each key is read off the level below it, a level is loaded only when
+        the key above it is asked for, and the workspace is never loaded."""
+        node: Node = self
+        yield type(self), self.pk
+        while (field := node._parent_field()) is not None:
+            model = field.related_model
+            yield model, getattr(node, field.attname)
+            if not model.parent_fields:
+                return
+            node = getattr(node, field.name)
+
+    def lineage(self) -> list[Node]:
+        """The object and every level above it, loaded, nearest first: ``lineage()[-1]`` is its workspace."""
+        chain: list[Node] = [self]
+        while (parent := chain[-1].parent) is not None:
+            chain.append(parent)
+        return chain
+
+    @classmethod
+    def parent_models(cls) -> tuple[type[Node], ...]:
+        return tuple(cls._meta.get_field(name).related_model for name in cls.parent_fields)
+
+    @classmethod
+    def path_up(cls, ancestor: type[Node]) -> str | None:
+        """The lookup from this model to an ancestor model, for ``select_related`` and filters:
+        ``"figure__analysis"`` from a revision to its analysis, ``""`` to itself, ``None`` if it is not
+        above; a data object goes through whichever of its parents reaches it."""
+        if ancestor is cls:
+            return ""
+        for name, parent in zip(cls.parent_fields, cls.parent_models(), strict=True):
+            rest = parent.path_up(ancestor)
+            if rest is not None:
+                return f"{name}__{rest}" if rest else name
+        return None
+
+    @classmethod
+    def workspace_path(cls) -> str:
+        """The lookup from this model to its workspace: ``"figure__analysis__workspace"`` for a revision.
+        Only for models with one parent field (a data object's depends on which of its two is set)."""
+        if len(cls.parent_fields) != 1:
+            raise TypeError(f"{cls.__name__} has no single path to a workspace")
+        return cls.path_up(Workspace)
+
+    @property
+    def label(self) -> str:
+        """What the object is called among its siblings (the breadcrumbs): its name."""
+        return self.name
+
+    @property
+    def full_label(self) -> str:
+        """What it is called out of context (an e-mail, a list): its name; a revision adds its figure's."""
+        return self.label
+
+
+class Numbered(Node):
+    """A numbered version of the level above (a figure's revision, an asset's), named by its number."""
+
+    revision_index: int
+
+    @property
+    def label(self) -> str:
+        return f"Revision {self.revision_index}"
+
+    @property
+    def full_label(self) -> str:
+        return f"{self.parent.label}, revision {self.revision_index}"
+
+
+class Tracked(Node, models.Model):
     """Fields every catalog object has: a UUID id, who made or changed it and when."""
 
     api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
@@ -56,6 +161,9 @@ class Container(Tracked):
 
 
 class Workspace(Container):
+    kind = "workspace"
+    noun = "workspace"
+
     workspace_type = models.CharField(
         max_length=16, choices=WorkspaceType.choices, default=WorkspaceType.SECONDARY
     )
@@ -85,6 +193,11 @@ class WorkspaceMembership(models.Model):
 
 
 class Analysis(Container):
+    kind = "analysis"
+    noun = "analysis"
+    parent_fields = ("workspace",)
+    shareable = True
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="analyses")
 
     class Meta:
@@ -92,6 +205,11 @@ class Analysis(Container):
 
 
 class Figure(Container):
+    kind = "figure"
+    noun = "figure"
+    parent_fields = ("analysis",)
+    shareable = True
+
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="figures")
     # written by the AI provider on request (``figure/<id>/ai_describe/``), never by the client
     ai_title = models.CharField(max_length=500, null=True, blank=True)
@@ -101,8 +219,13 @@ class Figure(Container):
         ordering = ["created_on"]
 
 
-class Revision(Tracked):
+class Revision(Numbered, Tracked):
     """One immutable snapshot of a figure. ``api_id`` may be chosen by the client (``client_id``)."""
+
+    kind = "revision"
+    noun = "revision"
+    parent_fields = ("figure",)
+    shareable = True
 
     figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="revisions")
     short_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -120,6 +243,11 @@ class Revision(Tracked):
 
 
 class Asset(Container):
+    kind = "asset"
+    noun = "asset"
+    parent_fields = ("workspace",)  # its analysis, if it has one, only scopes it
+    shareable = True
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="assets")
     analysis = models.ForeignKey(
         Analysis, null=True, blank=True, on_delete=models.SET_NULL, related_name="assets"
@@ -130,7 +258,12 @@ class Asset(Container):
         indexes = [models.Index(fields=["name"])]
 
 
-class AssetRevision(Tracked):
+class AssetRevision(Numbered, Tracked):
+    kind = "asset_revision"
+    noun = "asset revision"
+    parent_fields = ("asset",)
+    shareable = True
+
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="revisions")
     revision_index = models.PositiveIntegerField(default=1)
     metadata = models.JSONField(null=True, blank=True)
@@ -147,8 +280,12 @@ class DataType(models.TextChoices):
     FILE = "file"
 
 
-class Data(models.Model):
+class Data(Node, models.Model):
     """A payload of a revision or an asset revision. The bytes live in the blob store under ``hash``."""
+
+    kind = "data"
+    noun = "data object"
+    parent_fields = ("revision", "asset_revision")
 
     api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     revision = models.ForeignKey(Revision, null=True, on_delete=models.CASCADE, related_name="data")

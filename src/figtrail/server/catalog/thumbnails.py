@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from figtrail.server import blobs
 from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
-from figtrail.server.catalog.models import Analysis, Asset, AssetRevision, Data, Figure, Revision
+from figtrail.server.catalog.models import Data
 from figtrail.server.images import ImageTooLarge, open_image
 from figtrail.server.payload_responses import RASTER_FORMATS
 
@@ -27,17 +27,11 @@ MAX_THUMBNAIL_SIZE = 2048
 
 def source_image(obj: Model) -> Data | None:
     """The image a thumbnail is made from: the latest revision's unwatermarked raster image."""
-    data = Data.objects.filter(type="image")
-    if isinstance(obj, Revision):
-        data = data.filter(revision=obj)
-    elif isinstance(obj, Figure):
-        data = data.filter(revision__figure=obj).order_by("-revision__created_on", "position")
-    elif isinstance(obj, Analysis):
-        data = data.filter(revision__figure__analysis=obj).order_by("-revision__created_on", "position")
-    elif isinstance(obj, AssetRevision):
-        data = data.filter(asset_revision=obj)
-    elif isinstance(obj, Asset):
-        data = data.filter(asset_revision__asset=obj).order_by("-asset_revision__created_on", "position")
+    path = Data.path_up(type(obj))  # "revision__figure" for a figure, "asset_revision" for an asset revision
+    if path is None:
+        return None
+    parent = path.partition("__")[0]  # the data's revision or asset revision
+    data = Data.objects.filter(type="image", **{path: obj}).order_by(f"-{parent}__created_on", "position")
     candidates = [d for d in data[:20] if str(d.metadata.get("format", "")).lower() in RASTER_FORMATS]
     candidates.sort(key=lambda d: bool(d.metadata.get("is_watermarked")))
     return candidates[0] if candidates else None

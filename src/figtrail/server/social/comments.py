@@ -16,15 +16,11 @@ from figtrail.server.access import policy
 from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.social import reactions, targets, threads
-from figtrail.server.social.models import Comment, Reaction, TargetType
+from figtrail.server.social.models import TARGET_FIELDS, Comment, Reaction, TargetType
 from figtrail.server.social.rendering import render
 
-TARGET_RELATED = (
-    "asset__workspace",
-    "asset_revision__asset__workspace",
-    "figure__analysis__workspace",
-    "revision__figure__analysis__workspace",
-)
+# what access checks, labels and links read, fetched with a comment: its target, up to the workspace
+TARGET_RELATED = tuple(f"{TARGET_FIELDS[kind]}__{path}" for kind, (path,) in targets.RELATED.items())
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -64,7 +64,7 @@ def _recipients(comment: Comment, usernames: set[str]) -> list:
 
 def _message(comment: Comment, user, link: str) -> EmailMessage:
     author = comment.author.username if comment.author else "Someone"
-    what = f"{targets.noun(comment.target)} “{targets.label(comment.target)}”"
+    what = f"{targets.noun(comment.target)} “{comment.target.full_label}”"
     body = (
         f"{author} mentioned you in a comment on the {what}:\n\n"
         f"{_quoted(comment.content)}\n\n"

@@ -19,12 +19,8 @@ MODELS = {
     TargetType.FIGURE_REVISION: Revision,
 }
 TYPE_OF_MODEL = {model: target_type for target_type, model in MODELS.items()}
-RELATED = {  # what access checks, labels and links read, fetched with the target
-    TargetType.ASSET: ("workspace",),
-    TargetType.ASSET_REVISION: ("asset__workspace",),
-    TargetType.FIGURE: ("analysis__workspace",),
-    TargetType.FIGURE_REVISION: ("figure__analysis__workspace",),
-}
+# what access checks, labels and links read, fetched with the target: the levels up to its workspace
+RELATED = {target_type: (model.workspace_path(),) for target_type, model in MODELS.items()}
 
 
 def parse_type(value: str | None) -> TargetType:
@@ -37,7 +33,7 @@ def parse_type(value: str | None) -> TargetType:
 
 def find(target_type: TargetType, target_id) -> Model:
     """The target object; 404 if there is none (a malformed id counts as none)."""
-    what = target_type.replace("_", " ")
+    what = target_type.replace("_", " ")  # as noun() says it
     return policy.get_or_404(MODELS[target_type], target_id, what, related=RELATED[target_type])
 
 
@@ -49,16 +45,6 @@ def comments_on(target: Model) -> QuerySet[Comment]:
     return Comment.objects.filter(**{TARGET_FIELDS[type_of(target)]: target})
 
 
-def label(target: Model) -> str:
-    """How a person names the object in an email or a list: "Tumour growth, revision 3"."""
-    if isinstance(target, Revision):
-        return f"{target.figure.name}, revision {target.revision_index}"
-    if isinstance(target, AssetRevision):
-        return f"{target.asset.name}, revision {target.revision_index}"
-    return target.name
-
-
 def noun(target: Model) -> str:
-    return {Asset: "asset", AssetRevision: "asset revision", Figure: "figure", Revision: "figure revision"}[
-        type(target)
-    ]
+    """What a person calls the kind of object: "figure revision"."""
+    return type_of(target).replace("_", " ")

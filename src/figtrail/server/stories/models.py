@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from figtrail.server.catalog.models import Analysis, Revision, Workspace
+from figtrail.server.catalog.models import Analysis, Node, Revision, Workspace
 from figtrail.server.tasks.models import Task
 
 USER = settings.AUTH_USER_MODEL
@@ -27,7 +27,12 @@ class StoryStatus(models.TextChoices):
     FAILED = "failed"  # the last generation failed; ``note`` says why
 
 
-class Story(models.Model):
+class Story(Node, models.Model):
+    kind = "story"
+    noun = "story"
+    parent_fields = ("workspace",)
+    shareable = True  # its share covers the story (its slides' images), not the figures they come from
+
     api_id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="stories")
     # the analysis the figures came from, when they came from one; informative, not a container

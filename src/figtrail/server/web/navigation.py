@@ -10,37 +10,12 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.urls import reverse
 
-from figtrail.server.catalog.models import Analysis, Asset, AssetRevision, Figure, Revision, Workspace
 from figtrail.server.page_urls import PAGES, url_of
-from figtrail.server.stories.models import Story
 from figtrail.server.web import viewer
 
-SHARE_KINDS = {
-    Analysis: "analysis",
-    Figure: "figure",
-    Revision: "revision",
-    Asset: "asset",
-    AssetRevision: "asset_revision",
-    Story: "story",
-}
-
-
-def label_of(obj: Model) -> str:
-    if isinstance(obj, Revision | AssetRevision):
-        return f"Revision {obj.revision_index}"
-    return obj.name
-
-
-def parent_of(obj: Model) -> Model | None:
-    if isinstance(obj, Revision):
-        return obj.figure
-    if isinstance(obj, Figure):
-        return obj.analysis
-    if isinstance(obj, Analysis | Asset | Story):
-        return obj.workspace
-    if isinstance(obj, AssetRevision):
-        return obj.asset
-    return None
+# every model with a page, by the kind shares and activity entries name it; and those one may share
+KIND_MODELS = {model.kind: model for model in PAGES}
+SHARE_KINDS = {model: model.kind for model in PAGES if model.shareable}
 
 
 @dataclass
@@ -51,15 +26,11 @@ class Crumb:
 
 def breadcrumbs(request: HttpRequest, obj: Model, *, include_self: bool = True) -> list[Crumb]:
     """The object's ancestors that the viewer may see, outermost first; hidden ones are left out."""
-    chain = []
-    current = obj if include_self else parent_of(obj)
-    while current is not None:
-        chain.append(current)
-        current = parent_of(current)
+    chain = obj.lineage() if include_self else obj.lineage()[1:]
     crumbs = []
     for item in reversed(chain):
         if item is obj or viewer.can(request, item):
-            crumbs.append(Crumb(label_of(item), url_of(item)))
+            crumbs.append(Crumb(item.label, url_of(item)))
     return crumbs
 
 
@@ -67,9 +38,6 @@ def paginate(request: HttpRequest, items, per_page: int, param: str = "page") ->
     """One page of ``items``; a page number out of range shows the nearest page instead of an error."""
     paginator = Paginator(items, per_page)
     return paginator.get_page(request.GET.get(param))
-
-
-KIND_MODELS = {kind: model for model, kind in SHARE_KINDS.items()} | {"workspace": Workspace}
 
 
 def target_of(kind: str, pk) -> Model | None:

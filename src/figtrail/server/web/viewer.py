@@ -49,13 +49,12 @@ def require(request: HttpRequest, obj: Model, level: Level = Level.VIEW) -> None
     signed_in = request.user.is_authenticated
     if signed_in and (level == Level.VIEW or not can(request, obj, Level.VIEW)):
         raise missing(type(obj), obj.pk)
-    kind = type(obj).__name__.lower().replace("assetrevision", "asset revision")
-    raise PermissionDenied(f"You do not have {level.name.lower()} access to this {kind}.")
+    raise PermissionDenied(f"You do not have {level.name.lower()} access to this {policy.noun(obj)}.")
 
 
 def missing(model: type[Model], pk) -> Http404:
     """The one answer for an id that names nothing, or nothing the viewer may see."""
-    return Http404(f"No {model.__name__.lower()} with id {pk}.")
+    return Http404(f"No {policy.noun(model)} with id {pk}.")
 
 
 def fetch(request: HttpRequest, source: type[Model] | QuerySet, pk, level: Level = Level.VIEW) -> Model:

@@ -18,7 +18,7 @@ from figtrail.server.page_urls import url_of
 from figtrail.server.web import viewer
 from figtrail.server.web.activity import activity_rows
 from figtrail.server.web.figure_cards import annotate_cards, figure_cards
-from figtrail.server.web.navigation import label_of, target_of
+from figtrail.server.web.navigation import target_of
 
 RECENT_FIGURES = 12
 RECENT_ACTIVITY = 15
@@ -61,8 +61,8 @@ def _shared_items(request: HttpRequest, shares) -> list[dict]:
         if target is not None and viewer.can(request, target):
             items.append(
                 {
-                    "kind": share.target_type.replace("_", " "),
-                    "label": label_of(target),
+                    "kind": target.noun,
+                    "label": target.label,
                     "url": url_of(target),
                 }
             )

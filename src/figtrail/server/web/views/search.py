@@ -12,7 +12,6 @@ from figtrail.server.access.declarations import declare
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis, Figure, Revision, Workspace
 from figtrail.server.page_urls import url_of
-from figtrail.server.social import targets
 from figtrail.server.social.comments import TARGET_RELATED
 from figtrail.server.social.models import Comment
 from figtrail.server.web import viewer
@@ -37,7 +36,7 @@ def _matching_comments(workspace: Workspace, query: str) -> list[tuple[Comment, 
         .select_related("author", *TARGET_RELATED)
         .order_by("-created_on")[:LIMIT]
     )
-    return [(c, targets.label(c.target), url_of(c.target) + f"#comment-{c.pk}") for c in found]
+    return [(c, c.target.full_label, url_of(c.target) + f"#comment-{c.pk}") for c in found]
 
 
 def _matching_metadata(metadata: dict | None, query: str) -> list[tuple[str, str]]:

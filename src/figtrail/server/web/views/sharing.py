@@ -27,7 +27,7 @@ from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.page_urls import absolute, url_of
 from figtrail.server.web import viewer
-from figtrail.server.web.navigation import KIND_MODELS, SHARE_KINDS, breadcrumbs, label_of
+from figtrail.server.web.navigation import KIND_MODELS, SHARE_KINDS, breadcrumbs
 
 ACTIONS = ("link", "new_link", "add_user", "remove_user")
 
@@ -56,7 +56,7 @@ def share_panel(request: HttpRequest, obj: Model) -> dict | None:
     return {
         "kind": kind,
         "object": obj,
-        "label": label_of(obj),
+        "label": obj.label,
         "action": reverse("web:share", args=[kind, obj.pk]),
         "link": link,
         "link_active": bool(link and link.is_active()),
