@@ -1,4 +1,4 @@
-"""Django settings, all derived from :func:`figtrail.config.server_config`."""
+"""Django settings, all derived from :func:`figtrail.config.server_config` (the ``FIGTRAIL_*`` table)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ revision is described on publish, counted against its author's limits (skipped w
 from __future__ import annotations
 
 import logging
-import os
 
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -29,6 +28,7 @@ from figtrail.server.tasks import runner
 from figtrail.server.tasks.models import Task
 from figtrail.server.tasks.registry import TaskFailed
 from figtrail.server.tasks.views import TaskSerializer
+from figtrail.settings_table import read
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def clean_title(text: str) -> str:
 
 
 def auto_describe_enabled() -> bool:
-    return os.environ.get("FIGTRAIL_AI_AUTO_DESCRIBE", "").strip().lower() in {"1", "true", "yes", "on"}
+    return read("FIGTRAIL_AI_AUTO_DESCRIBE")
 
 
 def _on_revision_saved(sender, instance: Revision, created: bool, raw: bool = False, **kwargs) -> None:
