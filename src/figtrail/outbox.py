@@ -28,6 +28,8 @@ from typing import Any
 
 import blake3
 
+from figtrail.settings_table import read
+
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; the server's 409 still prevents duplicates
@@ -208,9 +210,9 @@ class Outbox:
 
 def default_outbox() -> Path:
     """FIGTRAIL_OUTBOX, else ``$XDG_DATA_HOME/figtrail/outbox`` (``~/.local/share/figtrail/outbox``)."""
-    explicit = os.environ.get("FIGTRAIL_OUTBOX")
+    explicit = read("FIGTRAIL_OUTBOX")
     if explicit:
-        return Path(explicit).expanduser()
+        return explicit
     data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(data_home) / "figtrail" / "outbox"
 

@@ -1,9 +1,10 @@
 """The client's settings, read in one place: arguments, then FIGTRAIL_* variables, then the config file.
 
-The config file is JSON written by ``figtrail config`` with mode 0600. It is ``~/.figtrail``, unless that
-path is a folder (the server's default FIGTRAIL_HOME), in which case it is ``~/.figtrail/client.json``;
-FIGTRAIL_CONFIG points elsewhere. It never holds a password: ``figtrail config`` trades the password
-for an API key.
+Each variable is declared (parser, default, meaning) in :mod:`figtrail.settings_table`; a value it
+refuses is a ConfigFileError naming the variable. The config file is JSON written by ``figtrail config``
+with mode 0600. It is ``~/.figtrail``, unless that path is a folder (the server's default FIGTRAIL_HOME),
+in which case it is ``~/.figtrail/client.json``; FIGTRAIL_CONFIG points elsewhere. It never holds a
+password: ``figtrail config`` trades the password for an API key.
 """
 
 from __future__ import annotations
@@ -17,11 +18,22 @@ from typing import Any
 
 from figtrail.client.errors import ConfigFileError, NotConfiguredError
 from figtrail.outbox import default_outbox
+from figtrail.settings_table import SettingError, given, read, setting
 
-ENV_PREFIX = "FIGTRAIL_"
 FILE_KEYS = ("url", "api_key", "workspace", "auto_publish", "default_metadata", "image_formats", "watermark")
-DEFAULT_EXIT_WAIT_SECONDS = 10.0
-DEFAULT_RENDER_TIMEOUT_SECONDS = 60.0
+DEFAULT_EXIT_WAIT_SECONDS: float = setting("FIGTRAIL_EXIT_WAIT").default
+DEFAULT_RENDER_TIMEOUT_SECONDS: float = setting("FIGTRAIL_RENDER_TIMEOUT").default
+# The variables that override the config file and the defaults (arguments override them in turn).
+ENV_KEYS = {
+    "url": "FIGTRAIL_URL",
+    "api_key": "FIGTRAIL_API_KEY",
+    "workspace": "FIGTRAIL_WORKSPACE",
+    "auto_publish": "FIGTRAIL_AUTO_PUBLISH",
+    "exit_wait": "FIGTRAIL_EXIT_WAIT",
+    "render_timeout": "FIGTRAIL_RENDER_TIMEOUT",
+    "strict": "FIGTRAIL_STRICT",
+    "batch": "FIGTRAIL_BATCH",  # auto (None) leaves the guess to the notebook extension
+}
 
 
 @dataclass(frozen=True)
@@ -80,9 +92,9 @@ def normalize_url(url: str) -> str:
 
 
 def config_path() -> Path:
-    explicit = os.environ.get(ENV_PREFIX + "CONFIG")
+    explicit = _read("FIGTRAIL_CONFIG")
     if explicit:
-        return Path(explicit).expanduser()
+        return explicit
     home_entry = Path.home() / ".figtrail"
     return home_entry / "client.json" if home_entry.is_dir() else home_entry
 
@@ -117,32 +129,16 @@ def write_config_file(values: Mapping[str, Any], path: Path | None = None) -> Pa
     return path
 
 
-def _env_values() -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key in ("url", "api_key", "workspace"):
-        raw = os.environ.get(ENV_PREFIX + key.upper())
-        if raw:
-            values[key] = raw
-    if raw := os.environ.get(ENV_PREFIX + "AUTO_PUBLISH"):
-        values["auto_publish"] = _parse_bool(raw)
-    for key in ("exit_wait", "render_timeout"):
-        if raw := os.environ.get(ENV_PREFIX + key.upper()):
-            values[key] = _parse_seconds(key, raw)
-    if raw := os.environ.get(ENV_PREFIX + "STRICT"):
-        values["strict"] = _parse_bool(raw)
-    if (raw := os.environ.get(ENV_PREFIX + "BATCH", "").strip().lower()) and raw != "auto":
-        values["batch"] = _parse_bool(raw)
-    return values
-
-
-def _parse_seconds(key: str, raw: str) -> float:
+def _read(name: str) -> Any:
     try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1.0
-    if seconds < 0:
-        raise ConfigFileError(f"{ENV_PREFIX}{key.upper()} must be a number of seconds, got {raw!r}")
-    return seconds
+        return read(name)
+    except SettingError as exc:
+        raise ConfigFileError(str(exc)) from None
+
+
+def _env_values() -> dict[str, Any]:
+    values = {key: _read(name) for key, name in ENV_KEYS.items() if given(name)}
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def _parse_bool(raw: Any) -> bool:

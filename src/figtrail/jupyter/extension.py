@@ -30,6 +30,7 @@ from figtrail.client.revision import PublishedRevision
 from figtrail.jupyter.notebook import notebook_info
 from figtrail.jupyter.trap import displayed_images, find_figure, shows_figure
 from figtrail.jupyter.widget import widget_bundle
+from figtrail.settings_table import read
 
 NOT_CONFIGURED_HINT = (
     "figtrail is loaded but not configured, so figures are not published: call configure(...) "
@@ -271,6 +272,7 @@ def load(shell: Any) -> Extension:
     global _extension
     if _extension is not None and _extension.shell is shell:
         return _extension
+    auto_configure = read("FIGTRAIL_AUTO_CONFIGURE")  # before any hook: a bad value changes nothing
     if _extension is not None:
         _extension.unregister()
     _extension = Extension(shell)
@@ -278,7 +280,7 @@ def load(shell: Any) -> Extension:
     from figtrail import jupyter
 
     shell.user_ns.update({name: getattr(jupyter, name) for name in INJECTED_NAMES})
-    if os.environ.get("FIGTRAIL_AUTO_CONFIGURE", "1").lower() not in ("0", "false", "no", "off"):
+    if auto_configure:
         _auto_configure()
     return _extension
 
