@@ -7,6 +7,7 @@ import sys
 
 from figtrail.cli import config as client_config
 from figtrail.cli import export, gc, import_, orgs, outbox, serve, users, worker
+from figtrail.settings_table import SettingError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args) or 0
     except KeyboardInterrupt:
         return 130
-    except CliError as exc:
+    except (CliError, SettingError) as exc:  # a FIGTRAIL_* value the table refuses is the user's to fix
         print(f"figtrail: {exc}", file=sys.stderr)
         return 2
 
