@@ -37,7 +37,7 @@ class _Detail(ValueError):
 class Kind:
     """How a setting's text becomes a value: ``parse`` raises ValueError on text outside ``accepts``."""
 
-    accepts: str  # completes "FIGTRAIL_X must be ..."
+    accepts: str  # completes "<variable> must be ..."
     parse: Callable[[str], Any]
 
 
@@ -249,7 +249,7 @@ SETTINGS: tuple[Setting, ...] = (
     _server(
         "ALLOWED_HOSTS",
         HOSTS,
-        "comma-separated host names the server answers to",
+        "the host names the server answers to (others get 400)",
         default=("*",),
         shown="`*`",
     ),
@@ -477,7 +477,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _client("RENDER_TIMEOUT", SECONDS, "seconds one render, watermark or annotator may take", default=60.0),
     _client(
-        "RENDER_PROCESS", BOOL, "render in helper processes (off: on a thread of your process)", default=True
+        "RENDER_PROCESS",
+        BOOL,
+        "render in helper processes (off, e.g. `0`: on a thread of your process)",
+        default=True,
     ),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
