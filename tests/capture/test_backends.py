@@ -50,6 +50,77 @@ def test_the_displayed_png_is_reused_not_rendered_again(figure):
     assert snapshot.rendered == {"png": b"shown"} and snapshot.deferred == ["svg"]
 
 
+def _pixels(png: bytes):
+    import numpy as np
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _ink_box(pixels, face=(255, 255, 255)):
+    import numpy as np
+
+    ink = (pixels != np.array(face)).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return pixels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _difference(ours, theirs) -> float:
+    """Mean colour difference of two drawings, at the best of the alignments within a pixel."""
+    found = []
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            a, b = ours[max(dy, 0) :, max(dx, 0) :], theirs[max(-dy, 0) :, max(-dx, 0) :]
+            h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
+            found.append(float(abs(a[:h, :w] - b[:h, :w]).mean()))
+    return min(found)
+
+
+def test_the_png_is_the_picture_savefig_tight_makes(figure):
+    """Drawn once, cropped from its pixels: what is drawn is savefig's, pixel for pixel, with the same
+    padding around it (savefig also pads the empty line height of text: at most a few pixels)."""
+    from figtrail.capture.backends.matplotlib import savefig, tight_png
+
+    figure.axes[0].set_title("Title")
+    figure.axes[0].set_xlabel("x label")
+    ours, theirs = _pixels(tight_png(figure)), _pixels(savefig(figure, "png"))
+    assert abs(ours.shape[0] - theirs.shape[0]) <= 6 and abs(ours.shape[1] - theirs.shape[1]) <= 6
+    ink, their_ink = _ink_box(ours), _ink_box(theirs)
+    assert abs(ink.shape[0] - their_ink.shape[0]) <= 1 and abs(ink.shape[1] - their_ink.shape[1]) <= 1
+    assert ink.shape[0] > 0.95 * theirs.shape[0] - 20  # the x label below the small figure is in it
+    assert _difference(ink, their_ink) < 4  # one drawing, shifted by less than a pixel
+    pad = round(matplotlib.rcParams["savefig.pad_inches"] * figure.dpi)
+    assert ours.shape[0] == ink.shape[0] + 2 * pad and ours.shape[1] == ink.shape[1] + 2 * pad
+    assert Image.open(io.BytesIO(tight_png(figure))).mode == "RGB"  # opaque: no alpha channel
+
+
+def test_a_figure_drawn_to_its_edge_or_with_other_savefig_settings_is_left_to_savefig(figure):
+    from figtrail.capture.backends.matplotlib import tight_png
+
+    assert tight_png(figure) is not None
+    figure.axes[0].legend(["a line"], loc="upper left", bbox_to_anchor=(1.02, 1.0))  # into the margin
+    assert tight_png(figure) is not None
+    figure.axes[0].legend(["a line"], loc="upper left", bbox_to_anchor=(2.0, 1.2))  # beyond it
+    assert tight_png(figure) is None
+    figure.axes[0].get_legend().remove()
+    note = figure.axes[0].annotate("far away", (1, 2), xytext=(0.5, 3.0), textcoords="axes fraction")
+    assert tight_png(figure) is None
+    note.remove()
+    with matplotlib.rc_context({"savefig.dpi": 200}):
+        assert tight_png(figure) is None
+    with matplotlib.rc_context({"savefig.transparent": True}):
+        assert tight_png(figure) is None
+    png = get_backend("matplotlib").render(figure, "png")  # what render() gives either way
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+
+
+def test_a_transparent_figure_keeps_its_alpha_channel(figure):
+    from figtrail.capture.backends.matplotlib import tight_png
+
+    figure.patch.set_alpha(0.0)
+    image = Image.open(io.BytesIO(tight_png(figure)))
+    assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0
+
+
 def test_a_figure_that_cannot_be_pickled_is_rendered_at_once(figure):
     figure.axes[0].xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"<{x}>"))
     with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
