@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from figtrail.server.access import policy
+from figtrail.server.access import people, policy
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
 from figtrail.server.catalog.models import Workspace, WorkspaceMembership, WorkspaceRole
@@ -91,26 +90,30 @@ def change_organization_member(
 
 
 def _apply(group: _Group, parent, change: str, username: str, role: str | None) -> None:
+    """Every refusal that could depend on whether an account named ``username`` exists (``access.people``)
+    is the same for a name nobody has: the change and the role are checked first, adding looks for an
+    active account, changing and removing look only among the group's members."""
     if change not in CHANGES:
         raise MembershipError("change", f"Unknown change {change!r}; use add, change or remove.")
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise MembershipError("username", f"No user named {username!r}.")
     if change != "remove" and role not in group.roles:
         raise MembershipError("membership_type", f"Required: one of {', '.join(group.roles)}.")
     memberships = group.membership.objects.filter(**{group.parent_field: parent})
     with transaction.atomic():
-        existing = memberships.filter(user=user).first()
-        if existing and existing.membership_type == group.keeper_role and role != group.keeper_role:
+        existing = memberships.filter(user__username=username).first()
+        if change == "add":
+            if existing:  # the caller may list the members: this says nothing they cannot see
+                raise MembershipError("username", f"{username} is already a member; use change instead.")
+            user = people.nameable_user(username)
+            if user is None:
+                raise MembershipError("username", people.CANNOT_ADD)
+            group.membership.objects.create(**{group.parent_field: parent}, user=user, membership_type=role)
+            return
+        if existing is None:
+            raise MembershipError("username", people.NOT_A_MEMBER.format(noun=group.noun))
+        if existing.membership_type == group.keeper_role and role != group.keeper_role:
             if memberships.filter(membership_type=group.keeper_role).count() <= 1:
                 raise MembershipError("username", group.keeper_message)
-        if change == "add":
-            if existing:
-                raise MembershipError("username", f"{username} is already a member; use change instead.")
-            group.membership.objects.create(**{group.parent_field: parent}, user=user, membership_type=role)
-        elif existing is None:
-            raise MembershipError("username", f"{username} is not a member of this {group.noun}.")
-        elif change == "change":
+        if change == "change":
             existing.membership_type = role
             existing.save(update_fields=["membership_type"])
         else:

@@ -3,18 +3,21 @@
 ``share/link/`` answers ``{"enabled", "expiry", "token"}`` (the official client reads only ``enabled``);
 the token, the link's secret, only to those who may change the link (CREATE). POST takes ``enabled`` and
 an optional ``expiry`` (an ISO timestamp in the future, or null for none; left out: unchanged).
+
+``share/user/`` POST shares with an active account (200) and answers every other name, nobody's or a
+deactivated account's, with one 400 ``{"username": [...]}`` that does not say which (``access.people``);
+unsharing a name the object is not shared with is done already (200), whether or not the account exists.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from figtrail.server.access import policy
+from figtrail.server.access import people, policy
 from figtrail.server.access.models import LinkShare, UserShare
 from figtrail.server.access.policy import Level
 
@@ -91,16 +94,17 @@ class ShareableMixin:
         body = UserSharingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         username = body.validated_data["username"]
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise ValidationError({"username": [f"No user named {username!r}."]})
         if body.validated_data["sharing_enabled"]:
+            user = people.nameable_user(username)
+            if user is None:  # nobody, or an account that may not be named: one answer (access.people)
+                raise ValidationError({"username": [people.CANNOT_SHARE]})
             UserShare.objects.get_or_create(
                 target_type=self.share_target,
                 target_id=obj.pk,
                 user=user,
                 defaults={"created_by": request.user},
             )
-        else:
-            UserShare.objects.filter(target_type=self.share_target, target_id=obj.pk, user=user).delete()
+        else:  # no share with that name afterwards, whoever it names (or nobody): done
+            shares = UserShare.objects.filter(target_type=self.share_target, target_id=obj.pk)
+            shares.filter(user__username=username).delete()
         return Response({"username": username, "sharing_enabled": body.validated_data["sharing_enabled"]})

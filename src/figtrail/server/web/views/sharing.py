@@ -10,7 +10,6 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
-from figtrail.server.access import policy
+from figtrail.server.access import people, policy
 from figtrail.server.access.declarations import PUBLIC, declare
 from figtrail.server.access.models import LinkShare, UserShare, new_link_token
 from figtrail.server.access.policy import Level
@@ -30,6 +29,7 @@ from figtrail.server.web import viewer
 from figtrail.server.web.navigation import KIND_MODELS, SHARE_KINDS, breadcrumbs
 
 ACTIONS = ("link", "new_link", "add_user", "remove_user")
+NOT_SHARED = "It was not shared with that user."
 
 
 class LinkForm(forms.Form):
@@ -114,18 +114,19 @@ def _apply(request: HttpRequest, kind: str, obj: Model) -> None:
 
 
 def _share_with_user(request: HttpRequest, kind: str, obj: Model, username: str, enable: bool) -> None:
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        messages.error(request, f"No user named {username!r}.")
+    if not enable:  # among this object's shares only: nothing here asks whether an account exists
+        shares = UserShare.objects.filter(target_type=kind, target_id=obj.pk, user__username=username)
+        removed, _ = shares.delete()
+        messages.success(request, f"No longer shared with {username}." if removed else NOT_SHARED)
         return
-    if enable:
-        UserShare.objects.get_or_create(
-            target_type=kind, target_id=obj.pk, user=user, defaults={"created_by": request.user}
-        )
-        messages.success(request, f"Shared with {username}.")
-    else:
-        UserShare.objects.filter(target_type=kind, target_id=obj.pk, user=user).delete()
-        messages.success(request, f"No longer shared with {username}.")
+    user = people.nameable_user(username)
+    if user is None:  # nobody, or an account that may not be named: one answer (access.people)
+        messages.error(request, people.CANNOT_SHARE)
+        return
+    UserShare.objects.get_or_create(
+        target_type=kind, target_id=obj.pk, user=user, defaults={"created_by": request.user}
+    )
+    messages.success(request, f"Shared with {username}.")
 
 
 @declare(PUBLIC)
