@@ -15,8 +15,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from figtrail.client.errors import FigtrailError, NotConfiguredError
+from figtrail.client.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConfigFileError,
+    ConflictError,
+    DeliveryError,
+    FigtrailError,
+    LookupFailedError,
+    NotConfiguredError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    ServerError,
+    ServerUnavailableError,
+    TransportError,
+)
 from figtrail.client.queries import ApiId, FindByName, NotebookName
+from figtrail.client.revision import PublishedRevision
 
 __version__ = "0.2.0.dev0"
 
@@ -24,11 +40,24 @@ _PANDAS_READERS = ("read_csv", "read_excel", "read_json", "read_parquet", "read_
 
 __all__ = [
     "ApiId",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigFileError",
+    "ConflictError",
+    "DeliveryError",
     "FigtrailError",
     "FindByName",
+    "LookupFailedError",
     "NotConfiguredError",
+    "NotFoundError",
     "NotebookName",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "PublishedRevision",
     "Publisher",
+    "ServerError",
+    "ServerUnavailableError",
+    "TransportError",
     "__version__",
     "load_ipython_extension",
     "publish",

@@ -6,10 +6,13 @@ import pytest
 
 from figtrail.client.config import ClientConfig
 from figtrail.client.errors import (
+    RETRY_LATER,
     AuthenticationError,
     BadRequestError,
     NotConfiguredError,
+    ServerError,
     ServerUnavailableError,
+    TransportError,
 )
 from figtrail.client.http import Connection
 from tests.client.accounts import make_account
@@ -27,9 +30,40 @@ def test_a_refused_key_says_how_to_fix_it(account):
 
 
 def test_an_unreachable_server_is_retryable_and_says_so():
-    with pytest.raises(ServerUnavailableError) as down:
+    with pytest.raises(TransportError) as down:
         connect(f"http://127.0.0.1:{free_port()}", "ft_x").get("info/")
     assert "check that it is running" in str(down.value)
+    assert down.value.status is None and "refused" in down.value.detail.lower()
+    assert not isinstance(down.value, ServerError) and isinstance(down.value, RETRY_LATER)
+
+
+def test_a_failing_server_answers_with_its_status_and_is_retried_later():
+    """A proxy whose figtrail is restarting answers 502: an answer, with a status, unlike no answer."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Failing(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"detail": "upstream is restarting"}).encode()
+            self.send_response(502)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(ServerUnavailableError) as failed:
+            connect(f"http://127.0.0.1:{server.server_port}", "ft_x").get("info/")
+    finally:
+        server.shutdown()
+    assert failed.value.status == 502 and failed.value.detail == "upstream is restarting"
+    assert isinstance(failed.value, ServerError) and isinstance(failed.value, RETRY_LATER)
 
 
 def test_a_rejected_field_is_named(account):

@@ -1,7 +1,25 @@
 """Every error the client raises, typed, with a message that names the fix.
 
 A notebook user sees these as one line (see ``figtrail.jupyter``), so each message must stand on its
-own: what went wrong, and what to do about it.
+own: what went wrong, and what to do about it. As in httpx, "nothing answered" (no status) is apart
+from "the server answered with an error" (with its status)::
+
+    FigtrailError
+    ├── NotConfiguredError        no server URL or credentials anywhere
+    ├── ConfigFileError           the config file or a FIGTRAIL_* value means nothing
+    ├── LookupFailedError         a FindByName / ApiId target matched nothing
+    ├── DeliveryError             strict mode: a revision could not be delivered
+    ├── TransportError            nothing answered: refused, unresolvable, timed out (retried later)
+    └── ServerError               the server answered with an error; ``status``, ``detail``, ``code``
+        ├── BadRequestError           400: ``detail`` names the field
+        ├── AuthenticationError       401
+        ├── PermissionDeniedError     403
+        ├── NotFoundError             404
+        ├── ConflictError             409
+        ├── PayloadTooLargeError      413
+        └── ServerUnavailableError    5xx (retried later)
+
+``RETRY_LATER`` is the pair the outbox keeps a revision for and sends again, untouched.
 """
 
 from __future__ import annotations
@@ -26,6 +44,17 @@ class ConfigFileError(FigtrailError):
     has a value that means nothing."""
 
 
+class TransportError(FigtrailError):
+    """Nothing answered: the server was not reached (refused, unresolvable) or did not answer in time.
+    There is no status; ``detail`` has the underlying reason. Worth retrying later."""
+
+    status = None
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
 class ServerError(FigtrailError):
     """The server answered with an error status. ``status`` is the HTTP code, ``detail`` its message,
     ``code`` the machine-readable reason when the server gives one (e.g. ``duplicate_client_id``)."""
@@ -42,7 +71,7 @@ class ServerError(FigtrailError):
 
 
 class ServerUnavailableError(ServerError):
-    """The server could not be reached, timed out, or answered 5xx: worth retrying later."""
+    """The server answered 5xx (it failed, or is restarting): worth retrying later."""
 
     status = 503
 
@@ -89,6 +118,9 @@ class LookupFailedError(FigtrailError):
 
 class DeliveryError(FigtrailError):
     """A revision could not be delivered (strict mode only; otherwise it waits in the outbox)."""
+
+
+RETRY_LATER: tuple[type[FigtrailError], ...] = (TransportError, ServerUnavailableError)
 
 
 def fix_for(status: int, what: str) -> str:

@@ -22,6 +22,7 @@ from figtrail.client.errors import (
     PermissionDeniedError,
     ServerError,
     ServerUnavailableError,
+    TransportError,
     fix_for,
 )
 
@@ -100,7 +101,7 @@ class Connection:
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            raise ServerUnavailableError(
+            raise TransportError(
                 f"cannot reach the figtrail server at {self.url} ({type(exc).__name__}); "
                 "check that it is running and that FIGTRAIL_URL is right",
                 detail=str(exc),
@@ -132,7 +133,11 @@ class Connection:
                     timeout=self.timeout,
                 )
             except requests.RequestException as exc:
-                raise ServerUnavailableError(f"cannot reach the figtrail server at {self.url}") from exc
+                raise TransportError(
+                    f"cannot reach the figtrail server at {self.url}; check that it is running "
+                    "and that FIGTRAIL_URL is right",
+                    detail=str(exc),
+                ) from exc
             if response.status_code != 200:
                 raise AuthenticationError(
                     f"the server refused the username or password for {self.config.username!r}; "

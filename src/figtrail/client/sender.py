@@ -26,13 +26,7 @@ from typing import Any
 
 from figtrail.client.catalog import Catalog
 from figtrail.client.delivery import deliver
-from figtrail.client.errors import (
-    AuthenticationError,
-    FigtrailError,
-    ServerError,
-    ServerUnavailableError,
-    fix_for,
-)
+from figtrail.client.errors import RETRY_LATER, AuthenticationError, FigtrailError, ServerError, fix_for
 from figtrail.client.http import Connection
 from figtrail.client.short_ids import ShortIds
 from figtrail.outbox import Job, Outbox
@@ -266,7 +260,7 @@ class Sender:
         """Deliver one job; False when the server is unreachable (stop the pass, keep the order)."""
         try:
             deliver(job, self.connection, self.catalog, self.outbox)
-        except ServerUnavailableError as exc:
+        except RETRY_LATER as exc:
             report.unreachable = True
             self._went_away(exc)
             return False
@@ -290,7 +284,7 @@ class Sender:
         self.on_delivered(job["id"], None)
         return True
 
-    def _went_away(self, exc: ServerUnavailableError) -> None:
+    def _went_away(self, exc: FigtrailError) -> None:
         if not self.unreachable:
             waiting = len([job for job in self.outbox.pending() if self._mine(job)])
             self.notify(

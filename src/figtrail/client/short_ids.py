@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 import threading
 
-from figtrail.client.errors import ServerError
+from figtrail.client.errors import ServerError, TransportError
 from figtrail.client.http import Connection
 
 ALPHABET = string.digits + string.ascii_letters
@@ -48,7 +48,7 @@ class ShortIds:
             return True
         try:
             prefix = self.connection.post("short_id_prefix/reserve/", {})["prefix"]
-        except (ServerError, KeyError, TypeError):
+        except (ServerError, TransportError, KeyError, TypeError):
             return False
         with self._lock:
             self.prefix = self.prefix or prefix
