@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 
-from figtrail.outbox import Outbox, write_atomic
+from figtrail.outbox import JOB_FORMAT, Outbox, write_atomic
 
 
 def test_jobs_come_back_in_the_order_they_were_added(tmp_path):
@@ -66,6 +67,35 @@ def test_an_unreadable_job_is_shown_not_deleted(tmp_path):
     [job] = outbox.pending()
     assert job["kind"] == "unreadable" and "not valid JSON" in job["error"]
     assert broken.exists()
+
+
+def test_a_job_of_a_newer_format_is_shown_with_the_fix_and_left_alone(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    job = outbox.add({"id": "from-the-future", "kind": "revision", "url": "http://x", "stage": "ready"})
+    path = outbox.path / "jobs" / f"{job['seq']}.json"
+    path.write_text(json.dumps({**job, "format": JOB_FORMAT + 1}))
+    [shown] = outbox.pending()
+    assert shown["kind"] == "unreadable" and "url" not in shown  # no sender takes it as its own
+    assert f"job format {JOB_FORMAT + 1}" in shown["error"] and "upgrade figtrail" in shown["error"]
+    assert path.exists() and json.loads(path.read_text())["id"] == "from-the-future"
+
+
+def test_every_job_is_written_with_the_format_it_was_written_in(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.add({"id": "a", "kind": "asset"})
+    [job] = outbox.pending()
+    assert job["format"] == JOB_FORMAT and job["seq"] and job["created"]
+
+
+def test_a_sweep_deletes_old_payloads_no_job_needs_and_keeps_the_others(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    needed, orphan, fresh = outbox.put_blob(b"needed"), outbox.put_blob(b"orphan"), outbox.put_blob(b"new")
+    outbox.add({"id": "j", "kind": "revision", "data": [{"name": "f", "type": "image", "blob": needed}]})
+    old = time.time() - 3600
+    for digest in (needed, orphan):
+        os.utime(outbox.path / "blobs" / digest, (old, old))
+    outbox.sweep()
+    assert outbox.has_blob(needed) and outbox.has_blob(fresh) and not outbox.has_blob(orphan)
 
 
 def test_a_data_file_is_copied_in_by_content(tmp_path):

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import blake3
 
@@ -35,8 +35,82 @@ try:
 except ImportError:  # Windows: no advisory locks; the server's 409 still prevents duplicates
     fcntl = None  # type: ignore[assignment]
 
-Job = dict[str, Any]
-JOB_FORMAT = 1
+JOB_FORMAT = 1  # the on-disk format of the job files below; a newer one is shown, never sent
+
+
+class JobData(TypedDict, total=False):
+    """One payload of a job: its bytes are ``blobs/<blob>``; ``api_id`` once the server stored it."""
+
+    name: str
+    type: str  # "image", "code", "text", "dataframe", "file"
+    metadata: dict[str, Any]
+    blob: str
+    api_id: str
+
+
+class RenderPlan(TypedDict, total=False):
+    """What is still to render for a revision, from the frozen copy ``blobs/<snapshot>``."""
+
+    backend: str
+    deferred: list[str]  # formats not rendered yet
+    snapshot: str | None
+    watermark: bool
+    qr_code: bool
+    save_pickle: bool
+
+
+class AssetRef(TypedDict, total=False):
+    """A data file a revision links: an asset job of this outbox (``local``), or a known version."""
+
+    local: str
+    name: str
+    asset_revision: str
+
+
+class _QueuedJob(TypedDict, total=False):
+    """What every job has: its place in the queue, whose it is, and why it is held, if it is."""
+
+    format: int
+    seq: str
+    created: float
+    id: str
+    stage: str  # revisions: "capture" > "ready" > "render" > "update"; assets: "ready"
+    url: str
+    account: str | None
+    owner: str
+    target: dict[str, Any]  # {"workspace", "analysis", "figure"}: FindByName / ApiId specs
+    error: str
+    error_status: int | None
+    held_at: float
+
+
+class RevisionJob(_QueuedJob, total=False):
+    kind: Literal["revision"]
+    short_id: str | None
+    link: str
+    figure_name: str | None
+    metadata: dict[str, Any]
+    data: list[JobData]  # sent with the revision
+    later: list[JobData]  # sent with the update: the pickle, the package list
+    notes: list[str]  # what is missing and why, for ``figtrail_notes``
+    facts: dict[str, Any]  # what the figure shows (title, axes): metadata, until the primary step
+    context: dict[str, Any]  # the provenance read at publish(), until the annotators ran
+    render: RenderPlan
+    assets: list[AssetRef]
+    followup: bool  # an update follows the revision
+
+
+class AssetJob(_QueuedJob, total=False):
+    kind: Literal["asset"]
+    name: str
+    path: str
+    digest: str
+    size: int
+    blob: str
+
+
+# A job as read from disk: a revision or a data file's version (or one that cannot be read: "unreadable")
+Job = RevisionJob | AssetJob | dict[str, Any]
 BLOB_GRACE_SECONDS = 10.0
 _counter = itertools.count()
 
@@ -173,11 +247,18 @@ class Outbox:
         jobs = []
         for path in sorted((self.path / folder).glob("*.json")):
             try:
-                jobs.append(json.loads(path.read_bytes()))
+                job = json.loads(path.read_bytes())
             except FileNotFoundError:
                 continue  # sent by another process while we listed
             except ValueError:
-                jobs.append(_unreadable(path))
+                job = _unreadable(path, f"{path} is not valid JSON; inspect or delete it by hand")
+            if isinstance(job.get("format"), int) and job["format"] > JOB_FORMAT:
+                job = _unreadable(
+                    path,
+                    f"{path} was written by a newer figtrail (job format {job['format']}; this one reads "
+                    f"{JOB_FORMAT}): upgrade figtrail (pip install -U figtrail) to send it",
+                )
+            jobs.append(job)
         return jobs
 
     def collect_blobs(self, candidates: set[str]) -> None:
@@ -186,22 +267,20 @@ class Outbox:
         The grace period covers a payload stored for a job that is about to be written (by this or
         another process): it is not referenced yet, but it is needed.
         """
+        self._delete_unneeded(candidates, BLOB_GRACE_SECONDS)
+
+    def sweep(self, older_than: float = 600.0) -> None:
+        """Delete payloads no job refers to, left by a crash or by a delivery inside the grace period
+        (``figtrail outbox flush`` sweeps after sending)."""
+        blobs = {path.name for path in (self.path / "blobs").iterdir() if not path.name.startswith(".")}
+        self._delete_unneeded(blobs, older_than)
+
+    def _delete_unneeded(self, candidates: set[str], older_than: float) -> None:
         if not candidates:
             return
         still_needed = set().union(*(job_blobs(job) for job in self.pending() + self.held()))
-        cutoff = time.time() - BLOB_GRACE_SECONDS
-        for digest in candidates - still_needed:
-            path = self.path / "blobs" / digest
-            with contextlib.suppress(FileNotFoundError):
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-
-    def sweep(self, older_than: float = 600.0) -> None:
-        """Delete payloads no job refers to: left by a delivery inside the grace period, or a crash."""
-        blobs = {path.name for path in (self.path / "blobs").iterdir() if not path.name.startswith(".")}
         cutoff = time.time() - older_than
-        still_needed = set().union(set(), *(job_blobs(job) for job in self.pending() + self.held()))
-        for digest in blobs - still_needed:
+        for digest in candidates - still_needed:
             path = self.path / "blobs" / digest
             with contextlib.suppress(FileNotFoundError):
                 if path.stat().st_mtime < cutoff:
@@ -229,14 +308,9 @@ def job_blobs(job: Job) -> set[str]:
     return digests
 
 
-def _unreadable(path: Path) -> Job:
-    """A job file we cannot parse (written by a newer client?): shown, never silently deleted."""
-    return {
-        "id": path.stem,
-        "seq": path.stem,
-        "kind": "unreadable",
-        "error": f"{path} is not valid JSON; inspect or delete it by hand",
-    }
+def _unreadable(path: Path, why: str) -> dict[str, Any]:
+    """A job file this client cannot send (not JSON, or a newer format): shown, never sent or deleted."""
+    return {"id": path.stem, "seq": path.stem, "kind": "unreadable", "error": why}
 
 
 def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:

@@ -28,7 +28,7 @@ from figtrail.capture.backends import Backend, Snapshot, get_backend
 from figtrail.capture.context import CaptureContext
 from figtrail.capture.steps import Steps
 from figtrail.capture.watermark import DEFAULT_WATERMARK, Watermark
-from figtrail.outbox import Job, Outbox, job_blobs
+from figtrail.outbox import JobData, Outbox, RevisionJob, job_blobs
 
 STAMPED_FORMATS = ("png", "html")
 
@@ -60,14 +60,14 @@ def capture(
     displayed: dict[str, bytes] | None = None,
     dataframes: dict[str, Any] | None = None,
     files: Any = None,
-) -> tuple[dict[str, Any], Snapshot]:
-    """Freeze ``figure`` and store what is ready; returns the job fields and the snapshot."""
+) -> tuple[RevisionJob, Snapshot]:
+    """Freeze ``figure`` and store what is ready; returns the job's captured fields and the snapshot."""
     snapshot = backend.snapshot(figure, list(settings.image_formats), displayed or {})
     items = [image_item(fmt, content, outbox) for fmt, content in snapshot.rendered.items()]
     frames = {**snapshot.dataframes, **(dataframes or {})}
     items += [store(item, outbox) for item in table_items(frames)]
     items += [store(item, outbox) for item in file_items(files)]
-    fields = {
+    fields: RevisionJob = {
         "stage": "capture",
         "data": items,
         "notes": list(snapshot.notes),
@@ -114,7 +114,7 @@ class Finisher:
             self.rest_steps[backend] = self._make_steps(backend)
         return self.rest_steps[backend]
 
-    def primary(self, job: Job) -> Job:
+    def primary(self, job: RevisionJob) -> RevisionJob:
         """Step 1: the primary image and the annotations; the job becomes "ready" to create."""
         before = job_blobs(job)
         pending = self.pending.get(job["id"])
@@ -145,7 +145,7 @@ class Finisher:
         self._save(job, before)
         return job
 
-    def rest(self, job: Job) -> Job:
+    def rest(self, job: RevisionJob) -> RevisionJob:
         """Step 2, once the revision exists: the other formats and the watermark; an "update"."""
         before = job_blobs(job)
         pending = self.pending.pop(job["id"], None)
@@ -166,7 +166,7 @@ class Finisher:
 
     def _render(
         self,
-        job: Job,
+        job: RevisionJob,
         backend: Backend,
         render: dict,
         formats: list[str],
@@ -191,7 +191,7 @@ class Finisher:
             if reply.get("missing") or reply.get("timeout"):
                 self._tell_once(reply["error"])
 
-    def _stamp(self, job: Job, render: dict, steps: Steps, notes: list[str]) -> None:
+    def _stamp(self, job: RevisionJob, render: dict, steps: Steps, notes: list[str]) -> None:
         for item in _stampable(job):
             fmt = item["metadata"]["format"]
             request = {
@@ -212,13 +212,13 @@ class Finisher:
             self._told.add(message)
             self.notify(message)
 
-    def _save(self, job: Job, before: set[str]) -> None:
+    def _save(self, job: RevisionJob, before: set[str]) -> None:
         if "seq" in job:  # already queued: replace it, atomically, by its finished form
             self.outbox.write(job, durable=False)  # lost in a power cut, this step is done again
             self.outbox.collect_blobs(before - job_blobs(job))
 
 
-def _stampable(job: Job) -> list[dict[str, Any]]:
+def _stampable(job: RevisionJob) -> list[JobData]:
     """The unwatermarked PNG and HTML images that have no watermarked twin yet."""
     images = [item for item in job.get("data", []) if item["type"] == "image"]
     stamped = {item["metadata"].get("format") for item in images if item["metadata"].get("is_watermarked")}
@@ -231,7 +231,7 @@ def _stampable(job: Job) -> list[dict[str, Any]]:
     ]
 
 
-def _image(fmt: str, digest: str, watermarked: bool = False) -> dict[str, Any]:
+def _image(fmt: str, digest: str, watermarked: bool = False) -> JobData:
     return {
         "name": "figure",
         "type": "image",
@@ -240,7 +240,7 @@ def _image(fmt: str, digest: str, watermarked: bool = False) -> dict[str, Any]:
     }
 
 
-def _attach_pickle(job: Job, render: dict) -> None:
+def _attach_pickle(job: RevisionJob, render: dict) -> None:
     """Keep the frozen matplotlib figure, so it can be reopened and restyled later."""
     if not (render.get("save_pickle") and render.get("snapshot") and render.get("backend") == "matplotlib"):
         return
@@ -257,7 +257,7 @@ class _Annotating:
     """The annotators of one job, run on a thread of their own (each within its time limit) while the
     primary image renders; ``merge_into`` waits for them and adds what they found to the job."""
 
-    def __init__(self, job: Job, outbox: Outbox, pending: PendingCapture | None) -> None:
+    def __init__(self, job: RevisionJob, outbox: Outbox, pending: PendingCapture | None) -> None:
         self.outbox, self.pending = outbox, pending
         self.context = (
             pending.context if pending else CaptureContext.from_json(job.get("context") or {}, outbox)
@@ -273,7 +273,7 @@ class _Annotating:
             annotators = [item for item in instantiate(None) if not item.live]
         self.found = run_annotators(annotators, self.context)
 
-    def merge_into(self, job: Job, notes: list[str]) -> None:
+    def merge_into(self, job: RevisionJob, notes: list[str]) -> None:
         self._thread.join()  # each annotator has its own time limit, so this join is bounded too
         annotation, failures = self.found or (None, ["the annotators could not run"])
         if not self.pending:
@@ -296,11 +296,11 @@ def revision_metadata(annotated: dict, facts: dict | None, given: dict | None) -
     return {**annotated, **(facts or {}), **(given or {})}
 
 
-def image_item(fmt: str, content: bytes, outbox: Outbox, watermarked: bool = False) -> dict[str, Any]:
+def image_item(fmt: str, content: bytes, outbox: Outbox, watermarked: bool = False) -> JobData:
     return _image(fmt, outbox.put_blob(content), watermarked)
 
 
-def store(item: DataItem, outbox: Outbox) -> dict[str, Any]:
+def store(item: DataItem, outbox: Outbox) -> JobData:
     return {
         "name": item.name,
         "type": item.type,

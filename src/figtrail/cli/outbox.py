@@ -64,6 +64,7 @@ def flush_outbox(args: argparse.Namespace) -> int:
     sender.adopt_orphans = True
     _learn_username(connection)
     report = sender.run_pass(retry_held=True)
+    outbox.sweep()  # payloads a crash or an interrupted delivery left behind, no job needs
     mine = [job for job in outbox.pending() if sender._mine(job)]
     running = [job for job in mine if job.get("stage") in STATES and not sender._may_finish(job)]
     left = [job for job in mine if job not in running]

@@ -17,7 +17,7 @@ from typing import Any
 from figtrail.client.catalog import Catalog
 from figtrail.client.errors import BadRequestError, ConflictError, NotFoundError
 from figtrail.client.http import Connection
-from figtrail.outbox import Job, Outbox
+from figtrail.outbox import AssetJob, Job, Outbox, RevisionJob
 
 
 def deliver(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
@@ -35,7 +35,7 @@ def deliver(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) 
         return deliver_revision(job, connection, catalog, outbox)
 
 
-def deliver_revision(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
+def deliver_revision(job: RevisionJob, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
     body = revision_body(job, catalog.figure_id(job["target"]), outbox)
     outcome = "sent"
     try:
@@ -57,7 +57,7 @@ def deliver_revision(job: Job, connection: Connection, catalog: Catalog, outbox:
     return outcome
 
 
-def deliver_update(job: Job, connection: Connection, outbox: Outbox) -> str:
+def deliver_update(job: RevisionJob, connection: Connection, outbox: Outbox) -> str:
     """Add the formats rendered after the revision was created; what it already has is named by id."""
     metadata, _ = revision_metadata(job, outbox)
     data = [
@@ -79,7 +79,7 @@ def _shallow(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _remember_data_ids(job: Job, created: Any) -> None:
+def _remember_data_ids(job: RevisionJob, created: Any) -> None:
     """Note the server's id of each data object sent, so the update can name them instead of resending."""
     stored = (created or {}).get("data") if isinstance(created, dict) else None
     if not stored or len(stored) < len(job.get("data", [])):
@@ -89,7 +89,7 @@ def _remember_data_ids(job: Job, created: Any) -> None:
             item["api_id"] = row["api_id"]
 
 
-def revision_metadata(job: Job, outbox: Outbox) -> tuple[dict[str, Any], list[dict[str, str]]]:
+def revision_metadata(job: RevisionJob, outbox: Outbox) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """The revision's metadata (with ``figtrail_notes`` and ``figtrail_pending``) and its asset links."""
     metadata = dict(job.get("metadata") or {})
     links, notes = [], list(job.get("notes") or [])
@@ -115,7 +115,7 @@ def revision_metadata(job: Job, outbox: Outbox) -> tuple[dict[str, Any], list[di
     return metadata, links
 
 
-def revision_body(job: Job, figure_id: str, outbox: Outbox) -> dict[str, Any]:
+def revision_body(job: RevisionJob, figure_id: str, outbox: Outbox) -> dict[str, Any]:
     metadata, links = revision_metadata(job, outbox)
     body: dict[str, Any] = {
         "api_id": job["id"],
@@ -148,7 +148,7 @@ def _exists(connection: Connection, revision_id: str) -> bool:
     return True
 
 
-def deliver_asset(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
+def deliver_asset(job: AssetJob, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
     """Record a data file's version, reusing the server's revision when the content is already known."""
     workspace = catalog.workspace_id(job["target"].get("workspace"))
     existing = _known_version(job["digest"], workspace, connection)

@@ -33,7 +33,7 @@ from figtrail.client.queries import NotebookName, Spec, to_spec
 from figtrail.client.revision import PublishedRevision
 from figtrail.client.sender import PROCESS_TOKEN, Sender, notify_stderr
 from figtrail.client.short_ids import ShortIds
-from figtrail.outbox import Job, Outbox
+from figtrail.outbox import AssetJob, Job, Outbox, RevisionJob
 
 ANONYMOUS_FIGURE = "Anonymous Figure"
 
@@ -42,7 +42,7 @@ ANONYMOUS_FIGURE = "Anonymous Figure"
 class Prepared:
     """A captured revision not yet in the outbox."""
 
-    job: Job
+    job: RevisionJob
     pending: PendingCapture
     handle: PublishedRevision
 
@@ -194,8 +194,8 @@ class Publisher:
         fields, snapshot = capture(fig, chosen, self.settings, self.outbox, displayed, dataframes, files)
         figure = to_spec(target) or {"name": snapshot.title or ANONYMOUS_FIGURE, "create": True}
         handle = self._handle(figure, reuse)
-        job = {
-            **fields,
+        job: RevisionJob = {
+            **fields,  # what capture stored: stage, data, notes, facts, render
             "kind": "revision",
             "id": handle.api_id,
             "short_id": handle.short_id,
@@ -258,7 +258,7 @@ class Publisher:
     def _asset_job(self, tracked: TrackedFile) -> str:
         if not self.outbox.has_blob(tracked.digest):
             TRACKER.track(tracked.path)  # its copy was cleaned up; take it again if unchanged
-        job = {
+        job: AssetJob = {
             "kind": "asset",
             "stage": "ready",
             "id": str(uuid.uuid4()),
