@@ -13,6 +13,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from figtrail.capture.provenance import observe as observe_provenance
 from figtrail.outbox import Outbox
 
 
@@ -33,9 +34,7 @@ class CaptureContext:
 
     def observe(self) -> CaptureContext:
         """Read what can change after ``publish()`` returns; call it in the publishing thread."""
-        from figtrail.capture.provenance import observe
-
-        self.provenance = observe(self.cwd, self.script_path)
+        self.provenance = observe_provenance(self.cwd, self.script_path)
         return self
 
     def to_json(self, outbox: Outbox | None = None) -> dict[str, Any]:

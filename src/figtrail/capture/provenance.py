@@ -26,7 +26,6 @@ MAX_SCRIPT_BYTES = 4 * 1024 * 1024
 
 _repositories: dict[str, Any] = {}
 _lock = threading.Lock()
-_warmed = False
 
 
 def observe(where: str, script_path: str | None) -> dict[str, Any]:
@@ -132,24 +131,3 @@ def _git(where: str, *args: str) -> str | None:
 def strip_credentials(url: str | None) -> str | None:
     """Never record a token embedded in a remote URL (https://user:token@host/...)."""
     return re.sub(r"(?<=://)[^/@]+@", "", url) if url else url
-
-
-def warm_up() -> None:
-    """Import pygit2 and read the package list once, off the caller's thread, so the first publish
-    pays neither (about 0.1 s and 0.1-0.5 s)."""
-
-    def run() -> None:
-        try:
-            import pygit2  # noqa: F401
-        except ImportError:
-            pass
-        from figtrail.capture.annotators import installed_packages
-
-        installed_packages()
-
-    global _warmed
-    with _lock:
-        if _warmed:  # once per process: a publisher made again by `configure` finds it done
-            return
-        _warmed = True
-    threading.Thread(target=run, name="figtrail-warm-up", daemon=True).start()

@@ -15,6 +15,7 @@ import time
 
 import requests
 
+from figtrail.cli.errors import CliError
 from figtrail.client.config import config_path, load_config, normalize_url, write_config_file
 
 DEFAULT_URL = "http://127.0.0.1:8470"
@@ -36,7 +37,6 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from figtrail.cli.main import CliError
 
     existing = _existing_url()
     url = normalize_url(args.url or _ask(f"Server URL [{existing}]: ") or existing)

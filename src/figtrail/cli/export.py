@@ -9,6 +9,8 @@ import argparse
 import uuid
 from pathlib import Path
 
+from figtrail.cli.errors import CliError
+
 
 def register(commands) -> None:
     parser = commands.add_parser(
@@ -28,7 +30,6 @@ def register(commands) -> None:
 
 
 def _workspace(ref: str):
-    from figtrail.cli.main import CliError
     from figtrail.server.catalog.models import Workspace
 
     try:
@@ -45,7 +46,6 @@ def _workspace(ref: str):
 
 def run(args: argparse.Namespace) -> int:
     from figtrail.cli.django_setup import setup_django
-    from figtrail.cli.main import CliError
 
     setup_django(migrate=False)
     from figtrail.server.portability.bundle import BundleError, export

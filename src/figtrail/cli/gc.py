@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from figtrail.cli.errors import CliError
+
 HASH = re.compile(r"[0-9a-f]{64}")
 TEMPORARY = ".incoming-"  # the folder store's files being written (left behind only by a crash)
 
@@ -56,7 +58,6 @@ def blob_names(storage, folder: str = "blobs") -> Iterator[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from figtrail.cli.main import CliError
 
     if args.min_age < 0:
         raise CliError("--min-age must be 0 or more minutes")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from figtrail.cli.errors import CliError
+
 
 def register(commands) -> None:
     parser = commands.add_parser(
@@ -28,7 +30,6 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from figtrail.cli.main import CliError
 
     if not args.bundle.is_dir():
         raise CliError(f"{args.bundle} is not a folder (a bundle is the folder figtrail export writes)")

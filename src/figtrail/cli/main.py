@@ -7,6 +7,7 @@ import sys
 
 from figtrail.cli import config as client_config
 from figtrail.cli import export, gc, import_, orgs, outbox, serve, users, worker
+from figtrail.cli.errors import CliError
 from figtrail.settings_table import SettingError
 
 
@@ -34,10 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, SettingError) as exc:  # a FIGTRAIL_* value the table refuses is the user's to fix
         print(f"figtrail: {exc}", file=sys.stderr)
         return 2
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed as one line, without a traceback."""
 
 
 if __name__ == "__main__":

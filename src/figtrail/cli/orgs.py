@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from figtrail.cli.errors import CliError
+
 DEFAULT = "default"
 
 
@@ -26,7 +28,6 @@ def register(commands) -> None:
 
 
 def set_plan(args: argparse.Namespace) -> int:
-    from figtrail.cli.main import CliError
     from figtrail.config import ai_config
 
     config = ai_config()
@@ -63,7 +64,6 @@ def _setup() -> None:
 
 
 def _organization(name_or_id: str):
-    from figtrail.cli.main import CliError
 
     _setup()
     from django.core.exceptions import ValidationError

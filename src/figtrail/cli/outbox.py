@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from figtrail.cli.errors import CliError
 from figtrail.client.config import load_config
 from figtrail.outbox import Job, Outbox
 
@@ -46,7 +47,6 @@ def list_outbox(args: argparse.Namespace) -> int:
 
 def flush_outbox(args: argparse.Namespace) -> int:
     from figtrail.capture.revision import Finisher  # finishes captures of ended processes from disk
-    from figtrail.cli.main import CliError
     from figtrail.client.catalog import Catalog
     from figtrail.client.errors import FigtrailError
     from figtrail.client.http import Connection

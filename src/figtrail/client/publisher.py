@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from figtrail.capture import provenance
 from figtrail.capture.annotators import instantiate
+from figtrail.capture.annotators import warm_up as warm_up_annotators
 from figtrail.capture.assets import TRACKER, TrackedFile
 from figtrail.capture.backends import Backend, backend_for, backends, get_backend
 from figtrail.capture.context import CaptureContext, script_context
@@ -113,7 +113,7 @@ class Publisher:
         TRACKER.outbox_path = TRACKER.outbox_path or self.outbox.path
         _register_exit_flush(self)
         _make_current(self)
-        provenance.warm_up()
+        warm_up_annotators()
         self.short_ids.reserve_in_background()  # no network I/O here: a publisher never waits
         self.sender.start()
 

@@ -18,12 +18,8 @@ from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.catalog import storage_settings
 from figtrail.server.catalog.common import CatalogViewSet, LogsMixin, Username
-
-
-def organization_level(user, organization: Organization) -> Level:
-    """The user's level on the organization itself; ``access.policy`` decides (CREATE: may create
-    workspaces in it, OWN: may manage it)."""
-    return policy.organization_level(user, organization)
+from figtrail.server.catalog.invitations import InvitationSerializer
+from figtrail.server.catalog.workspaces import ShallowWorkspaceSerializer
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -51,7 +47,6 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["api_id", "ai_plan", "created_on", "updated_on"]  # ai_plan: `figtrail org plan`
 
     def get_workspaces(self, organization: Organization) -> list[dict]:
-        from figtrail.server.catalog.workspaces import ShallowWorkspaceSerializer
 
         request = self.context.get("request")
         if request is None:  # deny by default: no viewer, no workspaces
@@ -94,7 +89,7 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
         needed = Level.OWN if needed > Level.VIEW else needed  # changing an organization is for its admins
         if (
             self.actor.scope_workspace_id is not None
-            or organization_level(self.request.user, organization) < needed
+            or policy.organization_level(self.request.user, organization) < needed
         ):
             raise PermissionDenied("You do not have the organization role this needs.")
         return organization
@@ -151,7 +146,6 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
 
     @action(detail=True, methods=["get"], url_path="invitations")
     def invitations(self, request, *args, **kwargs):
-        from figtrail.server.catalog.invitations import InvitationSerializer
 
         organization = self.get_object(Level.OWN)
         return Response(InvitationSerializer(organization.invitations.order_by("created"), many=True).data)

@@ -130,9 +130,8 @@ def _check_admin(request, target) -> None:
     if isinstance(target, Workspace):
         policy.check_workspace(actor, target, Level.ADMIN)
         return
-    from figtrail.server.accounts.organizations import organization_level
 
-    if actor.scope_workspace_id is not None or organization_level(request.user, target) < Level.OWN:
+    if actor.scope_workspace_id is not None or policy.organization_level(request.user, target) < Level.OWN:
         raise PermissionDenied("Only an organization admin can manage its invitations.")
 
 

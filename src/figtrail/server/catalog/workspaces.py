@@ -24,6 +24,8 @@ from figtrail.server.catalog.common import (
     LogsMixin,
     Username,
 )
+from figtrail.server.catalog.figures import FigureSummarySerializer
+from figtrail.server.catalog.invitations import InvitationSerializer
 from figtrail.server.catalog.models import (
     Analysis,
     Asset,
@@ -242,7 +244,6 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
 
     @action(detail=True, methods=["get"], url_path="invitations")
     def invitations(self, request, *args, **kwargs):
-        from figtrail.server.catalog.invitations import InvitationSerializer
 
         workspace = self.get_object(Level.ADMIN)
         return Response(InvitationSerializer(workspace.invitations.order_by("created"), many=True).data)
@@ -256,7 +257,6 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         analyses = workspace.analyses.order_by("-created_on")[:limit]
         figures = Figure.objects.filter(analysis__workspace=workspace).order_by("-created_on")[:limit]
         assets = workspace.assets.order_by("-created_on")[:limit]
-        from figtrail.server.catalog.figures import FigureSummarySerializer
 
         return Response(
             {
@@ -277,7 +277,6 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
         workspace = self.get_object(Level.VIEW)
         params = DashboardSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        from figtrail.server.catalog.figures import FigureSummarySerializer
 
         entries = recent_activity(workspace, params.validated_data["exclude_deleted"])
         entries = entries[: params.validated_data["activity_limit"]]

@@ -16,7 +16,6 @@ from figtrail.server.access.declarations import declare
 from figtrail.server.access.memberships import MembershipError, change_organization_member
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization, OrganizationRole
-from figtrail.server.accounts.organizations import organization_level
 from figtrail.server.payload_responses import payload_response, payload_route
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -54,7 +53,7 @@ def _logo_type(raw: bytes) -> str | None:
 
 def _organization(request: HttpRequest, pk, level: Level) -> tuple[Organization, Level]:
     organization = Organization.objects.filter(pk=pk).first()
-    held = organization_level(request.user, organization) if organization is not None else Level.NONE
+    held = policy.organization_level(request.user, organization) if organization is not None else Level.NONE
     if held == Level.NONE:  # not a member: the same answer as an id nobody uses (viewer.require)
         raise Http404(f"No organization with id {pk}.")
     if held < level:
