@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from django.http import StreamingHttpResponse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +20,7 @@ from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Revision, Workspace
 from figtrail.server.insight import bodies, calls
 from figtrail.server.insight.facts import revision_facts
+from figtrail.server.sse import sse_response
 
 MAX_IMAGES_IN_COMPARE = 4  # more pictures make a prompt slow and expensive for little gain
 CODE_BLOCK = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)```", re.DOTALL)
@@ -49,10 +49,7 @@ class AIView(APIView):
         """The completion as JSON, or streamed as Server-Sent Events."""
         if stream:
             events = calls.open_stream(self.request.user, prompt, workspace)
-            response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
-            response["Cache-Control"] = "no-cache"
-            response["X-Accel-Buffering"] = "no"  # nginx: pass each event on as it comes
-            return response
+            return sse_response(events)
         completion, provider = calls.complete(self.request.user, prompt, workspace)
         return Response(calls.body(completion, provider))
 

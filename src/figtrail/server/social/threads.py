@@ -8,7 +8,6 @@ found the target (404) and checked view access (403).
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
+from figtrail.server.ids import parse_uuid
 from figtrail.server.social import mentions, targets
 from figtrail.server.social.models import TARGET_FIELDS, Comment
 
@@ -105,20 +105,12 @@ def thread_order(comments: Iterable[Comment]) -> list[tuple[Comment, int]]:
 
 
 def _parent(target: Model, parent_id) -> Comment:
-    parent = Comment.objects.filter(pk=parent_id).first() if _is_uuid(parent_id) else None
+    parent = Comment.objects.filter(pk=parent_id).first() if parse_uuid(parent_id) else None
     if parent is None:
         raise CommentError("parent", f"No comment with id {parent_id}.")
     if parent.target_type != targets.type_of(target) or parent.target_id != target.pk:
         raise CommentError("parent", "A reply must be on the same object as the comment it answers.")
     return parent
-
-
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def _check_author(request: HttpRequest, comment: Comment, verb: str) -> None:

@@ -6,8 +6,6 @@ needs CREATE on the story's workspace (checked by the view before it calls here)
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -18,24 +16,11 @@ from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.api.errors import Conflict
 from figtrail.server.catalog.models import Analysis, Revision, Workspace
+from figtrail.server.ids import parse_uuid
 from figtrail.server.stories import selection
 from figtrail.server.stories.models import Story, StorySlide, StoryStatus
 from figtrail.server.tasks import runner
 from figtrail.server.tasks.models import Task
-
-
-def uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def uuid_or_400(value: str, field: str) -> uuid.UUID:
-    parsed = uuid_or_none(value)
-    if parsed is None:
-        raise ValidationError({field: [f"{value!r} is not a valid id."]})
-    return parsed
 
 
 def _placement(actor: policy.Actor, data: dict) -> tuple[Workspace, Analysis | None]:
@@ -168,7 +153,7 @@ def _slide_for(actor: policy.Actor, story: Story, existing: dict, item: dict, nu
 
 
 def _viewable_revision(actor: policy.Actor, value: str, number: int) -> Revision:
-    pk = uuid_or_none(value)
+    pk = parse_uuid(value)
     revision = Revision.objects.select_related("figure__analysis__workspace").filter(pk=pk).first()
     if revision is None or not policy.allowed(actor, revision, Level.VIEW):
         raise ValidationError({"slides": [f"Slide {number}: no revision with id {value} that you may view."]})

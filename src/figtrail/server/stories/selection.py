@@ -15,21 +15,9 @@ from rest_framework.exceptions import ValidationError
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Analysis, Figure, Revision
+from figtrail.server.ids import uuids_or_400
 
 MAX_SLIDES = 100
-
-
-def parse_ids(values: list[str], field: str) -> list[uuid.UUID]:
-    """UUIDs in the order given, duplicates dropped; a malformed one is a 400 naming ``field``."""
-    found: list[uuid.UUID] = []
-    for value in values:
-        try:
-            parsed = uuid.UUID(str(value))
-        except ValueError:
-            raise ValidationError({field: [f"{value!r} is not a valid id."]}) from None
-        if parsed not in found:
-            found.append(parsed)
-    return found
 
 
 def _queryset():
@@ -87,8 +75,8 @@ def choose(
         field = "analysis"
     else:
         field = "revision_ids" if revision_ids is not None else "figure_ids"
-        chosen = revisions_by_id(actor, parse_ids(revision_ids or [], "revision_ids"), "revision_ids")
-        figures = figures_by_id(actor, parse_ids(figure_ids or [], "figure_ids"), "figure_ids")
+        chosen = revisions_by_id(actor, uuids_or_400(revision_ids or [], "revision_ids"), "revision_ids")
+        figures = figures_by_id(actor, uuids_or_400(figure_ids or [], "figure_ids"), "figure_ids")
         chosen += [rev for rev in latest_revisions(figures, "figure_ids") if rev not in chosen]
     if not chosen:
         raise ValidationError({field: ["Choose at least one figure or revision with an image to show."]})

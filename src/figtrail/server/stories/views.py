@@ -25,6 +25,7 @@ from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.catalog.common import CatalogViewSet, is_shallow
+from figtrail.server.ids import parse_uuid, uuid_or_400
 from figtrail.server.payload_responses import payload_route
 from figtrail.server.stories import editing, serializers
 from figtrail.server.stories.downloads import download
@@ -69,7 +70,7 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
         stories = self.get_queryset().filter(self._readable())
         for field in ("workspace", "analysis"):
             if value := request.query_params.get(field):
-                stories = stories.filter(**{field: editing.uuid_or_400(value, field)})
+                stories = stories.filter(**{field: uuid_or_400(value, field)})
         kind = serializers.ShallowStorySerializer if is_shallow(request) else serializers.StorySerializer
         return Response(kind(stories, many=True, context=self.get_serializer_context()).data)
 
@@ -144,7 +145,7 @@ class StoryViewSet(ShareableMixin, CatalogViewSet):
         story = self.get_object(Level.VIEW)
         query = serializers.ImageQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        slide = StorySlide.objects.filter(story=story, pk=editing.uuid_or_none(slide_id)).first()
+        slide = StorySlide.objects.filter(story=story, pk=parse_uuid(slide_id)).first()
         if slide is None:
             raise NotFound(f"No slide {slide_id} in this story.")
         return slide_image_response(slide, query.validated_data.get("size"))

@@ -9,7 +9,7 @@ browser cannot POST with ``EventSource``; ``static/web/insight.js`` reads the ev
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException
@@ -23,6 +23,7 @@ from figtrail.server.insight.bodies import MAX_QUESTION
 from figtrail.server.insight.describe import queue_describe
 from figtrail.server.insight.facts import revision_facts
 from figtrail.server.insight.views import extracted_code
+from figtrail.server.sse import sse_response
 from figtrail.server.web import viewer
 from figtrail.server.web.gate import json_endpoint
 
@@ -96,13 +97,6 @@ def _refused(error: APIException) -> JsonResponse:
     return JsonResponse({"detail": error_detail(error)}, status=error.status_code)
 
 
-def _sse(events) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(events, content_type="text/event-stream; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on as it comes
-    return response
-
-
 @declare(Level.VIEW)
 @json_endpoint
 @require_POST
@@ -148,7 +142,7 @@ def _answer(request: HttpRequest, prompt: Prompt, workspace) -> HttpResponse:
         events = calls.open_stream(request.user, prompt, workspace)
     except APIException as error:
         return _refused(error)
-    return _sse(events)
+    return sse_response(events)
 
 
 @declare(Level.VIEW)

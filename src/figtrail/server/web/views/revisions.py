@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_safe
 from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import AssetLink, Revision
+from figtrail.server.ids import parse_uuid
 from figtrail.server.page_urls import absolute, revision_link
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.highlight import highlight_code
@@ -43,20 +42,12 @@ def short_link(request: HttpRequest, ident: str) -> HttpResponse:
     so that counting up from a known link reveals neither which revisions exist nor their ids."""
     revisions = Revision.objects.select_related("figure__analysis__workspace")
     revision = revisions.filter(short_id=ident).first()
-    if revision is None and _is_uuid(ident):
+    if revision is None and parse_uuid(ident):
         revision = revisions.filter(pk=ident).first()
     if revision is None or not viewer.can(request, revision):
         hint = "" if request.user.is_authenticated else " that you can see signed out; sign in if it is yours"
         raise Http404(f"No revision {ident}{hint}.")
     return redirect("web:revision", pk=revision.pk)
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 @declare(LINK)
