@@ -7,7 +7,8 @@ import os
 import stat
 import time
 
-from figtrail.outbox import JOB_FORMAT, Outbox, write_atomic
+from figtrail.files import write_atomic
+from figtrail.outbox import JOB_FORMAT, Outbox
 
 
 def test_jobs_come_back_in_the_order_they_were_added(tmp_path):

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypedDict
 
 import blake3
 
+from figtrail.files import sync_folder, write_atomic
 from figtrail.settings_table import read
 
 try:
@@ -155,7 +156,7 @@ class Outbox:
                 os.utime(target)
             else:
                 os.replace(tmp, target)
-                _sync_folder(target.parent)
+                sync_folder(target.parent)
         finally:
             tmp.unlink(missing_ok=True)
         return digest, size
@@ -311,36 +312,3 @@ def job_blobs(job: Job) -> set[str]:
 def _unreadable(path: Path, why: str) -> dict[str, Any]:
     """A job file this client cannot send (not JSON, or a newer format): shown, never sent or deleted."""
     return {"id": path.stem, "seq": path.stem, "kind": "unreadable", "error": why}
-
-
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write a file so that readers see the old content or the new, never a part; survives a crash
-    (and, ``durable``, a power cut: the bytes and the rename are fsynced)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if durable:
-        _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -10,13 +10,13 @@ password: ``figtrail config`` trades the password for an API key.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from figtrail.client.errors import ConfigFileError, NotConfiguredError
+from figtrail.files import write_atomic
 from figtrail.outbox import default_outbox
 from figtrail.settings_table import SettingError, given, read, setting
 
@@ -73,12 +73,6 @@ class ClientConfig:
         if not self.api_key and not (self.username and self.password):
             raise NotConfiguredError("API key")
 
-    def with_overrides(self, **overrides: Any) -> ClientConfig:
-        given = {key: value for key, value in overrides.items() if value is not None}
-        if "url" in given:
-            given["url"] = normalize_url(given["url"])
-        return replace(self, **given)
-
 
 def normalize_url(url: str) -> str:
     """Accept ``host:port``, a trailing slash, or a pasted API URL, and keep just the server's root."""
@@ -119,13 +113,7 @@ def write_config_file(values: Mapping[str, Any], path: Path | None = None) -> Pa
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     kept = {key: values[key] for key in FILE_KEYS if values.get(key) is not None}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(kept, handle, indent=2)
-        handle.write("\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_atomic(path, (json.dumps(kept, indent=2) + "\n").encode())  # mode 0600
     return path
 
 

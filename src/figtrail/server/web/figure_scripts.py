@@ -22,7 +22,6 @@ import functools
 import importlib.metadata
 import importlib.util
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -33,6 +32,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.urls import reverse
+
+from figtrail.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +225,6 @@ def _vega_bundle(version: str) -> Path:
         if done.returncode != 0 or "vegaEmbed" not in done.stdout:
             raise ScriptUnavailable(f"vl-convert could not bundle Vega: {done.stderr.strip()[-500:]}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_text(f"(function () {{\n{done.stdout}\n}})();\n", encoding="utf-8")
-        os.replace(partial, path)  # atomic: another process never reads half a bundle
+        # atomic: another process never reads half a bundle
+        write_atomic(path, f"(function () {{\n{done.stdout}\n}})();\n".encode(), durable=False)
     return path
