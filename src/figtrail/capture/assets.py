@@ -19,7 +19,6 @@ from typing import Any
 
 from figtrail.outbox import Outbox, default_outbox
 
-PANDAS_READERS = ("read_csv", "read_excel", "read_json", "read_parquet", "read_feather", "read_pickle")
 POLARS_READERS = ("read_csv", "read_parquet")
 ATTRS_KEY = "figtrail_asset"
 

@@ -14,7 +14,6 @@ from typing import Any
 
 MAX_ITEMS = 50  # entries kept in any list (series, subplots)
 MAX_CHARS = 200  # characters kept in any string
-FACT_KEYS = ("title", "axis_labels", "series", "axes")
 
 
 @dataclass
