@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import include, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
 
 from figtrail.server.access.declarations import PUBLIC
 from figtrail.server.accounts.api_keys import ApiKeyViewSet
@@ -36,6 +38,20 @@ class Schema(SpectacularAPIView):
 
 class SchemaDocs(SpectacularSwaggerView):
     access = PUBLIC
+
+
+class NoSuchRoute(APIView):
+    """Any path under /api/ that names no route (``workspace//``, a typo, an unknown version): a JSON
+    404 like every other API answer, never the web UI's HTML page."""
+
+    access = PUBLIC  # it reveals nothing: the same answer for every path
+    schema = None
+    versioning_class = None  # the path may hold no version, or one this server does not have
+
+    def _missing(self, request, *args, **kwargs):
+        raise NotFound(f"No API route {request.path}; see /api/docs/ for the routes this server has.")
+
+    get = post = put = patch = delete = head = options = _missing
 
 
 router = OptionalSlashRouter()
@@ -83,5 +99,6 @@ urlpatterns = [
     re_path(r"^api/schema/?$", Schema.as_view(api_version="v1.4.1", versioning_class=None), name="schema"),
     re_path(r"^api/docs/?$", SchemaDocs.as_view(url_name="schema", versioning_class=None), name="docs"),
     re_path(r"^api/(?P<version>v1(?:\.\d+){0,2})/", include(api_patterns)),
+    re_path(r"^api(?:/|$)", NoSuchRoute.as_view(), name="no-such-api-route"),
     re_path(r"", include("figtrail.server.web.urls")),  # the web UI; after the API routes
 ]

@@ -21,11 +21,11 @@ def test_every_version_prefix_answers(live_server, owner, version):
 
 @pytest.mark.parametrize("version", ["v2", "v1.5", "v0", "v1.4.2", "v1.4.1.1", "latest"])
 def test_unknown_version_is_404(live_server, owner, version):
-    assert requests.get(f"{live_server.url}/api/{version}/info/", allow_redirects=False).status_code == 404
-    assert (
-        owner.session.get(f"{live_server.url}/api/{version}/workspace/", allow_redirects=False).status_code
-        == 404
-    )
+    anonymous = requests.get(f"{live_server.url}/api/{version}/info/", allow_redirects=False)
+    signed_in = owner.session.get(f"{live_server.url}/api/{version}/workspace/", allow_redirects=False)
+    for missing in (anonymous, signed_in):
+        assert missing.status_code == 404 and missing.headers["Content-Type"].startswith("application/json")
+        assert "version" in missing.json()["detail"] or f"/api/{version}/" in missing.json()["detail"]
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +150,16 @@ def test_token_route_never_redirects(live_server, owner, path):
 def test_unknown_route_is_404_not_redirect(owner):
     assert owner.get("no_such_resource/").status_code == 404
     assert owner.post("no_such_resource", {}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["workspace//", "no_such_resource/", "revision/x/y/z/", ""])
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_a_path_that_names_no_route_answers_json_not_the_web_page(owner, path, method):
+    """The R client's malformed paths (``workspace//``) got the web UI's HTML 404; now JSON, as the API."""
+    response = owner.session.request(method, f"{owner.base}{path}", allow_redirects=False)
+    assert response.status_code == 404, response.text[:200]
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert "No API route" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("version", ["v1.4", "v1.4.1"])
