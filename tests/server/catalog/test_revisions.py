@@ -97,6 +97,21 @@ def test_empty_revision_has_size_zero(owner):
     assert revision["data"] == []
 
 
+def test_an_empty_list_of_metadata_from_r_is_stored_as_an_empty_object(owner):
+    """jsonlite writes R's empty named list as []: the revision's metadata reads back as {}."""
+    workspace, _, figure = owner.tree()
+    created = owner.post("revision/", {"figure": figure["api_id"], "metadata": [], "data": []})
+    assert created.status_code == 201, created.text
+    assert owner.ok(f"revision/{created.json()['api_id']}/")["metadata"] == {}
+    before = counts(owner, workspace, figure)
+    for bad in (["a", "b"], "text", 3):
+        refused = owner.post("revision/", {"figure": figure["api_id"], "metadata": bad, "data": []})
+        assert refused.status_code == 400 and "JSON object" in refused.json()["metadata"][0]
+    assert counts(owner, workspace, figure) == before
+    patched = owner.session.patch(f"{owner.base}revision/{created.json()['api_id']}/", json={"metadata": []})
+    assert patched.status_code == 200 and patched.json()["metadata"] == {}
+
+
 def test_create_sets_child_updated_on_parents(owner):
     workspace, analysis, figure = owner.tree()
     revision = owner.revision(figure["api_id"], data_item(b"x"))

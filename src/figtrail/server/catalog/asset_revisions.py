@@ -17,7 +17,13 @@ from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.catalog import tree
-from figtrail.server.catalog.common import TRACKED_FIELDS, CatalogViewSet, TrackedSerializer, is_silent
+from figtrail.server.catalog.common import (
+    TRACKED_FIELDS,
+    CatalogViewSet,
+    MetadataField,
+    TrackedSerializer,
+    is_silent,
+)
 from figtrail.server.catalog.data import (
     DataInputSerializer,
     DataSerializer,
@@ -34,7 +40,7 @@ SUPPORTED_HASHES = {"blake3"}
 
 class AssetRevisionInputSerializer(serializers.Serializer):
     asset = serializers.UUIDField(required=False)
-    metadata = serializers.JSONField(required=False, allow_null=True)
+    metadata = MetadataField(required=False, allow_null=True)
     data = DataInputSerializer(many=True, required=False)
 
 

@@ -33,6 +33,20 @@ class Username(serializers.CharField):
         super().__init__(source=f"{source}.username", read_only=True, allow_null=True)
 
 
+class MetadataField(serializers.JSONField):
+    """A metadata object. R's clients send an empty named list as ``[]``: that is stored as ``{}``;
+    any other list or a bare value is a 400 naming the field, rather than stored as something no
+    reader expects."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value == []:
+            return {}
+        if value is not None and not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object of names and values.")
+        return value
+
+
 class TrackedSerializer(serializers.ModelSerializer):
     created_by = Username("created_by")
     updated_by = Username("updated_by")

@@ -20,7 +20,7 @@ from figtrail.server import blobs
 from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog import tree
-from figtrail.server.catalog.common import CatalogViewSet
+from figtrail.server.catalog.common import CatalogViewSet, MetadataField
 from figtrail.server.catalog.models import AssetRevision, Data, DataType, Revision
 
 DATA_FIELDS = ["api_id", "name", "type", "hash", "size_bytes", "is_clean_room", "metadata"]
@@ -43,7 +43,7 @@ class DataInputSerializer(serializers.Serializer):
     api_id = serializers.UUIDField(required=False, allow_null=True)
     name = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=1000)
     type = serializers.ChoiceField(choices=DataType.choices)
-    metadata = serializers.JSONField(required=False, allow_null=True)
+    metadata = MetadataField(required=False, allow_null=True)
     is_clean_room = serializers.BooleanField(required=False, allow_null=True, default=False)
     data = Base64Field(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
 

@@ -22,7 +22,13 @@ from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.api.errors import Conflict
 from figtrail.server.catalog import tree
-from figtrail.server.catalog.common import TRACKED_FIELDS, CatalogViewSet, TrackedSerializer, is_silent
+from figtrail.server.catalog.common import (
+    TRACKED_FIELDS,
+    CatalogViewSet,
+    MetadataField,
+    TrackedSerializer,
+    is_silent,
+)
 from figtrail.server.catalog.data import (
     DataInputSerializer,
     DataSerializer,
@@ -47,7 +53,7 @@ SHORT_ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
 
 class RevisionInputSerializer(serializers.Serializer):
     figure = serializers.UUIDField(required=False)
-    metadata = serializers.JSONField(required=False, allow_null=True)
+    metadata = MetadataField(required=False, allow_null=True)
     data = DataInputSerializer(many=True, required=False)
     assets = AssetLinkInputSerializer(many=True, required=False)
     client_id = serializers.UUIDField(required=False, allow_null=True)
