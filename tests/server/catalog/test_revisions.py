@@ -97,6 +97,19 @@ def test_empty_revision_has_size_zero(owner):
     assert revision["data"] == []
 
 
+def test_every_revision_answer_names_its_figure(owner):
+    """figure_metadata: {name, ...}, as GoFigr's R client reads it after its PATCH (the Shiny widget)."""
+    _, _, figure = owner.tree()
+    created = owner.post("revision/", {"figure": figure["api_id"], "data": []}).json()
+    patched = owner.session.patch(
+        f"{owner.base}revision/{created['api_id']}/?silent=true", json={"metadata": {}}
+    )
+    listed = owner.ok(f"revision/?figure={figure['api_id']}")
+    for answer in (created, patched.json(), owner.ok(f"revision/{created['api_id']}/"), listed[0]):
+        assert answer["figure_metadata"]["name"] == figure["name"]
+        assert answer["figure_metadata"]["api_id"] == figure["api_id"]
+
+
 def test_an_empty_list_of_metadata_from_r_is_stored_as_an_empty_object(owner):
     """jsonlite writes R's empty named list as []: the revision's metadata reads back as {}."""
     workspace, _, figure = owner.tree()

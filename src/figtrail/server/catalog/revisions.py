@@ -63,6 +63,8 @@ class RevisionInputSerializer(serializers.Serializer):
 
 class RevisionSerializer(TrackedSerializer):
     is_processing = serializers.SerializerMethodField()
+    # the figure it belongs to, named: the R client's Shiny widget reads ``figure_metadata$name``
+    figure_metadata = serializers.SerializerMethodField()
     data = DataSerializer(many=True, read_only=True)
     assets = AssetLinkSerializer(source="asset_links", many=True, read_only=True)
 
@@ -72,6 +74,7 @@ class RevisionSerializer(TrackedSerializer):
             *TRACKED_FIELDS,
             "short_id",
             "figure",
+            "figure_metadata",
             "revision_index",
             "is_processing",
             "is_clean_room",
@@ -82,6 +85,10 @@ class RevisionSerializer(TrackedSerializer):
             "data",
         ]
         read_only_fields = ["ai_title", "ai_description"]
+
+    def get_figure_metadata(self, revision: Revision) -> dict:
+        figure = revision.figure  # loaded by the access check (or the create), never a query per row
+        return {"api_id": str(figure.pk), "name": figure.name, "description": figure.description}
 
     def get_is_processing(self, revision: Revision) -> bool:
         return False  # revisions are processed inside the create request
@@ -214,7 +221,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     @staticmethod
     def _reload(revision: Revision) -> Revision:
         return (
-            Revision.objects.select_related("created_by", "updated_by")
+            Revision.objects.select_related("created_by", "updated_by", "figure")
             .prefetch_related("data", "asset_links")
             .get(pk=revision.pk)
         )
