@@ -498,3 +498,60 @@ def post_chunked(user: Api, path: str, body: dict) -> requests.Response:
         headers={**user.session.headers, "Content-Type": "application/json"},
         allow_redirects=False,
     )
+
+
+def test_derive_makes_a_revision_with_the_source_data_but_its_images_and_clean_room_parts(owner):
+    """The official client's browser studio: derive, then append_data with the new images."""
+    workspace, _, figure = owner.tree()
+    source = owner.revision(
+        figure["api_id"],
+        data_item(png_bytes(), "image", "figure", format="png"),
+        data_item(b"a,b\n1,2\n", "dataframe", "table", format="csv"),
+        data_item(b'{"parameters": {}}', "text", "Clean Room Manifest"),
+        data_item(b"def f(): pass", "code", "Clean Room Source"),
+        metadata={"dpi": 100},
+    )
+    other = owner.figure(figure["analysis"])
+    derived = owner.post(f"revision/{source['api_id']}/derive/", {"figure": other["api_id"]})
+    assert derived.status_code == 201, derived.text
+    made = derived.json()
+    assert made["api_id"] != source["api_id"] and made["short_id"] and made["figure"] == other["api_id"]
+    assert [(d["name"], d["type"]) for d in made["data"]] == [("table", "dataframe")]
+    assert made["metadata"] == {"dpi": 100} and made["revision_index"] == 1
+    stored = owner.ok(f"data/{made['data'][0]['api_id']}/")
+    assert base64.b64decode(stored["data"]) == b"a,b\n1,2\n"
+
+    before = owner.ok(f"figure/{other['api_id']}/")["size_bytes"]
+    appended = owner.post(
+        f"revision/{made['api_id']}/append_data/",
+        {"data": [data_item(png_bytes(), "image", "figure", format="png")]},
+    )
+    assert appended.status_code == 200, appended.text
+    assert [d["type"] for d in appended.json()["data"]] == ["dataframe", "image"]
+    assert [d["api_id"] for d in appended.json()["data"]][0] == made["data"][0]["api_id"]  # kept
+    assert owner.ok(f"figure/{other['api_id']}/")["size_bytes"] == before + len(png_bytes())
+    assert owner.ok(f"revision/{source['api_id']}/")["data"] == source["data"]  # the source is untouched
+
+    again = owner.post(f"revision/{source['api_id']}/derive/", {"figure": figure["api_id"], "metadata": []})
+    assert again.status_code == 201 and again.json()["revision_index"] == 2 and again.json()["metadata"] == {}
+
+
+def test_derive_and_append_data_are_checked_like_a_publish(live_server, owner):
+    _, _, figure = owner.tree()
+    source = owner.revision(figure["api_id"], data_item(b"x", "text", "note"))
+    stranger = new_user(live_server)
+    _, _, theirs = stranger.tree()
+    # a revision the stranger may not read, derived into their own figure: 403, nothing made
+    refused = stranger.post(f"revision/{source['api_id']}/derive/", {"figure": theirs["api_id"]})
+    assert refused.status_code == 403 and "detail" in refused.json()
+    assert len(owner.ok(f"figure/{figure['api_id']}/")["revisions"]) == 1
+    # into a figure the caller may not write: 403
+    into = owner.post(f"revision/{source['api_id']}/derive/", {"figure": theirs["api_id"]})
+    assert into.status_code == 403 and len(stranger.ok(f"figure/{theirs['api_id']}/")["revisions"]) == 0
+    appended = stranger.post(f"revision/{source['api_id']}/append_data/", {"data": [data_item(b"y")]})
+    assert appended.status_code == 403
+    missing = owner.post(f"revision/{source['api_id']}/derive/", {})
+    assert missing.status_code == 400 and "figure" in missing.json()
+    empty = owner.post(f"revision/{source['api_id']}/append_data/", {"data": []})
+    assert empty.status_code == 400 and "data" in empty.json()
+    assert len(owner.ok(f"revision/{source['api_id']}/")["data"]) == 1

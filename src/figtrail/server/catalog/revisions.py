@@ -6,12 +6,14 @@ second create with the same id answers 409 and stores nothing.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -43,8 +45,8 @@ from figtrail.server.catalog.links import (
     replace_links,
     resolve_links,
 )
-from figtrail.server.catalog.models import Figure, Revision, ShortIdPrefix
-from figtrail.server.catalog.short_ids import PREFIX_LENGTH
+from figtrail.server.catalog.models import Data, Figure, Revision, ShortIdPrefix
+from figtrail.server.catalog.short_ids import ALPHABET, PREFIX_LENGTH
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 from figtrail.server.write_queue import queued_write
 
@@ -143,10 +145,56 @@ def store_revision(
     return revision, saved_links
 
 
+class DeriveSerializer(serializers.Serializer):
+    figure = serializers.UUIDField()
+    metadata = MetadataField(required=False, allow_null=True)
+
+
+class AppendDataSerializer(serializers.Serializer):
+    data = DataInputSerializer(many=True, allow_empty=False)
+
+
+# what a derived revision does not inherit: the browser studio sends its own images, manifest and code
+NOT_DERIVED = {"clean room manifest", "clean room source"}
+SERVER_SHORT_ID_LENGTH = 12  # server-made short ids: random, so no link leads to its neighbours
+
+
+def derived_rows(source: Revision) -> list[Data]:
+    """Copies of the source's data rows but its images and clean-room manifest and source: the same
+    bytes (blobs are stored by content, so a copy is a row), new ids."""
+    kept = [
+        row
+        for row in source.data.order_by("position")
+        if row.type != "image" and (row.name or "").strip().lower() not in NOT_DERIVED
+    ]
+    return [
+        Data(
+            position=position,
+            name=row.name,
+            type=row.type,
+            hash=row.hash,
+            size_bytes=row.size_bytes,
+            is_clean_room=row.is_clean_room,
+            metadata=row.metadata,
+        )
+        for position, row in enumerate(kept)
+    ]
+
+
+def server_short_id() -> str:
+    while True:
+        short_id = "".join(secrets.choice(ALPHABET) for _ in range(SERVER_SHORT_ID_LENGTH))
+        if not Revision.objects.filter(short_id=short_id).exists():
+            return short_id
+
+
 class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     model = Revision
     serializer_class = RevisionSerializer
     share_target = "revision"
+    # access.declarations: derive reads the source (its figure is checked for CREATE inside);
+    # append_data changes the revision, as PUT does
+    access = {"derive": Level.VIEW, "append_data": Level.CREATE}
 
     def list(self, request, *args, **kwargs):
         figure_id = request.query_params.get("figure")
@@ -225,6 +273,49 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             .prefetch_related("data", "asset_links")
             .get(pk=revision.pk)
         )
+
+    @action(detail=True, methods=["post"], url_path="derive", serializer_class=DeriveSerializer)
+    def derive(self, request, *args, **kwargs):
+        """A new revision of ``figure`` (the source's or another) made from this one, as the official
+        client's browser studio does: the server chooses its id and short id, and it inherits the
+        source's data but its images and clean-room manifest and source (the studio sends those with
+        ``append_data/``). 201 with the new revision."""
+        source = self.get_object(Level.VIEW)
+        body = DeriveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        figure = policy.get_or_404(Figure, body.validated_data["figure"], related=("analysis__workspace",))
+        policy.check(self.actor, figure, Level.CREATE)
+        metadata = body.validated_data.get("metadata")
+        revision, _ = store_revision(
+            figure,
+            request.user,
+            derived_rows(source),
+            metadata=metadata if metadata is not None else source.metadata,
+            short_id=server_short_id(),
+            is_clean_room=source.is_clean_room,
+        )
+        return Response(RevisionSerializer(self._reload(revision)).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="append_data", serializer_class=AppendDataSerializer)
+    def append_data(self, request, *args, **kwargs):
+        """Add data objects to the revision, after the ones it has (PUT replaces them); 200."""
+        revision = self.get_object(Level.CREATE)
+        body = AppendDataSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = build_data(body.validated_data["data"])
+        start = (revision.data.aggregate(last=Max("position"))["last"] or -1) + 1
+        for offset, row in enumerate(rows):
+            row.position = start + offset
+        added = sum(row.size_bytes for row in rows)
+        with transaction.atomic():
+            now = timezone.now()
+            attach_data(revision, rows)
+            tree.adjust_size(revision, added, include_self=True)
+            revision.updated_by, revision.updated_on = request.user, now
+            revision.save(update_fields=["updated_by", "updated_on"])
+            tree.touch_ancestors(revision, request.user, now)
+            activity.record(request.user, Action.UPDATE, revision, silent=is_silent(request))
+        return Response(RevisionSerializer(self._reload(revision)).data)
 
     def update(self, request, *args, partial: bool = False, **kwargs):
         revision = self.get_object()
