@@ -103,3 +103,81 @@ def test_the_web_rule_sees_its_modules_and_its_exceptions():
     for assembler in ASSEMBLERS:
         path = ROOT.parent / (assembler.replace(".", "/") + ".py")
         assert any(within(target, WEB) for target in named_modules(path)), assembler
+
+
+# Import cycles that stay, each for a reason: the notebook API configures itself into a running shell
+# (configure loads the extension, which injects configure's names and may auto-configure).
+DELIBERATE_CYCLES = [{"figtrail.jupyter", "figtrail.jupyter.configure", "figtrail.jupyter.extension"}]
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the figtrail modules it imports, at the top or inside a function (not under
+    TYPE_CHECKING): ``from figtrail.capture import annotators`` counts as importing the submodule."""
+    modules = {module_name(path): path for path in ROOT.rglob("*.py")}
+
+    def resolve(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text())
+        typing_only = {
+            id(sub)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for sub in ast.walk(node)
+        }
+        targets = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                targets.update(resolve(alias.name) for alias in node.names if within(alias.name, "figtrail"))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if within(node.module, "figtrail"):
+                    targets.update(resolve(f"{node.module}.{alias.name}") for alias in node.names)
+        graph[name] = {target for target in targets if target and target != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(group)
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_hides_behind_a_function_level_import():
+    found = cycles(import_graph())
+    assert [group for group in found if group not in DELIBERATE_CYCLES] == []
+
+
+def test_the_cycle_check_sees_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]

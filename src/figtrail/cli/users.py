@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from figtrail.cli.errors import CliError
+
 
 def register(commands) -> None:
     parser = commands.add_parser("user", help="manage user accounts")
@@ -31,7 +33,6 @@ def register(commands) -> None:
 
 
 def add_user(args: argparse.Namespace) -> int:
-    from figtrail.cli.main import CliError
 
     if not args.password_stdin:
         raise CliError(
@@ -65,7 +66,6 @@ def add_user(args: argparse.Namespace) -> int:
 
 def set_active(args: argparse.Namespace) -> int:
     from figtrail.cli.django_setup import setup_django
-    from figtrail.cli.main import CliError
 
     setup_django(migrate=True)
     from django.contrib.auth import get_user_model
