@@ -33,7 +33,6 @@ def register(commands) -> None:
 
 
 def add_user(args: argparse.Namespace) -> int:
-
     if not args.password_stdin:
         raise CliError(
             "give the password on standard input with --password-stdin (never on the command line)"
