@@ -240,11 +240,13 @@ SETTINGS: tuple[Setting, ...] = (
     _server(
         "PUBLIC_URL",
         URL,
-        "the address users reach the server at, e.g. `https://figs.example.org`: the base of share links and"
-        " QR codes, and the only base of links in e-mails (invitations, @mentions), which never use the "
-        "request's `Host` header; unset, e-mails give the path and say the address is not configured, and "
-        "`figtrail serve` warns at start-up; an `https://` URL makes cookies secure",
-        shown="none (pages: the request's host; e-mails: a path only)",
+        "the address users reach the server at, e.g. `https://figs.example.org`: the base of share links, "
+        "QR codes and exports, and the only base of links in e-mails (invitations, @mentions); no link is "
+        "ever built on a `Host` header the client chose. Unset, links name the requested host only when "
+        "`FIGTRAIL_ALLOWED_HOSTS` lists the hosts (no `*`), else the address `figtrail serve` listens on; "
+        "e-mails give the path and say the address is not configured, and `figtrail serve` warns at "
+        "start-up; an `https://` URL makes cookies secure",
+        shown="none (links: a listed host or the served address; e-mails: a path only)",
     ),
     _server(
         "ALLOWED_HOSTS",

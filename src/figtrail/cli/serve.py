@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if config.task_mode == "worker":
         print("Background tasks (AI, stories, imports) wait for `figtrail worker` (FIGTRAIL_TASK_MODE).")
     _warn_when_no_public_url(config.public_url)
+    _say_where_links_point(config.public_url, args.host, args.port)
     _hint_when_no_users()
     from django.db import connections
 
@@ -86,6 +87,20 @@ def _warn_when_no_public_url(public_url: str | None) -> None:
     """E-mail links are built from FIGTRAIL_PUBLIC_URL only (never a request's Host): say when it is unset."""
     if not public_url:
         print(PUBLIC_URL_UNSET, flush=True)
+
+
+def _say_where_links_point(public_url: str | None, host: str, port: int) -> None:
+    """Share links, QR codes and exports never take their host from a request's ``Host`` header
+    (``server/page_urls.py``): without FIGTRAIL_PUBLIC_URL, say what they are built on instead."""
+    from figtrail.server import page_urls
+
+    served_at = page_urls.serve_at(host, port)  # inherited by the workers forked below
+    if public_url:
+        return
+    if page_urls.hosts_pinned():
+        print("Links (share links, QR codes, exports) name the requested host of FIGTRAIL_ALLOWED_HOSTS.")
+    else:
+        print(f"Links (share links, QR codes, exports) point to {served_at}, this server's own address.")
 
 
 def _hint_when_no_users() -> None:

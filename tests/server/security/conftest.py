@@ -4,8 +4,8 @@
 - ``public_server``: ``FIGTRAIL_PUBLIC_URL`` on https (links, secure cookies, HSTS), mail to files;
 - ``unconfigured_server``: no ``FIGTRAIL_PUBLIC_URL`` and any ``Host`` accepted (the defaults), mail to
   files;
-- ``pinned_server``: no ``FIGTRAIL_PUBLIC_URL`` but ``FIGTRAIL_ALLOWED_HOSTS`` naming the host (Django
-  refuses any other ``Host``).
+- ``pinned_server``: no ``FIGTRAIL_PUBLIC_URL`` but ``FIGTRAIL_ALLOWED_HOSTS`` naming the hosts,
+  ``127.0.0.1`` and :data:`PINNED_NAME` (Django refuses any other ``Host``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from tests.conftest import start_server, stop_server
 MAX_BODY_BYTES = 64 * 1024
 LOGIN_RATE = 5  # failed sign-ins per minute per address and username
 PUBLIC_URL = "https://figs.example.org"
+PINNED_NAME = "figs.internal"
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +55,9 @@ def unconfigured_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def pinned_server(tmp_path_factory):
     server = _mail_server(
-        tmp_path_factory, "pinned-host", {"FIGTRAIL_PUBLIC_URL": "", "FIGTRAIL_ALLOWED_HOSTS": "127.0.0.1"}
+        tmp_path_factory,
+        "pinned-host",
+        {"FIGTRAIL_PUBLIC_URL": "", "FIGTRAIL_ALLOWED_HOSTS": f"127.0.0.1,{PINNED_NAME}"},
     )
     yield server
     stop_server(server)

@@ -111,7 +111,8 @@ def test_wrong_format_is_400_naming_it(owner, story, query):
 
 
 def test_public_url_is_used_for_links(owner, story):
-    """Without FIGTRAIL_PUBLIC_URL the links name the host the request came to."""
+    """Without FIGTRAIL_PUBLIC_URL the links name the address ``figtrail serve`` is bound to (the test
+    server's URL); never a host the request names (tests/server/security/test_absolute_links.py)."""
     assert story["slides"][0]["revision_url"].startswith(owner.server.url)
 
 

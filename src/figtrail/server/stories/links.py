@@ -13,7 +13,8 @@ from figtrail.server.page_urls import absolute, revision_link
 
 
 def public_link(request: HttpRequest, revision: Revision) -> str:
-    """``<public url>/r/<short id or id>``: FIGTRAIL_PUBLIC_URL when set, else this request's host."""
+    """``<base>/r/<short id or id>``, on FIGTRAIL_PUBLIC_URL when set (``page_urls.absolute``: never on
+    a host the request names, unless FIGTRAIL_ALLOWED_HOSTS pins them)."""
     return absolute(request, revision_link(revision))
 
 

@@ -80,7 +80,7 @@ def share(request: HttpRequest, kind: str, pk) -> HttpResponse:
     if request.method == "POST":
         _apply(request, kind, obj)
         back = request.POST.get("next", "")
-        if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts=None):  # a path on this server
             return redirect(back)
         return redirect("web:share", kind=kind, pk=obj.pk)
     context = {
