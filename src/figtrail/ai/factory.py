@@ -11,7 +11,7 @@ from figtrail.config import AIConfig
 def provider_from_config(config: AIConfig) -> Provider:
     """The configured provider; AIError (503) naming the variable to set when configuration is incomplete.
 
-    LLM providers are imported only when chosen, so the offline default never loads httpx or boto3.
+    LLM providers are imported only when chosen, so the offline default never loads boto3.
     """
     if config.provider == "offline":
         from figtrail.ai.offline import OfflineProvider

@@ -1,5 +1,8 @@
 """Any endpoint that speaks OpenAI's chat-completions protocol: OpenAI itself, Azure-style gateways, vLLM,
 Ollama, llama.cpp's server, LiteLLM. One POST to ``{base_url}/chat/completions``; streaming is SSE.
+
+HTTP goes through requests, figtrail's one HTTP client: the client already depends on it (it must
+install light, in every notebook), and it streams a response line by line, which is all SSE needs.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import requests
 
 from figtrail.ai.base import AIError, Completion, Delta, Prompt
 from figtrail.ai.prompts import Rendered, approximate_tokens, render
@@ -29,14 +32,15 @@ class OpenAICompatibleProvider:
         model: str = "",
         max_tokens: int = 1024,
         timeout_seconds: float = 120,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}/chat/completions"
         self.model = model or DEFAULT_MODEL
         self.max_tokens = max_tokens
         self._api_key = api_key
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx.Client(headers=headers, timeout=timeout_seconds, transport=transport)
+        self._timeout = timeout_seconds
+        self._session = requests.Session()
+        if api_key:
+            self._session.headers["Authorization"] = f"Bearer {api_key}"
 
     def __repr__(self) -> str:  # never the key
         return f"OpenAICompatibleProvider(url={self.url!r}, model={self.model!r})"
@@ -44,7 +48,7 @@ class OpenAICompatibleProvider:
     def complete(self, prompt: Prompt) -> Completion:
         rendered = render(prompt)
         body = self._body(rendered, stream=False)
-        response = self._send(lambda: self._client.post(self.url, json=body))
+        response = self._send(lambda: self._session.post(self.url, json=body, timeout=self._timeout))
         if response.status_code >= 400:
             raise self._error(response.status_code, response.text)
         payload = _json(response)
@@ -58,9 +62,9 @@ class OpenAICompatibleProvider:
         pieces: list[str] = []
         usage: dict[str, Any] = {}
         try:
-            with self._client.stream("POST", self.url, json=body) as response:
+            with self._session.post(self.url, json=body, stream=True, timeout=self._timeout) as response:
                 if response.status_code >= 400:
-                    raise self._error(response.status_code, response.read().decode(errors="replace"))
+                    raise self._error(response.status_code, response.content.decode(errors="replace"))
                 for chunk in _events(response):
                     if chunk.get("error"):
                         raise self._error(502, json.dumps(chunk))
@@ -70,7 +74,7 @@ class OpenAICompatibleProvider:
                         if text:
                             pieces.append(text)
                             yield Delta(text)
-        except httpx.HTTPError as exc:
+        except requests.RequestException as exc:
             raise self._transport_error(exc) from None
         yield self._completion(rendered, "".join(pieces), usage)
 
@@ -97,14 +101,14 @@ class OpenAICompatibleProvider:
             output_tokens=int(usage.get("completion_tokens") or approximate_tokens(text)),
         )
 
-    def _send(self, request: Any) -> httpx.Response:
+    def _send(self, request: Any) -> requests.Response:
         try:
             return request()
-        except httpx.HTTPError as exc:
+        except requests.RequestException as exc:
             raise self._transport_error(exc) from None
 
-    def _transport_error(self, exc: httpx.HTTPError) -> AIError:
-        if isinstance(exc, httpx.TimeoutException):
+    def _transport_error(self, exc: requests.RequestException) -> AIError:
+        if isinstance(exc, requests.Timeout):
             return AIError(f"the AI endpoint {self.url} did not answer in time (FIGTRAIL_AI_TIMEOUT)", 504)
         return AIError(self._redact(f"could not reach the AI endpoint {self.url}: {exc}"), 502)
 
@@ -135,7 +139,7 @@ def data_url(media_type: str, data: bytes) -> str:
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
+def _json(response: requests.Response) -> dict[str, Any]:
     try:
         payload = response.json()
     except ValueError:
@@ -154,9 +158,9 @@ def _content(content: Any) -> str:
     return ""
 
 
-def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
+def _events(response: requests.Response) -> Iterator[dict[str, Any]]:
     """The JSON of each ``data:`` line of a Server-Sent Events body, until ``[DONE]``."""
-    for line in response.iter_lines():
+    for line in _lines(response):
         if not line.startswith("data:"):
             continue  # comments (": keep-alive"), event names, blank separators
         data = line[len("data:") :].strip()
@@ -168,6 +172,18 @@ def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
             raise AIError("the AI endpoint streamed a line that is not JSON", 502) from None
         if isinstance(chunk, dict):
             yield chunk
+
+
+def _lines(response: requests.Response) -> Iterator[str]:
+    """Each line of the body as soon as it has arrived (``iter_lines`` waits for 512 bytes, which would
+    hold back the first words of an answer); UTF-8, as SSE is, whatever the headers say."""
+    pending = b""
+    while chunk := response.raw.read1(64 * 1024, decode_content=True):
+        *complete, pending = (pending + chunk).split(b"\n")
+        for line in complete:
+            yield line.rstrip(b"\r").decode("utf-8", errors="replace")
+    if pending:
+        yield pending.decode("utf-8", errors="replace")
 
 
 def _error_message(body: str) -> str:
