@@ -8,8 +8,10 @@ called over real HTTP on the live server, signed out, with GET and POST:
   401 with ``{"detail": ...}``;
 - a ``PUBLIC`` or ``LINK`` route never sends the visitor to sign in (ids here name nothing, so they
   answer 404, 405 or a CSRF refusal: what the view itself says);
-- a route without a declaration fails the first test, named; at run time it is closed to everyone (the
-  last test, through the middleware in-process, since the real URLconf has none).
+- a route without a declaration fails the first test, named; at run time it is closed to everyone
+  (through the middleware in-process, since the real URLconf has none);
+- signed in as a stranger to the objects they name, every ``json_endpoint`` answers each method, with
+  and without a CSRF token, with an error status and ``{"detail": ...}``, never an HTML page.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ SAMPLES = {
     "name": "nosuch/library.js",
 }
 METHODS = ("get", "post")
+NOBODY = str(uuid.UUID(int=3))
 
 
 @dataclass(frozen=True)
@@ -202,3 +205,74 @@ def test_an_undeclared_web_view_is_closed_to_everyone(routes):
     closed = answer(bare_json, Member())
     assert closed.status_code == 403 and b"closed" in closed.content
     assert answer(half, Member()) is None  # declared: on to CSRF (a GET passes) and the view
+
+
+def json_refusal_problems(response: requests.Response, where: str) -> list[str]:
+    """What is wrong with an answer that should be a JSON refusal ``{"detail": ...}`` (an error status)."""
+    kind = response.headers.get("Content-Type", "")
+    body = response.json() if kind.startswith("application/json") else None
+    if response.status_code < 400 or not isinstance(body, dict) or not body.get("detail"):
+        return [f"{where}: {response.status_code} {kind} {response.text[:120]!r}"]
+    return []
+
+
+def test_endpoints_refuse_a_user_without_access_in_json(live_server, routes):
+    """Signed in, as someone with no access to the objects named: every ``json_endpoint`` route, with
+    every method and with or without a CSRF token, answers an error status with ``{"detail": ...}``,
+    never an HTML page (a 404 or 403 page, Django's empty 405, its CSRF page) that ``fetch()`` cannot
+    read; and a stranger gets the 404 an id nobody uses gets, not a 403 telling the object exists."""
+    from tests.server.helpers import data_item, new_user, png_bytes
+    from tests.web.helpers import web_session
+
+    owner = new_user(live_server)
+    _, analysis, figure = owner.tree()
+    revision = owner.revision(figure["api_id"], data_item(png_bytes(), "image", format="png"))
+    story = owner.post("story/", {"analysis": analysis["api_id"], "figure_ids": [figure["api_id"]]})
+    assert story.status_code == 202, story.text
+    comment = owner.created(
+        "comment/", {"target_type": "figure", "target_id": figure["api_id"], "content": "mine"}
+    )
+    theirs = {  # the object each endpoint's id names, by the path it lives under
+        "/revision/": revision["api_id"],
+        "/figure/": figure["api_id"],
+        "/story/": story.json()["api_id"],
+        "/web/task/": story.json()["task"]["api_id"],
+        "/comments/": comment["api_id"],
+    }
+    form = {"a": revision["api_id"], "b": revision["api_id"], "question": "Whose is this?"}
+    stranger = new_user(live_server)
+    session = web_session(live_server, stranger.username, stranger.password)
+    token = session.cookies["figtrail_csrftoken"]
+
+    endpoints = [route for route in routes if route.json]
+    wrong = []
+    for route in endpoints:
+        prefix = next((p for p in theirs if route.path.startswith(p)), None)
+        assert prefix or SAMPLES["pk"] not in route.path, f"{route.path}: name its object in `theirs`"
+        for whose, ident in (("theirs", theirs.get(prefix, revision["api_id"])), ("nobody's", NOBODY)):
+            path = route.path.replace(SAMPLES["pk"], ident)
+            body = {**form, "a": ident, "b": ident}  # the compare endpoint takes its ids in the form
+            for method, headers in (("get", {}), ("post", {"X-CSRFToken": token}), ("post", {})):
+                unchecked = ", no CSRF token" if method == "post" and not headers else ""
+                where = f"{method.upper()} {path} ({whose}, {route.view}{unchecked})"
+                response = session.request(
+                    method,
+                    live_server.url + path,
+                    data=body if method == "post" else None,
+                    headers=headers,
+                    allow_redirects=False,
+                    timeout=30,
+                )
+                wrong += json_refusal_problems(response, where)
+                reached = method == "get" or headers  # past CSRF: the view (or its method check) answers
+                if reached and response.status_code not in (404, 405):
+                    wrong.append(f"{where}: {response.status_code}, not the 404 of an id nobody uses")
+    assert len(endpoints) >= 7
+    incomplete = session.post(  # a 400 names the field and has the detail too
+        live_server.url + "/compare/ai/explain", data={}, headers={"X-CSRFToken": token}, timeout=30
+    )
+    assert incomplete.status_code == 400 and incomplete.json() == {
+        "detail": "Name a revision to compare.",
+        "a": ["Name a revision to compare."],
+    }
+    assert not wrong, "json endpoints that refused a user without access otherwise:\n" + "\n".join(wrong)

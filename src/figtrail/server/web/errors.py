@@ -1,14 +1,60 @@
-"""The web UI's answers when a page cannot be shown: sign in first, no access, not found, stale form."""
+"""The web UI's answers when a page cannot be shown: sign in first, no access, not found, stale form.
+
+A route that pages call with ``fetch()`` (``gate.json_endpoint``) gets every one of them as JSON,
+``{"detail": ...}`` with the same status, never an HTML page or a redirect to one: :func:`wants_json`
+decides, these functions answer, and ``WebMiddleware`` turns whatever else such a route answers with an
+error status and no JSON (Django's 405 from ``require_POST``, its 400 and 500 pages) into the same shape
+(:func:`as_json`).
+"""
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+FORM_EXPIRED = (
+    "This form could not be checked (it may have been open too long). Reload the page and try again."
+)
 
-def sign_in(request: HttpRequest) -> HttpResponseRedirect:
-    """To the sign-in page (``LOGIN_URL``), and back here after (``?next=``)."""
+
+def wants_json(request: HttpRequest) -> bool:
+    """The request resolved to a view marked ``gate.json_endpoint``."""
+    from figtrail.server.web.gate import answers_json
+
+    match = getattr(request, "resolver_match", None)
+    return match is not None and answers_json(match.func)
+
+
+def json_refusal(status: int, detail: str, **extra) -> JsonResponse:
+    """The one body of a refusal to ``fetch()``: ``{"detail": ...}``, plus what else names the fault
+    (a 400 also names the field: ``{"detail": "At most ...", "question": ["At most ..."]}``)."""
+    return JsonResponse({"detail": detail, **extra}, status=status)
+
+
+def field_refusal(field: str, message: str) -> JsonResponse:
+    """400 naming the field, as the API does, with the ``detail`` every refusal to ``fetch()`` has."""
+    return json_refusal(400, message, **{field: [message]})
+
+
+def error_detail(error) -> str:
+    """One sentence from a DRF exception's detail (a string, or a list or dict of them)."""
+    detail = error.detail
+    if isinstance(detail, dict):
+        detail = detail.get("detail") or next(iter(detail.values()), "")
+    if isinstance(detail, list):
+        detail = detail[0] if detail else ""
+    return str(detail)
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """To the sign-in page (``LOGIN_URL``), and back here after (``?next=``); 401 JSON to ``fetch()``."""
+    if wants_json(request):
+        from figtrail.server.web.gate import SIGN_IN_FIRST
+
+        return json_refusal(401, SIGN_IN_FIRST)
     return redirect_to_login(request.get_full_path())
 
 
@@ -17,21 +63,46 @@ def denied(request: HttpRequest, message: str | None = None) -> HttpResponse:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return sign_in(request)
-    context = {"title": "No access", "message": message or "You do not have access to this page."}
+    message = message or "You do not have access to this page."
+    if wants_json(request):
+        return json_refusal(403, message)
+    context = {"title": "No access", "message": message}
     return render(request, "web/error.html", context, status=403)
 
 
 def not_found(request: HttpRequest, message: str | None = None) -> HttpResponse:
-    context = {"title": "Not found", "message": message or "There is nothing here."}
+    message = message or "There is nothing here."
+    if wants_json(request):
+        return json_refusal(404, message)
+    context = {"title": "Not found", "message": message}
     return render(request, "web/error.html", context, status=404)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Django's CSRF_FAILURE_VIEW: a form posted without (or with a stale) token."""
-    context = {
-        "title": "Form expired",
-        "message": (
-            "This form could not be checked (it may have been open too long). Reload the page and try again."
-        ),
-    }
+    if wants_json(request):
+        return json_refusal(403, FORM_EXPIRED)
+    context = {"title": "Form expired", "message": FORM_EXPIRED}
     return render(request, "web/error.html", context, status=403)
+
+
+def is_json(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").split(";")[0].strip() == "application/json"
+
+
+def as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An error answer of a ``fetch()`` route that is not JSON, as the JSON refusal with its status
+    (and its ``Allow`` header: a 405 says which methods the route takes)."""
+    status = response.status_code
+    if status == 405:
+        allowed = response.get("Allow", "")
+        detail = f"{request.method} is not allowed here" + (f": use {allowed}." if allowed else ".")
+    else:
+        try:
+            detail = HTTPStatus(status).phrase + "."
+        except ValueError:
+            detail = f"Refused ({status})."
+    answer = json_refusal(status, detail)
+    if "Allow" in response:
+        answer["Allow"] = response["Allow"]
+    return answer

@@ -6,8 +6,9 @@ itself. The rule is the API's (``access.declarations.DeclaredAccess``): ``OPEN``
 method) without a declaration is closed to everyone. Signed out, a page answers with a redirect to the
 sign-in page (``?next=`` brings the visitor back) and an endpoint that pages call with ``fetch()``
 (marked :func:`json_endpoint`) answers 401 with the JSON body those endpoints always use,
-``{"detail": ...}``. What a signed-in user may see of one object stays with ``access.policy``, asked by
-the view (``web.viewer``).
+``{"detail": ...}``; signed in, such an endpoint gets every other refusal (403, 404, 405, CSRF, 400) as
+JSON ``{"detail": ...}`` too (``web.errors``). What a signed-in user may see of one object stays with
+``access.policy``, asked by the view (``web.viewer``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ CLOSED = "This route declares no access rule, so it is closed."
 
 def json_endpoint(view: Callable) -> Callable:
     """Mark a view that pages call with ``fetch()`` and that answers JSON (or an event stream): refused,
-    it answers JSON too, never a redirect to a page."""
+    for any reason and with any status, it answers ``{"detail": ...}``, never a page or a redirect to one
+    (``web.errors.wants_json``)."""
     view.answers_json = True
     return view
 

@@ -55,6 +55,8 @@ class WebMiddleware:
         if is_api(request):
             return self.get_response(request)
         response = self.web(request)
+        if response.status_code >= 400 and errors.wants_json(request) and not errors.is_json(response):
+            response = errors.as_json(request, response)  # fetch() callers always get {"detail": ...}
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = APP_CSP
         response.setdefault("Referrer-Policy", "same-origin")
@@ -71,11 +73,14 @@ class WebMiddleware:
         return self.csrf.process_view(request, view, args, kwargs)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        """Pages call the access policy directly; its DRF exceptions become web answers here."""
+        """Pages call the access policy directly; its DRF exceptions become web answers here (JSON ones
+        for ``fetch()`` routes, which also get any other DRF refusal as ``{"detail": ...}``)."""
         if is_api(request):
             return None
         if isinstance(exception, PermissionDenied | drf_exceptions.PermissionDenied):
             return errors.denied(request, str(exception) or None)
         if isinstance(exception, Http404 | drf_exceptions.NotFound):
             return errors.not_found(request, str(exception) or None)
+        if isinstance(exception, drf_exceptions.APIException) and errors.wants_json(request):
+            return errors.json_refusal(exception.status_code, errors.error_detail(exception) or "Refused.")
         return None

@@ -25,6 +25,7 @@ from figtrail.server.insight.facts import revision_facts
 from figtrail.server.insight.views import extracted_code
 from figtrail.server.sse import sse_response
 from figtrail.server.web import viewer
+from figtrail.server.web.errors import error_detail, field_refusal, json_refusal
 from figtrail.server.web.gate import json_endpoint
 
 OFFLINE = "Offline summary, no language model"
@@ -84,17 +85,8 @@ def _revision(request: HttpRequest, pk, level: Level = Level.VIEW) -> Revision:
     return viewer.fetch(request, queryset, pk, level)
 
 
-def error_detail(error: APIException) -> str:
-    detail = error.detail
-    if isinstance(detail, dict):
-        detail = detail.get("detail") or next(iter(detail.values()), "")
-    if isinstance(detail, list):
-        detail = detail[0] if detail else ""
-    return str(detail)
-
-
 def _refused(error: APIException) -> JsonResponse:
-    return JsonResponse({"detail": error_detail(error)}, status=error.status_code)
+    return json_refusal(error.status_code, error_detail(error))
 
 
 @declare(Level.VIEW)
@@ -119,10 +111,10 @@ def explain_compare(request: HttpRequest) -> HttpResponse:
     ids = [request.POST.get("a", "").strip(), request.POST.get("b", "").strip()]
     for field, value in zip(("a", "b"), ids, strict=True):
         if not value:
-            return JsonResponse({field: ["Name a revision to compare."]}, status=400)
+            return field_refusal(field, "Name a revision to compare.")
     first, second = (_revision(request, pk) for pk in ids)
     if first.figure_id != second.figure_id:
-        return JsonResponse({"b": ["Both revisions must belong to the same figure."]}, status=400)
+        return field_refusal("b", "Both revisions must belong to the same figure.")
     older, newer = sorted((first, second), key=lambda revision: revision.revision_index)
     question = request.POST.get("question", "").strip()
     if len(question) > MAX_QUESTION:
@@ -133,7 +125,7 @@ def explain_compare(request: HttpRequest) -> HttpResponse:
 
 
 def _too_long() -> JsonResponse:
-    return JsonResponse({"question": [f"At most {MAX_QUESTION} characters."]}, status=400)
+    return field_refusal("question", f"At most {MAX_QUESTION} characters.")
 
 
 def _answer(request: HttpRequest, prompt: Prompt, workspace) -> HttpResponse:
@@ -177,7 +169,7 @@ def describe_figure(request: HttpRequest, pk) -> JsonResponse:
     queryset = Figure.objects.select_related("analysis__workspace")
     figure = viewer.fetch(request, queryset, pk, Level.CREATE)
     if not figure.revisions.exists():
-        return JsonResponse({"figure": ["This figure has no revision to describe yet."]}, status=400)
+        return field_refusal("figure", "This figure has no revision to describe yet.")
     return _queue_describe(request, "figure", figure)
 
 
