@@ -1,6 +1,6 @@
 """The web UI's answers when a page cannot be shown: sign in first, no access, not found, stale form.
 
-A route that pages call with ``fetch()`` (``gate.json_endpoint``) gets every one of them as JSON,
+A route that pages call with ``fetch()`` (:func:`json_endpoint`) gets every one of them as JSON,
 ``{"detail": ...}`` with the same status, never an HTML page or a redirect to one: :func:`wants_json`
 decides, these functions answer, and ``WebMiddleware`` turns whatever else such a route answers with an
 error status and no JSON (Django's 405 from ``require_POST``, its 400 and 500 pages) into the same shape
@@ -9,21 +9,33 @@ error status and no JSON (Django's 405 from ``require_POST``, its 400 and 500 pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+SIGN_IN_FIRST = "Sign in first: this needs a signed-in user."
 FORM_EXPIRED = (
     "This form could not be checked (it may have been open too long). Reload the page and try again."
 )
 
 
-def wants_json(request: HttpRequest) -> bool:
-    """The request resolved to a view marked ``gate.json_endpoint``."""
-    from figtrail.server.web.gate import answers_json
+def json_endpoint(view: Callable) -> Callable:
+    """Mark a view that pages call with ``fetch()`` and that answers JSON (or an event stream): refused,
+    for any reason and with any status, it answers ``{"detail": ...}``, never a page or a redirect to one
+    (:func:`wants_json`). Views import it from ``web.gate``, which enforces the sign-in part."""
+    view.answers_json = True
+    return view
 
+
+def answers_json(view: Callable) -> bool:
+    return bool(getattr(view, "answers_json", False))
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """The request resolved to a view marked :func:`json_endpoint`."""
     match = getattr(request, "resolver_match", None)
     return match is not None and answers_json(match.func)
 
@@ -52,8 +64,6 @@ def error_detail(error) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     """To the sign-in page (``LOGIN_URL``), and back here after (``?next=``); 401 JSON to ``fetch()``."""
     if wants_json(request):
-        from figtrail.server.web.gate import SIGN_IN_FIRST
-
         return json_refusal(401, SIGN_IN_FIRST)
     return redirect_to_login(request.get_full_path())
 

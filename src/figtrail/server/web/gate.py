@@ -19,21 +19,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from figtrail.server.access.declarations import OPEN, callback_declaration, request_method
 from figtrail.server.web import errors
+from figtrail.server.web.errors import SIGN_IN_FIRST, answers_json
+from figtrail.server.web.errors import json_endpoint as json_endpoint  # the views' decorator, defined there
 
-SIGN_IN_FIRST = "Sign in first: this needs a signed-in user."
 CLOSED = "This route declares no access rule, so it is closed."
-
-
-def json_endpoint(view: Callable) -> Callable:
-    """Mark a view that pages call with ``fetch()`` and that answers JSON (or an event stream): refused,
-    for any reason and with any status, it answers ``{"detail": ...}``, never a page or a redirect to one
-    (``web.errors.wants_json``)."""
-    view.answers_json = True
-    return view
-
-
-def answers_json(view: Callable) -> bool:
-    return bool(getattr(view, "answers_json", False))
 
 
 def refusal(request: HttpRequest, view: Callable) -> HttpResponse | None:
