@@ -29,8 +29,7 @@ RAW_RESPONSES = {"HttpResponse", "FileResponse", "StreamingHttpResponse"}
 # (module, function) building a raw response that holds no user bytes
 NOT_USER_BYTES = {
     ("web/views/data.py", "figure_script"),  # plotting libraries from installed packages
-    ("web/views/insight.py", "_sse"),  # Server-Sent Events: JSON lines the server writes
-    ("insight/views.py", "answer"),  # the same, for the API
+    ("sse.py", "sse_response"),  # Server-Sent Events of the AI (API and pages): JSON lines the server writes
 }
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><script>alert(1)</script></svg>'
 
