@@ -7,6 +7,9 @@ an optional ``expiry`` (an ISO timestamp in the future, or null for none; left o
 ``share/user/`` POST shares with an active account (200) and answers every other name, nobody's or a
 deactivated account's, with one 400 ``{"username": [...]}`` that does not say which (``access.people``);
 unsharing a name the object is not shared with is done already (200), whether or not the account exists.
+
+The changes themselves (``set_link``, ``renew_link``, ``share_with``, ``unshare``) are the one sharing
+service: these endpoints and the web UI's share page both call them.
 """
 
 from __future__ import annotations
@@ -18,8 +21,47 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access import people, policy
-from figtrail.server.access.models import LinkShare, UserShare
+from figtrail.server.access.models import LinkShare, UserShare, new_link_token
 from figtrail.server.access.policy import Level
+
+UNCHANGED = object()
+
+
+def set_link(kind: str, pk, by, *, enabled: bool, expiry=UNCHANGED) -> LinkShare:
+    """Turn the object's share link on or off (made on first use); ``expiry``: a moment, None for
+    none, or left out to keep the one it has."""
+    changes = {"enabled": enabled, **({} if expiry is UNCHANGED else {"expiry": expiry})}
+    link, created = LinkShare.objects.get_or_create(
+        target_type=kind, target_id=pk, defaults={"created_by": by, **changes}
+    )
+    if not created:
+        for field, value in changes.items():
+            setattr(link, field, value)
+        link.save(update_fields=list(changes))
+    return link
+
+
+def renew_link(kind: str, pk) -> None:
+    """A new token for the object's link: the old /s/<token> stops working at once."""
+    LinkShare.objects.filter(target_type=kind, target_id=pk).update(token=new_link_token())
+
+
+def share_with(kind: str, pk, username: str, by) -> UserShare | None:
+    """Share with an active account; None for any other name, which callers answer alike
+    (``people.CANNOT_SHARE``), so that no answer tells whether an account exists."""
+    user = people.nameable_user(username)
+    if user is None:
+        return None
+    share, _ = UserShare.objects.get_or_create(
+        target_type=kind, target_id=pk, user=user, defaults={"created_by": by}
+    )
+    return share
+
+
+def unshare(kind: str, pk, username: str) -> int:
+    """Stop sharing with ``username`` (among the object's shares only); how many shares ended."""
+    removed, _ = UserShare.objects.filter(target_type=kind, target_id=pk, user__username=username).delete()
+    return removed
 
 
 class LinkSharingSerializer(serializers.Serializer):
@@ -59,18 +101,10 @@ class ShareableMixin:
         obj = self.get_object(Level.CREATE)
         body = LinkSharingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        changes = {"enabled": body.validated_data["enabled"]}
-        if "expiry" in body.validated_data:
-            changes["expiry"] = body.validated_data["expiry"]
-        link, created = LinkShare.objects.get_or_create(
-            target_type=self.share_target,
-            target_id=obj.pk,
-            defaults={"created_by": request.user, **changes},
+        expiry = body.validated_data.get("expiry", UNCHANGED)
+        link = set_link(
+            self.share_target, obj.pk, request.user, enabled=body.validated_data["enabled"], expiry=expiry
         )
-        if not created:
-            for field, value in changes.items():
-                setattr(link, field, value)
-            link.save(update_fields=list(changes))
         return Response(self._link_state(link, True))
 
     @staticmethod
@@ -95,16 +129,8 @@ class ShareableMixin:
         body.is_valid(raise_exception=True)
         username = body.validated_data["username"]
         if body.validated_data["sharing_enabled"]:
-            user = people.nameable_user(username)
-            if user is None:  # nobody, or an account that may not be named: one answer (access.people)
-                raise ValidationError({"username": [people.CANNOT_SHARE]})
-            UserShare.objects.get_or_create(
-                target_type=self.share_target,
-                target_id=obj.pk,
-                user=user,
-                defaults={"created_by": request.user},
-            )
+            if share_with(self.share_target, obj.pk, username, request.user) is None:
+                raise ValidationError({"username": [people.CANNOT_SHARE]})  # nobody, or may not be named
         else:  # no share with that name afterwards, whoever it names (or nobody): done
-            shares = UserShare.objects.filter(target_type=self.share_target, target_id=obj.pk)
-            shares.filter(user__username=username).delete()
+            unshare(self.share_target, obj.pk, username)
         return Response({"username": username, "sharing_enabled": body.validated_data["sharing_enabled"]})

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
-from figtrail.server.access import people, policy
+from figtrail.server.access import people, policy, sharing
 from figtrail.server.access.declarations import PUBLIC, declare
-from figtrail.server.access.models import LinkShare, UserShare, new_link_token
+from figtrail.server.access.models import LinkShare, UserShare
 from figtrail.server.access.policy import Level
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
@@ -28,7 +28,6 @@ from figtrail.server.page_urls import absolute, url_of
 from figtrail.server.web import viewer
 from figtrail.server.web.navigation import KIND_MODELS, SHARE_KINDS, breadcrumbs
 
-ACTIONS = ("link", "new_link", "add_user", "remove_user")
 NOT_SHARED = "It was not shared with that user."
 
 
@@ -98,14 +97,16 @@ def _apply(request: HttpRequest, kind: str, obj: Model) -> None:
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             return
-        link, _ = LinkShare.objects.get_or_create(
-            target_type=kind, target_id=obj.pk, defaults={"created_by": request.user}
+        link = sharing.set_link(
+            kind,
+            obj.pk,
+            request.user,
+            enabled=form.cleaned_data["enabled"],
+            expiry=form.cleaned_data["expiry"],
         )
-        link.enabled, link.expiry = form.cleaned_data["enabled"], form.cleaned_data["expiry"]
-        link.save(update_fields=["enabled", "expiry"])
         messages.success(request, "Link sharing is on." if link.enabled else "Link sharing is off.")
     elif action == "new_link":
-        LinkShare.objects.filter(target_type=kind, target_id=obj.pk).update(token=new_link_token())
+        sharing.renew_link(kind, obj.pk)
         messages.success(request, "A new link replaces the old one; the old link no longer works.")
     elif action in ("add_user", "remove_user"):
         _share_with_user(request, kind, obj, request.POST.get("username", "").strip(), action == "add_user")
@@ -115,17 +116,12 @@ def _apply(request: HttpRequest, kind: str, obj: Model) -> None:
 
 def _share_with_user(request: HttpRequest, kind: str, obj: Model, username: str, enable: bool) -> None:
     if not enable:  # among this object's shares only: nothing here asks whether an account exists
-        shares = UserShare.objects.filter(target_type=kind, target_id=obj.pk, user__username=username)
-        removed, _ = shares.delete()
+        removed = sharing.unshare(kind, obj.pk, username)
         messages.success(request, f"No longer shared with {username}." if removed else NOT_SHARED)
         return
-    user = people.nameable_user(username)
-    if user is None:  # nobody, or an account that may not be named: one answer (access.people)
+    if sharing.share_with(kind, obj.pk, username, request.user) is None:  # one answer (access.people)
         messages.error(request, people.CANNOT_SHARE)
         return
-    UserShare.objects.get_or_create(
-        target_type=kind, target_id=obj.pk, user=user, defaults={"created_by": request.user}
-    )
     messages.success(request, f"Shared with {username}.")
 
 
