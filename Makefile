@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test test-postgres system bench lint clean
+.PHONY: install serve test test-fast test-postgres system bench lint clean
 
 install: $(STAMP)
 
@@ -19,6 +19,11 @@ serve: install
 
 test: install system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quick loop: the suite without the tests that drive chromium, start Jupyter kernels or run on
+# PostgreSQL (the markers are set in tests/conftest.py). `make test` still runs everything.
+test-fast: install system
+	$(BIN)/python -m pytest -m "not browser and not kernel and not postgres" $(PYTEST_ARGS)
 
 # The same suite against a throw-away PostgreSQL cluster on loopback (one database per test server).
 test-postgres: install system

@@ -1,7 +1,12 @@
 """The one fixture the whole suite stands on: a real figtrail server on a random port.
 
 Each pytest worker starts ``figtrail serve`` once, with a fresh FIGTRAIL_HOME, and tests talk to it over
-real HTTP. Users are made with the real CLI (``figtrail user add``).
+real HTTP. Users are made with the real CLI (``figtrail user add``), through one helper,
+``LiveServer.user()``: every suite's own user type (``Api``, the client tests' ``Account``, the compat
+tests' ``Account``) is built on the ``LiveUser`` it returns.
+
+The markers ``browser``, ``kernel`` and ``postgres`` (registered in pyproject.toml) are set here, at
+collection, from what a test uses; ``make test-fast`` leaves those tests out.
 """
 
 from __future__ import annotations
@@ -27,6 +32,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@dataclass
+class LiveUser:
+    """A user made on a live server and signed in: a requests session carrying a fresh JWT."""
+
+    server: LiveServer
+    username: str
+    password: str
+    session: requests.Session
+
+    def api_key(self, name: str = "tests") -> str:
+        """A new API key of this user's; its token (the server shows it once)."""
+        created = self.session.post(self.server.api + "api_key/", json={"name": name}, timeout=60)
+        created.raise_for_status()
+        return created.json()["token"]
 
 
 @dataclass
@@ -71,9 +92,14 @@ class LiveServer:
         session.headers["Authorization"] = f"Bearer {response.json()['access']}"
         return session
 
-    def new_session(self) -> tuple[requests.Session, str]:
-        username, password = self.add_user()
-        return self.login(username, password), username
+    def user(self, username: str | None = None, password: str | None = None) -> LiveUser:
+        """The one way tests make a user on a live server: ``figtrail user add``, then sign in."""
+        username, password = self.add_user(username, password)
+        return LiveUser(self, username, password, self.login(username, password))
+
+    def sign_in(self, username: str, password: str) -> LiveUser:
+        """A user this server already has (made on a server sharing its database, or imported), signed in."""
+        return LiveUser(self, username, password, self.login(username, password))
 
 
 def fresh_database_url() -> dict[str, str]:
@@ -135,14 +161,9 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def alice(live_server) -> tuple[requests.Session, str]:
-    """A fresh signed-in user: (session, username)."""
-    return live_server.new_session()
-
-
-@pytest.fixture
-def bob(live_server) -> tuple[requests.Session, str]:
-    return live_server.new_session()
+def alice(live_server) -> LiveUser:
+    """A fresh signed-in user."""
+    return live_server.user()
 
 
 def restart_server(server: LiveServer, timeout: float = 60) -> LiveServer:
@@ -163,3 +184,33 @@ def restart_server(server: LiveServer, timeout: float = 60) -> LiveServer:
             time.sleep(0.2)
     server.process.kill()
     raise RuntimeError(f"figtrail serve did not restart:\n{(server.home / 'server.log').read_text()}")
+
+
+# ---- markers: which tests need a browser, a Jupyter kernel or PostgreSQL ----
+
+KERNEL_TESTS = ("tests/jupyter/", "tests/compat/test_jupyter.py")  # nbclient kernels; an IPython shell
+SERVER_HELPERS = (start_server, fresh_database_url)  # who uses one has a server or a database of its own
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    on_postgres = bool(os.environ.get("FIGTRAIL_TEST_DATABASE_URL"))
+    root = Path(str(config.rootpath))
+    for item in items:
+        path = Path(str(item.path)).relative_to(root).as_posix()
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if path.startswith(KERNEL_TESTS) or "kernels_dir" in fixtures:
+            item.add_marker(pytest.mark.kernel)
+        if on_postgres and uses_a_database(item):
+            item.add_marker(pytest.mark.postgres)
+
+
+def uses_a_database(item) -> bool:
+    """The test, or a fixture it uses, is defined where a server is started (``live_server`` included)."""
+    functions = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in info.name2fixturedefs.values() if info else ():
+        functions += [definition.func for definition in definitions]
+    names = [value for f in functions if f is not None for value in getattr(f, "__globals__", {}).values()]
+    return any(value is helper for value in names for helper in SERVER_HELPERS)  # `is`: some refuse ==

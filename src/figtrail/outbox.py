@@ -22,19 +22,21 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from types import ModuleType
+from typing import Any, Literal, TypedDict, TypeGuard
 
 import blake3
 
 from figtrail.files import sync_folder, write_atomic
 from figtrail.settings_table import read
 
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; the server's 409 still prevents duplicates
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None
 
 JOB_FORMAT = 1  # the on-disk format of the job files below; a newer one is shown, never sent
 
@@ -116,6 +118,16 @@ BLOB_GRACE_SECONDS = 10.0
 _counter = itertools.count()
 
 
+def is_asset_job(job: Job) -> TypeGuard[AssetJob]:
+    """A data file's version (``kind`` "asset")."""
+    return job.get("kind") == "asset"
+
+
+def is_revision_job(job: Job) -> TypeGuard[RevisionJob]:
+    """A revision (``kind`` "revision"); an unreadable job is neither kind."""
+    return job.get("kind") == "revision"
+
+
 class Outbox:
     """A folder of jobs waiting for the server. Safe to share between processes."""
 
@@ -138,7 +150,7 @@ class Outbox:
             write_atomic(target, data)
         return digest
 
-    def put_file(self, source: Path | str) -> tuple[str, int]:
+    def put_file(self, source: str | os.PathLike[str]) -> tuple[str, int]:
         """Copy a file in by content hash, streaming (data files can be large); returns (hash, size)."""
         hasher, size = blake3.blake3(), 0
         tmp = self.path / "blobs" / f".incoming.{os.getpid()}.{threading.get_ident()}.tmp"
@@ -290,7 +302,7 @@ class Outbox:
 
 def default_outbox() -> Path:
     """FIGTRAIL_OUTBOX, else ``$XDG_DATA_HOME/figtrail/outbox`` (``~/.local/share/figtrail/outbox``)."""
-    explicit = read("FIGTRAIL_OUTBOX")
+    explicit: Path | None = read("FIGTRAIL_OUTBOX")
     if explicit:
         return explicit
     data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
@@ -298,14 +310,15 @@ def default_outbox() -> Path:
 
 
 def job_blobs(job: Job) -> set[str]:
-    """Every payload hash a job refers to."""
-    digests = {item["blob"] for item in job.get("data", []) + job.get("later", []) if item.get("blob")}
-    if job.get("blob"):
-        digests.add(job["blob"])
-    if (job.get("render") or {}).get("snapshot"):
-        digests.add(job["render"]["snapshot"])
-    if ((job.get("context") or {}).get("provenance") or {}).get("script_blob"):
-        digests.add(job["context"]["provenance"]["script_blob"])
+    """Every payload hash a job refers to, read field by field whatever its kind."""
+    fields: Mapping[str, Any] = job
+    digests = {item["blob"] for item in fields.get("data", []) + fields.get("later", []) if item.get("blob")}
+    if fields.get("blob"):
+        digests.add(fields["blob"])
+    if (fields.get("render") or {}).get("snapshot"):
+        digests.add(fields["render"]["snapshot"])
+    if ((fields.get("context") or {}).get("provenance") or {}).get("script_blob"):
+        digests.add(fields["context"]["provenance"]["script_blob"])
     return digests
 
 

@@ -127,7 +127,7 @@ def test_all_round_trip_into_a_fresh_server(source, tmp_path):
     try:
         owner = source["owner"]
         # passwords came along: both users sign in with what they had
-        me = Api(target, target.login(owner.username, owner.password), owner.username, owner.password)
+        me = Api.of(target.sign_in(owner.username, owner.password))
         target.login(source["colleague"].username, source["colleague"].password)
         workspace = me.ok(f"workspace/{expected['workspace']['api_id']}/")
         assert workspace["size_bytes"] == expected["workspace"]["size_bytes"] > 0

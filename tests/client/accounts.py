@@ -52,11 +52,9 @@ class Account:
 
 
 def make_account(live_server) -> Account:
-    username, password = live_server.add_user()
-    http = live_server.login(username, password)
-    created = http.post(live_server.api + "api_key/", json={"name": "tests"})
-    created.raise_for_status()
-    return Account(live_server.url, username, password, created.json()["token"], http)
+    """A new user on the live server (``LiveServer.user()``) with an API key named "tests"."""
+    user = live_server.user()
+    return Account(live_server.url, user.username, user.password, user.api_key("tests"), user.session)
 
 
 def data_by_format(revision: dict) -> dict[tuple[str, bool], dict]:

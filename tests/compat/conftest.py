@@ -29,10 +29,10 @@ def connect(live_server, username: str, password: str) -> GoFigr:
 
 
 def new_account(live_server) -> Account:
-    username, password = live_server.add_user()
-    return Account(
-        username, password, connect(live_server, username, password), live_server.login(username, password)
-    )
+    """A new user on the live server (``LiveServer.user()``), signed in through the official client."""
+    user = live_server.user()
+    gf = connect(live_server, user.username, user.password)
+    return Account(user.username, user.password, gf, user.session)
 
 
 def unique(prefix: str) -> str:

@@ -14,9 +14,12 @@ import time
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
+
+if TYPE_CHECKING:
+    from tests.conftest import LiveUser
 
 VERSIONS = ["v1", "v1.1", "v1.2", "v1.3", "v1.4", "v1.4.1"]
 
@@ -32,6 +35,11 @@ class Api:
         self.username = username
         self.password = password
         self.base = f"{server.url}/api/{version}/"
+
+    @classmethod
+    def of(cls, user: LiveUser) -> Api:
+        """A signed-in user of a live server (``LiveServer.user()`` or ``.sign_in()``) as an ``Api``."""
+        return cls(user.server, user.session, user.username, user.password)
 
     def at(self, version: str) -> Api:
         """The same user at another API version."""
@@ -136,8 +144,8 @@ def png_bytes(width: int = 120, height: int = 80, color: tuple = (200, 30, 30)) 
 
 
 def new_user(server) -> Api:
-    username, password = server.add_user()
-    return Api(server, server.login(username, password), username, password)
+    """A new user on the live server (``LiveServer.user()``), as an ``Api``."""
+    return Api.of(server.user())
 
 
 def token_session(token: str) -> requests.Session:

@@ -10,7 +10,7 @@ def test_info_is_public(live_server):
 
 
 def test_new_user_has_one_primary_workspace(live_server, alice):
-    session, username = alice
+    session, username = alice.session, alice.username
     workspaces = session.get(live_server.api + "workspace/").json()
     assert [w["workspace_type"] for w in workspaces] == ["primary"]
     members = session.get(live_server.api + f"workspace/{workspaces[0]['api_id']}/members/").json()

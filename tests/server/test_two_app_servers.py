@@ -44,13 +44,13 @@ def pair(tmp_path_factory):
 
 def test_published_on_one_read_on_the_other(pair):
     first, second, s3, bucket = pair
-    username, password = first.add_user()
-    on_first = Api(first, first.login(username, password), username, password)
+    user = first.user()
+    on_first = Api.of(user)
     _, _, figure = on_first.tree()
     payload = os.urandom(250_000)
     revision = on_first.revision(figure["api_id"], data_item(payload, "file", "big.bin"))
 
-    on_second = Api(second, second.login(username, password), username, password)
+    on_second = Api.of(second.sign_in(user.username, user.password))
     assert on_second.ok(f"revision/{revision['api_id']}/")["figure"] == figure["api_id"]
     data = on_second.ok(f"data/{revision['data'][0]['api_id']}/")
     assert base64.b64decode(data["data"]) == payload
@@ -76,8 +76,8 @@ def test_a_token_from_one_works_on_the_other(pair):
 
 def test_publishing_on_both_at_once_numbers_revisions_once(pair):
     first, second, _, _ = pair
-    username, password = first.add_user()
-    apis = [Api(s, s.login(username, password), username, password) for s in (first, second)]
+    user = first.user()
+    apis = [Api.of(s.sign_in(user.username, user.password)) for s in (first, second)]
     _, _, figure = apis[0].tree()
 
     def publish(i: int) -> dict:

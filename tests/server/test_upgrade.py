@@ -112,9 +112,7 @@ def test_a_database_of_an_earlier_release_upgrades_and_reads_back(release, tmp_p
 
     server = start_server(tmp_path, {k: v for k, v in env.items() if k.startswith("FIGTRAIL_")})  # migrates
     try:
-        veteran = Api(
-            server, server.login("veteran", "a long old password"), "veteran", "a long old password"
-        )
+        veteran = Api.of(server.sign_in("veteran", "a long old password"))
         revision = veteran.ok(f"revision/{ids['revision']}/")
         assert revision["metadata"] == {"kept": True}
         assert revision["figure"] == ids["figure"]
@@ -193,8 +191,7 @@ def test_tasks_of_the_home_made_queue_move_to_the_framework_queue(tmp_path):
 
     server = start_server(tmp_path, {k: v for k, v in env.items() if k.startswith("FIGTRAIL_")})  # migrates
     try:
-        password = "a long queue password"
-        queuer = Api(server, server.login("queuer", password), "queuer", password)
+        queuer = Api.of(server.sign_in("queuer", "a long queue password"))
         done = queuer.ok(f"task/{ids['done']}/")
         assert (done["kind"], done["status"], done["result"], done["progress"]) == (
             "import.git", "succeeded", {"figures": 2}, 1.0,

@@ -7,6 +7,7 @@ figures, and each lookup is a round trip.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from figtrail.client.errors import LookupFailedError
@@ -20,21 +21,21 @@ class Catalog:
     def __init__(self, connection: Connection, default_workspace: str | None = None) -> None:
         self.connection = connection
         self.default_workspace = to_spec(default_workspace, create_by_default=False)
-        self._cache: dict[tuple, str] = {}
+        self._cache: dict[tuple[str | None, ...], str] = {}
         self._lock = threading.RLock()
 
     def figure_id(self, target: dict[str, Spec | None]) -> str:
         """The figure a revision job targets: ``{"workspace": spec, "analysis": spec, "figure": spec}``."""
         figure = target.get("figure") or {"name": "Anonymous Figure", "create": True}
         if "api_id" in figure:
-            return figure["api_id"]
+            return _api_id(figure)
         analysis = self.analysis_id(target)
         return self._find_or_create("figure", analysis, figure)
 
     def analysis_id(self, target: dict[str, Spec | None]) -> str:
         analysis = target.get("analysis") or {"name": "Untitled analysis", "create": True}
         if "api_id" in analysis:
-            return analysis["api_id"]
+            return _api_id(analysis)
         workspace = self.workspace_id(target.get("workspace"))
         return self._find_or_create("analysis", workspace, analysis)
 
@@ -43,7 +44,7 @@ class Catalog:
         if spec is None:
             return self._cached(("primary",), self._primary_workspace)
         if "api_id" in spec:
-            return spec["api_id"]
+            return _api_id(spec)
         return self._find_or_create("workspace", None, spec)
 
     def forget(self) -> None:
@@ -51,7 +52,7 @@ class Catalog:
         with self._lock:
             self._cache.clear()
 
-    def _cached(self, key: tuple, compute) -> str:
+    def _cached(self, key: tuple[str | None, ...], compute: Callable[[], str]) -> str:
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = compute()
@@ -64,15 +65,18 @@ class Catalog:
     def _lookup(self, kind: str, parent: str | None, spec: Spec) -> str | None:
         for item in self._children(kind, parent):
             if isinstance(item, dict) and item.get("name") == spec["name"]:
-                return item["api_id"]
+                return _api_id(item)
         return None
 
     def _children(self, kind: str, parent: str | None) -> list[Any]:
+        children: list[Any]
         if kind == "workspace":
-            return self.connection.get("workspace/")
-        if kind == "analysis":
-            return self.connection.get(f"workspace/{parent}/").get("analyses") or []
-        return self.connection.get(f"analysis/{parent}/").get("figures") or []
+            children = self.connection.get("workspace/")
+        elif kind == "analysis":
+            children = self.connection.get(f"workspace/{parent}/").get("analyses") or []
+        else:
+            children = self.connection.get(f"analysis/{parent}/").get("figures") or []
+        return children
 
     def _create(self, kind: str, parent: str | None, spec: Spec) -> str:
         if not spec.get("create", True):
@@ -90,7 +94,7 @@ class Catalog:
             body["workspace"] = parent
         else:
             body["analysis"] = parent
-        return self.connection.post(f"{kind}/", body)["api_id"]
+        return _api_id(self.connection.post(f"{kind}/", body))
 
     def _primary_workspace(self) -> str:
         workspaces = self.connection.get("workspace/")
@@ -102,9 +106,15 @@ class Catalog:
             raise LookupFailedError(
                 "this account sees no workspace; set FIGTRAIL_WORKSPACE to one you can use"
             )
-        return chosen[0]["api_id"]
+        return _api_id(chosen[0])
 
     def _owns(self, workspace_id: str) -> bool:
         members = self.connection.get(f"workspace/{workspace_id}/members/")
         me = self.connection.username
         return any(m.get("username") == me and m.get("membership_type") == "owner" for m in members)
+
+
+def _api_id(item: Mapping[str, Any]) -> str:
+    """The server's (or the spec's) id of an object, from its JSON."""
+    api_id: str = item["api_id"]
+    return api_id

@@ -86,7 +86,7 @@ def normalize_url(url: str) -> str:
 
 
 def config_path() -> Path:
-    explicit = _read("FIGTRAIL_CONFIG")
+    explicit: Path | None = _read("FIGTRAIL_CONFIG")
     if explicit:
         return explicit
     home_entry = Path.home() / ".figtrail"

@@ -17,13 +17,15 @@ from typing import Any
 from figtrail.client.catalog import Catalog
 from figtrail.client.errors import BadRequestError, ConflictError, NotFoundError
 from figtrail.client.http import Connection
-from figtrail.outbox import AssetJob, Job, Outbox, RevisionJob
+from figtrail.outbox import AssetJob, Job, JobData, Outbox, RevisionJob, is_asset_job, is_revision_job
 
 
 def deliver(job: Job, connection: Connection, catalog: Catalog, outbox: Outbox) -> str:
     """Send a ready job; returns "sent" or "duplicate". Server errors propagate, typed."""
-    if job["kind"] == "asset":
+    if is_asset_job(job):
         return deliver_asset(job, connection, catalog, outbox)
+    if not is_revision_job(job):  # an unreadable job has no stage: it is never sent
+        raise ValueError(f"not a job this client sends: {job.get('kind')!r}")
     if job.get("stage") == "update":
         return deliver_update(job, connection, outbox)
     try:
@@ -70,7 +72,7 @@ def deliver_update(job: RevisionJob, connection: Connection, outbox: Outbox) -> 
     return "sent"
 
 
-def _shallow(item: dict[str, Any]) -> dict[str, Any]:
+def _shallow(item: JobData) -> dict[str, Any]:
     return {
         "api_id": item["api_id"],
         "name": item["name"],
@@ -130,7 +132,7 @@ def revision_body(job: RevisionJob, figure_id: str, outbox: Outbox) -> dict[str,
     return body
 
 
-def data_entry(item: dict[str, Any], outbox: Outbox) -> dict[str, Any]:
+def data_entry(item: JobData, outbox: Outbox) -> dict[str, Any]:
     return {
         "name": item["name"],
         "type": item["type"],
@@ -159,7 +161,12 @@ def deliver_asset(job: AssetJob, connection: Connection, catalog: Catalog, outbo
         _find_asset(job["name"], workspace, connection)
         or connection.post("asset/", {"name": job["name"], "workspace": workspace})["api_id"]
     )
-    item = {"name": job["name"], "type": "file", "metadata": {"path": job["path"]}, "blob": job["blob"]}
+    item: JobData = {
+        "name": job["name"],
+        "type": "file",
+        "metadata": {"path": job["path"]},
+        "blob": job["blob"],
+    }
     body = {"asset": asset, "metadata": {"path": job["path"]}, "data": [data_entry(item, outbox)]}
     created = connection.post("asset_revision/", data=json.dumps(body).encode())
     outbox.remember_asset(job["id"], created["api_id"])
@@ -171,12 +178,14 @@ def _known_version(digest: str, workspace: str, connection: Connection) -> str |
     for hit in hits or []:
         asset = connection.get(f"asset/{hit['asset']}/")
         if asset.get("workspace") == workspace:
-            return hit["api_id"]
+            found: str = hit["api_id"]
+            return found
     return None
 
 
 def _find_asset(name: str, workspace: str, connection: Connection) -> str | None:
     for asset in connection.post("asset/find_by_name/", {"name": os.path.basename(name)}) or []:
         if asset.get("workspace") == workspace:
-            return asset["api_id"]
+            found: str = asset["api_id"]
+            return found
     return None

@@ -33,7 +33,7 @@ from figtrail.client.queries import NotebookName, Spec, to_spec
 from figtrail.client.revision import PublishedRevision
 from figtrail.client.sender import PROCESS_TOKEN, Sender, notify_stderr
 from figtrail.client.short_ids import ShortIds
-from figtrail.outbox import AssetJob, Job, Outbox, RevisionJob
+from figtrail.outbox import AssetJob, AssetRef, Job, Outbox, RevisionJob
 
 ANONYMOUS_FIGURE = "Anonymous Figure"
 
@@ -71,7 +71,7 @@ class Publisher:
         save_pickle: bool = True,
         strict: bool | None = None,
         render_process: bool = True,
-        outbox: str | os.PathLike | None = None,
+        outbox: str | os.PathLike[str] | None = None,
         notify: Callable[[str], None] | None = None,
         config: ClientConfig | None = None,
     ) -> None:
@@ -249,9 +249,11 @@ class Publisher:
             or self.analysis == "NotebookName"
         ):
             return {"name": _default_analysis_name(self.analysis), "create": True, "description": None}
-        return to_spec(self.analysis)
+        spec = to_spec(self.analysis)
+        assert spec is not None  # only None gives None
+        return spec
 
-    def _asset_ref(self, tracked: TrackedFile) -> dict[str, str]:
+    def _asset_ref(self, tracked: TrackedFile) -> AssetRef:
         job_id = TRACKER.bind(tracked, f"{self.url} {self.account}", self._asset_job)
         return {"local": job_id, "name": tracked.name}
 
@@ -358,7 +360,7 @@ def _default_analysis_name(analysis: Any) -> str:
         info = notebook_info()
         if info.name:
             return os.path.splitext(info.name)[0]
-    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    main: str | None = getattr(sys.modules.get("__main__"), "__file__", None)
     if main and not str(main).endswith("ipykernel_launcher.py"):
         return os.path.splitext(os.path.basename(main))[0]
     return "Untitled analysis"

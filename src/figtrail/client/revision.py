@@ -13,7 +13,7 @@ class PublishedRevision:
     api_id: str
     short_id: str | None
     url: str
-    figure_name: str
+    figure_name: str | None  # the figure's name, else its id (None if the target gave neither)
     _delivered: threading.Event = field(default_factory=threading.Event, repr=False)
     _held: str | None = field(default=None, repr=False)
 

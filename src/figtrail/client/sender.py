@@ -29,7 +29,7 @@ from figtrail.client.delivery import deliver
 from figtrail.client.errors import RETRY_LATER, AuthenticationError, FigtrailError, ServerError, fix_for
 from figtrail.client.http import Connection
 from figtrail.client.short_ids import ShortIds
-from figtrail.outbox import Job, Outbox
+from figtrail.outbox import Job, Outbox, is_revision_job
 
 MIN_BACKOFF, MAX_BACKOFF = 1.0, 30.0
 PROCESS_TOKEN = f"{os.getpid()}-{time.time_ns()}"
@@ -216,7 +216,9 @@ class Sender:
         ``backend``, when given), oldest first."""
         step = getattr(self.finisher, LANES[stage])
         for job in self.outbox.pending():
-            if job.get("stage") != stage or not self._mine(job) or not self._may_finish(job):
+            if not is_revision_job(job) or job.get("stage") != stage:  # only revisions are finished
+                continue
+            if not self._mine(job) or not self._may_finish(job):
                 continue
             if backend is not None and lane_of(job) != f"{stage}:{backend}":
                 continue
@@ -298,7 +300,7 @@ class Sender:
         status = getattr(exc, "status", None)
         what = describe_job(job)
         reason = str(exc) if not isinstance(exc, ServerError) else f"{exc.detail or exc} ({status})"
-        fix = fix_for(status, what) if isinstance(exc, ServerError) else ""
+        fix = fix_for(exc.status, what) if isinstance(exc, ServerError) else ""
         message = f"{what} was refused: {reason}" + (f"; {fix}" if fix and fix not in reason else "")
         self.outbox.hold(job, message, status)
         self.notify(
@@ -321,7 +323,8 @@ def lane_of(job: Job) -> str:
     """Which lane finishes a job: "capture" for new ones, "render:<library>" for their later formats."""
     if job.get("stage") == "capture":
         return "capture"
-    return f"render:{(job.get('render') or {}).get('backend') or ''}"
+    render = job.get("render") if is_revision_job(job) else None
+    return f"render:{(render or {}).get('backend') or ''}"
 
 
 def owner_alive(owner: str | None) -> bool:
