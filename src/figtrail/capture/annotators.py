@@ -17,6 +17,7 @@ import os
 import platform
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from typing import Any
@@ -224,7 +225,7 @@ def run_annotators(
 
 @functools.cache
 def _distributions() -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     for dist in importlib_metadata.distributions():
         name = dist.metadata["Name"]
         if name:
@@ -233,7 +234,7 @@ def _distributions() -> dict[str, str]:
 
 
 @functools.cache
-def _module_owners() -> dict[str, list[str]]:
+def _module_owners() -> Mapping[str, list[str]]:
     return importlib_metadata.packages_distributions()
 
 

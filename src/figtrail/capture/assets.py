@@ -43,7 +43,7 @@ class AssetTracker:
         self._lock = threading.Lock()
         self.outbox_path: Path | None = None  # set by the active publisher; else the configured outbox
 
-    def track(self, path: str | os.PathLike) -> TrackedFile:
+    def track(self, path: str | os.PathLike[str]) -> TrackedFile:
         """Hash and keep a copy of the file; the same content read again is the same version."""
         outbox = self._outbox()
         digest, size = outbox.put_file(path)
@@ -82,7 +82,7 @@ class AssetTracker:
 TRACKER = AssetTracker()
 
 
-def sync(path: str | os.PathLike) -> str:
+def sync(path: str | os.PathLike[str]) -> str:
     """Record the current version of any file; returns the path, so it can wrap an ``open`` call."""
     TRACKER.track(path)
     return os.fspath(path)

@@ -9,8 +9,9 @@ a short list would not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 MAX_ITEMS = 50  # entries kept in any list (series, subplots)
 MAX_CHARS = 200  # characters kept in any string
@@ -122,8 +123,10 @@ def tidy(facts: Any) -> dict[str, Any]:
     return out
 
 
-def _tidy_axes(entry: dict) -> dict[str, Any]:
-    tidied = {clip(key): clip(value) for key, value in entry.items() if key != "series" and clip(key)}
+def _tidy_axes(entry: dict[Any, Any]) -> dict[str, Any]:
+    tidied: dict[str, Any] = {
+        clip(key): clip(value) for key, value in entry.items() if key != "series" and clip(key)
+    }
     tidied.setdefault("title", "")
     tidied.setdefault("x", "")
     tidied.setdefault("y", "")
@@ -132,7 +135,7 @@ def _tidy_axes(entry: dict) -> dict[str, Any]:
     return tidied
 
 
-def _is_size(value: Any) -> bool:
+def _is_size(value: Any) -> TypeGuard[Sequence[int]]:
     return (
         isinstance(value, (list, tuple))
         and len(value) == 2

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
-def within(limit: float, function: Any, *args: Any, name: str = "figtrail-limited") -> Any:
+def within(limit: float, function: Callable[..., _T], *args: Any, name: str = "figtrail-limited") -> _T:
     """``function(*args)`` on a helper thread, given up after ``limit`` seconds: raises TimeoutError
     then (a thread cannot be stopped, so it is left to finish on its own), or what ``function`` raised."""
-    outcome: dict[str, Any] = {}
+    outcome: dict[str, Any] = {}  # "value": a _T, or "error": what function raised
 
     def run() -> None:
         try:
@@ -24,4 +27,5 @@ def within(limit: float, function: Any, *args: Any, name: str = "figtrail-limite
         raise TimeoutError
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]
+    value: _T = outcome["value"]
+    return value

@@ -28,7 +28,7 @@ from figtrail.capture.backends import Backend, Snapshot, get_backend
 from figtrail.capture.context import CaptureContext
 from figtrail.capture.steps import Steps
 from figtrail.capture.watermark import DEFAULT_WATERMARK, Watermark
-from figtrail.outbox import JobData, Outbox, RevisionJob, job_blobs
+from figtrail.outbox import JobData, Outbox, RenderPlan, RevisionJob, job_blobs
 
 STAMPED_FORMATS = ("png", "html")
 
@@ -168,7 +168,7 @@ class Finisher:
         self,
         job: RevisionJob,
         backend: Backend,
-        render: dict,
+        render: RenderPlan,
         formats: list[str],
         pending: PendingCapture | None,
         steps: Steps,
@@ -191,7 +191,7 @@ class Finisher:
             if reply.get("missing") or reply.get("timeout"):
                 self._tell_once(reply["error"])
 
-    def _stamp(self, job: RevisionJob, render: dict, steps: Steps, notes: list[str]) -> None:
+    def _stamp(self, job: RevisionJob, render: RenderPlan, steps: Steps, notes: list[str]) -> None:
         for item in _stampable(job):
             fmt = item["metadata"]["format"]
             request = {
@@ -240,17 +240,16 @@ def _image(fmt: str, digest: str, watermarked: bool = False) -> JobData:
     }
 
 
-def _attach_pickle(job: RevisionJob, render: dict) -> None:
+def _attach_pickle(job: RevisionJob, render: RenderPlan) -> None:
     """Keep the frozen matplotlib figure, so it can be reopened and restyled later."""
-    if not (render.get("save_pickle") and render.get("snapshot") and render.get("backend") == "matplotlib"):
+    snapshot = render.get("snapshot")
+    if not (render.get("save_pickle") and snapshot and render.get("backend") == "matplotlib"):
         return
     if any(item["metadata"].get("format") == "pickle" for item in job["data"] + job.get("later", [])):
         return
     name = f"{job.get('figure_name') or 'figure'}.pickle"
     meta = {"path": None, "format": "pickle", "backend": "matplotlib"}
-    job.setdefault("later", []).append(
-        {"name": name, "type": "file", "metadata": meta, "blob": render["snapshot"]}
-    )
+    job.setdefault("later", []).append({"name": name, "type": "file", "metadata": meta, "blob": snapshot})
 
 
 class _Annotating:
@@ -289,7 +288,9 @@ class _Annotating:
         )
 
 
-def revision_metadata(annotated: dict, facts: dict | None, given: dict | None) -> dict[str, Any]:
+def revision_metadata(
+    annotated: dict[str, Any], facts: dict[str, Any] | None, given: dict[str, Any] | None
+) -> dict[str, Any]:
     """The revision's metadata: the annotators', then what the figure shows (``title``,
     ``axis_labels``, ``series``, ``axes``), then the metadata passed to ``publish``, which wins: a user
     who sets a ``title`` means it."""

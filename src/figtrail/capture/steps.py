@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from figtrail.capture.backends import RenderError, get_backend
 from figtrail.capture.backends.base import MissingRenderer
@@ -80,12 +81,21 @@ def _stamp(request: dict[str, Any], outbox: Outbox) -> Reply:
     return {"blob": outbox.put_blob(stamped)}
 
 
+class Helper(Protocol):
+    """Where steps run outside this process: a ``RenderProcess`` (``figtrail.capture.render_process``)."""
+
+    @property
+    def available(self) -> bool: ...
+
+    def call(self, request: dict[str, Any], outbox: Outbox, timeout: float) -> Reply: ...
+
+
 class Steps:
     """Runs steps within ``timeout`` seconds each: in ``helper`` (a ``RenderProcess``) when there is
     one, else on a thread here. Remembers, for the rest of the process, a renderer that ran out of time
     (plotly's Chrome), so later figures skip it at once instead of each waiting the full limit."""
 
-    def __init__(self, helper: Any = None, timeout: float = DEFAULT_STEP_TIMEOUT) -> None:
+    def __init__(self, helper: Helper | None = None, timeout: float = DEFAULT_STEP_TIMEOUT) -> None:
         self.helper = helper
         self.timeout = timeout
         self._frozen = FrozenFigures()
@@ -119,7 +129,7 @@ class Steps:
             return _on_thread(self.timeout, _describe(request), run_step, request, outbox, self._frozen, copy)
 
 
-def _on_thread(timeout: float, what: str, function: Any, *args: Any) -> Reply:
+def _on_thread(timeout: float, what: str, function: Callable[..., Reply], *args: Any) -> Reply:
     try:
         return within(timeout, function, *args, name="figtrail-render")
     except TimeoutError:  # the thread is left behind, and its renderer skipped from now on

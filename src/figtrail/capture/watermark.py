@@ -9,6 +9,12 @@ from __future__ import annotations
 import html
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Pillow is imported when an image is stamped, not with figtrail
+    from PIL import Image, ImageDraw, ImageFont
+
+    Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 BASE_WIDTH = 800  # the strip is designed for an 800 px wide image and scaled from there
 
@@ -50,7 +56,7 @@ class Watermark:
             return page + footer
         return page[:marker] + footer + page[marker:]
 
-    def _strip(self, width: int, link: str):
+    def _strip(self, width: int, link: str) -> Image.Image:
         from PIL import Image, ImageDraw
 
         scale = max(1.0, min(4.0, width / BASE_WIDTH))
@@ -73,7 +79,7 @@ class Watermark:
         )
         return strip
 
-    def _qr(self, link: str, scale: float):
+    def _qr(self, link: str, scale: float) -> Image.Image:
         import segno
         from PIL import Image
 
@@ -91,7 +97,7 @@ class Watermark:
         return Image.open(buffer).convert("RGBA")
 
 
-def _font(size: int):
+def _font(size: int) -> Font:
     from PIL import ImageFont
 
     try:
@@ -100,12 +106,12 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
-def _text_height(font, text: str) -> int:
+def _text_height(font: Font, text: str) -> int:
     left, top, right, bottom = font.getbbox(text or "x")
-    return bottom - top + 4
+    return round(bottom - top) + 4
 
 
-def _fit(draw, text: str, font, width: int) -> str:
+def _fit(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> str:
     """Shorten the text from the left (keeping the id at the end) until it fits."""
     if draw.textlength(text, font=font) <= width:
         return text

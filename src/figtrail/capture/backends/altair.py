@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from figtrail.capture.backends.base import Backend, MissingRenderer, Snapshot, clean_title
 from figtrail.capture.figure_facts import MAX_ITEMS, Panel, clip, summarise
 
+VegaSpec = dict[str, Any]  # a Vega-Lite spec, or a part of one, as JSON
+Rows = Callable[[VegaSpec], list[Any]]  # the inline data rows a chart (or its parent) names
 CONCATS = ("hconcat", "vconcat", "concat")
 LEGEND_CHANNELS = ("color", "fill", "stroke", "shape")
 MAX_ROWS = 100_000  # inline rows scanned for legend categories (a larger chart is rare, and slow to show)
@@ -66,7 +69,7 @@ class AltairBackend(Backend):
         return vl_convert.vegalite_to_svg(frozen).encode()
 
 
-def _parts(spec: dict) -> list[dict]:
+def _parts(spec: VegaSpec) -> list[VegaSpec]:
     """The charts side by side in a concatenation; the chart itself otherwise."""
     for key in CONCATS:
         if isinstance(spec.get(key), list):
@@ -76,14 +79,14 @@ def _parts(spec: dict) -> list[dict]:
     return [spec]
 
 
-def _layers(spec: dict) -> list[dict]:
+def _layers(spec: VegaSpec) -> list[VegaSpec]:
     layers = spec.get("layer")
     if not isinstance(layers, list):
         return [spec]
     return [spec] + [sub for layer in layers if isinstance(layer, dict) for sub in _layers(layer)]
 
 
-def _encoding(spec: dict, channel: str) -> dict | None:
+def _encoding(spec: VegaSpec, channel: str) -> VegaSpec | None:
     """A channel's definition, from the first layer that encodes it."""
     for layer in _layers(spec):
         definition = (layer.get("encoding") or {}).get(channel)
@@ -92,25 +95,25 @@ def _encoding(spec: dict, channel: str) -> dict | None:
     return None
 
 
-def _panel(spec: dict, rows: Any) -> Panel:
+def _panel(spec: VegaSpec, rows: Rows) -> Panel:
     """One chart (its layers merged); ``rows`` reads the inline data a chart or its parent names."""
     labels = {channel: _channel_title(_encoding(spec, channel)) for channel in ("x", "y")}
     title = next((text for layer in _layers(spec) if (text := _title_text(layer.get("title")))), "")
     return Panel(title, labels, _series(spec, rows))
 
 
-def _rows(datasets: dict, top: dict) -> Any:
-    def rows(spec: dict) -> list:
+def _rows(datasets: VegaSpec, top: VegaSpec) -> Rows:
+    def rows(spec: VegaSpec) -> list[Any]:
         for layer in [*_layers(spec), top]:
             name = (layer.get("data") or {}).get("name")
-            if isinstance(datasets.get(name), list):
-                return datasets[name]
+            if isinstance(name, str) and isinstance(found := datasets.get(name), list):
+                return found
         return []
 
     return rows
 
 
-def _channel_title(definition: dict | None) -> str:
+def _channel_title(definition: VegaSpec | None) -> str:
     """The axis or legend title: explicit, else ``Mean of price``-style, else the field name."""
     if not definition:
         return ""
@@ -125,11 +128,11 @@ def _channel_title(definition: dict | None) -> str:
     return clip(field) if isinstance(field, str) else ""
 
 
-def _legend_title(spec: dict) -> str:
+def _legend_title(spec: VegaSpec) -> str:
     return next((title for ch in LEGEND_CHANNELS if (title := _channel_title(_encoding(spec, ch)))), "")
 
 
-def _series(spec: dict, rows: Any) -> list[str]:
+def _series(spec: VegaSpec, rows: Rows) -> list[str]:
     """The categories of the legend channel, read from the chart's inline data when it has some."""
     for channel in LEGEND_CHANNELS:
         definition = _encoding(spec, channel)
@@ -146,7 +149,7 @@ def _title_text(title: Any) -> str:
     return clip(title.get("text") if isinstance(title, dict) else title)
 
 
-def standalone_html(spec: dict) -> str:
+def standalone_html(spec: VegaSpec) -> str:
     """A page that draws the chart with vega-embed from a CDN, like Altair's own ``save('x.html')``."""
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"

@@ -11,10 +11,12 @@ import gc
 import io
 import pickle
 import zlib
-from typing import Any
+from typing import Any, TypeVar
 
 from figtrail.capture.backends.base import Backend, RenderError, Snapshot, clean_title
 from figtrail.capture.figure_facts import Panel, summarise
+
+_T = TypeVar("_T")
 
 
 class MatplotlibBackend(Backend):
@@ -109,11 +111,13 @@ def _legend_texts(legend: Any) -> list[str]:
 
 
 def _legend_title(legend: Any) -> str:
-    return legend.get_title().get_text() if legend is not None else ""
+    title: str = legend.get_title().get_text() if legend is not None else ""
+    return title
 
 
 def _colorbar_label(axes: Any) -> str:
-    return axes.get_ylabel() or axes.get_xlabel()
+    label: str = axes.get_ylabel() or axes.get_xlabel()
+    return label
 
 
 def _sup_label(figure: Any, attribute: str) -> str:
@@ -224,7 +228,7 @@ def freeze(figure: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _bare(cls: type) -> Any:
+def _bare(cls: type[_T]) -> _T:
     return cls.__new__(cls)
 
 

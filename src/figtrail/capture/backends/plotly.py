@@ -79,7 +79,8 @@ class PlotlyBackend(Backend):
         if fmt == "html":
             # plotly.js from its CDN keeps the stored page small; the figtrail server serves its own
             # copy in place of the CDN's (and embeds it in downloads), so the page also works offline.
-            return frozen.to_html(include_plotlyjs="cdn", full_html=True).encode()
+            page: str = frozen.to_html(include_plotlyjs="cdn", full_html=True)
+            return page.encode()
         return self._static(frozen, fmt)
 
     def renderer_key(self, fmt: str) -> str | None:
@@ -91,7 +92,8 @@ class PlotlyBackend(Backend):
                 raise MissingRenderer(self._static_error)
             try:
                 self._start_server()
-                return frozen.to_image(format=fmt)
+                image: bytes = frozen.to_image(format=fmt)
+                return image
             except ImportError:
                 self._static_error = NO_KALEIDO
             except MissingRenderer as exc:
@@ -131,7 +133,9 @@ def chrome_available() -> bool:
         path = Chromium.find_browser(skip_local=False)
     except Exception:
         return True
-    return bool(path) and os.path.isfile(path) and os.access(path, os.X_OK)
+    if not path:
+        return False
+    return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
 def _prop(obj: Any, name: str) -> Any:

@@ -27,7 +27,7 @@ class PlotnineBackend(Backend):
         return isinstance(obj, ggplot)
 
     def title(self, figure: Any) -> str | None:
-        labels = getattr(figure, "labels", None)
+        labels: Any = getattr(figure, "labels", None)  # plotnine's labels object (a dict in some versions)
         title = getattr(labels, "title", None)
         if title is None and hasattr(labels, "get"):
             title = labels.get("title", None)
@@ -66,7 +66,7 @@ class PlotnineBackend(Backend):
         return snap
 
 
-def _label(labels: Any, mappings: list[dict], name: str) -> str:
+def _label(labels: Any, mappings: list[dict[str, Any]], name: str) -> str:
     """An explicit label, else the column mapped to ``name`` when it is a plain column name."""
     explicit = getattr(labels, name, None)
     if explicit is not None:
@@ -74,7 +74,7 @@ def _label(labels: Any, mappings: list[dict], name: str) -> str:
     return next((value for mapping in mappings if isinstance(value := mapping.get(name), str)), "")
 
 
-def _levels(figure: Any, mappings: list[dict], aesthetic: str) -> list[str]:
+def _levels(figure: Any, mappings: list[dict[str, Any]], aesthetic: str) -> list[str]:
     """The values of a discrete column mapped to the legend: the series a reader sees."""
     column = next((value for mapping in mappings if isinstance(value := mapping.get(aesthetic), str)), None)
     data = getattr(figure, "data", None)
