@@ -25,9 +25,10 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any
+from typing import IO, Any
 
 from figtrail.outbox import Outbox
+from figtrail.settings_table import read
 
 PRELOAD = ("matplotlib", "plotly", "bokeh", "altair", "PIL")
 BACKGROUND_NICENESS = 10  # the later formats yield the CPU to the primary image, and to the user's code
@@ -38,9 +39,9 @@ class RenderProcess:
 
     def __init__(self, name: str = "render") -> None:
         self.name = name
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
-        disabled = os.environ.get("FIGTRAIL_RENDER_PROCESS") == "0"
+        disabled = not read("FIGTRAIL_RENDER_PROCESS")
         self._broken = disabled or not hasattr(selectors, "PollSelector")  # no poll() on Windows pipes
 
     @property
@@ -75,19 +76,20 @@ class RenderProcess:
                 raise OSError(f"the render helper failed: {exc}") from exc
 
     def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        process = self._ensure()
-        process.stdin.write(json.dumps(request) + "\n")
-        process.stdin.flush()
+        stdin, stdout = _pipes(self._ensure())
+        stdin.write(json.dumps(request) + "\n")
+        stdin.flush()
         with selectors.PollSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
+            selector.register(stdout, selectors.EVENT_READ)
             if not selector.select(timeout):
                 raise TimeoutError("the render helper did not answer")
-        line = process.stdout.readline()
+        line = stdout.readline()
         if not line:
             raise OSError("the render helper exited")
-        return json.loads(line)
+        reply: dict[str, Any] = json.loads(line)
+        return reply
 
-    def _ensure(self) -> subprocess.Popen:
+    def _ensure(self) -> subprocess.Popen[str]:
         if self._process is None or self._process.poll() is not None:
             preload = [name for name in PRELOAD if name in sys.modules]
             niceness = "0" if self.name == "primary" else str(BACKGROUND_NICENESS)
@@ -126,11 +128,18 @@ class RenderProcess:
         if process is None or process.poll() is not None:
             return
         try:
-            process.stdin.close()
+            _pipes(process)[0].close()
             process.wait(timeout=5)
             self._process = None
         except (OSError, subprocess.TimeoutExpired):
             self._kill()
+
+
+def _pipes(process: subprocess.Popen[str]) -> tuple[IO[str], IO[str]]:
+    """The helper's stdin and stdout (``_ensure`` starts it with both as pipes)."""
+    if process.stdin is None or process.stdout is None:
+        raise OSError("the render helper has no pipes")
+    return process.stdin, process.stdout
 
 
 def descendants(pid: int) -> list[int]:
@@ -184,7 +193,8 @@ def serve(niceness: int, preload: list[str]) -> None:
     for name in preload:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-    frozen, outboxes = FrozenFigures(), {}
+    frozen = FrozenFigures()
+    outboxes: dict[str, Outbox] = {}
     for line in sys.stdin:
         request = json.loads(line)
         try:
