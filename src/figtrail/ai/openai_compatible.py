@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
@@ -101,7 +101,7 @@ class OpenAICompatibleProvider:
             output_tokens=int(usage.get("completion_tokens") or approximate_tokens(text)),
         )
 
-    def _send(self, request: Any) -> requests.Response:
+    def _send(self, request: Callable[[], requests.Response]) -> requests.Response:
         try:
             return request()
         except requests.RequestException as exc:
