@@ -53,9 +53,11 @@ bench: install $(BENCH_STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; \
 		BENCH_MLFLOW_PYTHON=$(CURDIR)/$(BENCH_VENV)/bin/python $(BIN)/python $$script || exit 1; done
 
+# ruff on everything; mypy --strict on the client's layers (client, capture, ai: [tool.mypy] in pyproject.toml)
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV)

@@ -188,19 +188,22 @@ def restart_server(server: LiveServer, timeout: float = 60) -> LiveServer:
 
 # ---- markers: which tests need a browser, a Jupyter kernel or PostgreSQL ----
 
-KERNEL_TESTS = ("tests/jupyter/", "tests/compat/test_jupyter.py")  # nbclient kernels; an IPython shell
+TESTS = Path(__file__).parent
+KERNEL_TESTS = (TESTS / "jupyter", TESTS / "compat" / "test_jupyter.py")  # nbclient kernels; an IPython shell
 SERVER_HELPERS = (start_server, fresh_database_url)  # who uses one has a server or a database of its own
 
 
 def pytest_collection_modifyitems(config, items) -> None:
+    """``browser``: uses the ``browser`` fixture. ``kernel``: under KERNEL_TESTS or uses ``kernels_dir``.
+    ``postgres``: on the PostgreSQL run (FIGTRAIL_TEST_DATABASE_URL set), every test that has a database."""
     on_postgres = bool(os.environ.get("FIGTRAIL_TEST_DATABASE_URL"))
-    root = Path(str(config.rootpath))
     for item in items:
-        path = Path(str(item.path)).relative_to(root).as_posix()
+        path = Path(str(item.path))
         fixtures = set(getattr(item, "fixturenames", ()))
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
-        if path.startswith(KERNEL_TESTS) or "kernels_dir" in fixtures:
+        in_kernel_tests = any(path == kernel or kernel in path.parents for kernel in KERNEL_TESTS)
+        if in_kernel_tests or "kernels_dir" in fixtures:
             item.add_marker(pytest.mark.kernel)
         if on_postgres and uses_a_database(item):
             item.add_marker(pytest.mark.postgres)
