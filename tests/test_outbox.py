@@ -99,6 +99,19 @@ def test_a_sweep_deletes_old_payloads_no_job_needs_and_keeps_the_others(tmp_path
     assert outbox.has_blob(needed) and outbox.has_blob(fresh) and not outbox.has_blob(orphan)
 
 
+def test_the_payloads_of_a_job_of_a_newer_format_are_never_swept(tmp_path):
+    outbox = Outbox(tmp_path / "outbox")
+    digest = outbox.put_blob(b"the newer job's image")
+    job = outbox.add({"id": "future", "kind": "revision", "data": [{"blob": digest}]})
+    path = outbox.path / "jobs" / f"{job['seq']}.json"
+    path.write_text(json.dumps({**job, "format": JOB_FORMAT + 1, "data": [], "pictures": [digest]}))
+    old = time.time() - 3600
+    os.utime(outbox.path / "blobs" / digest, (old, old))
+    outbox.sweep()
+    outbox.collect_blobs({digest})
+    assert outbox.has_blob(digest)
+
+
 def test_a_data_file_is_copied_in_by_content(tmp_path):
     outbox = Outbox(tmp_path / "outbox")
     source = tmp_path / "data.csv"

@@ -291,7 +291,10 @@ class Outbox:
     def _delete_unneeded(self, candidates: set[str], older_than: float) -> None:
         if not candidates:
             return
-        still_needed = set().union(*(job_blobs(job) for job in self.pending() + self.held()))
+        jobs = self.pending() + self.held()
+        if any(job.get("kind") == "unreadable" for job in jobs):
+            return  # a job this client cannot read (a newer format) may need any payload: keep them all
+        still_needed = set().union(*(job_blobs(job) for job in jobs))
         cutoff = time.time() - older_than
         for digest in candidates - still_needed:
             path = self.path / "blobs" / digest
