@@ -29,7 +29,7 @@ from figtrail.client.catalog import Catalog
 from figtrail.client.config import ClientConfig, load_config
 from figtrail.client.errors import DeliveryError, FigtrailError
 from figtrail.client.http import Connection
-from figtrail.client.queries import NotebookName, Spec, to_spec
+from figtrail.client.queries import AnalysisTarget, Files, NotebookName, Spec, Target, to_spec
 from figtrail.client.revision import PublishedRevision
 from figtrail.client.sender import PROCESS_TOKEN, Sender, notify_stderr
 from figtrail.client.short_ids import ShortIds
@@ -52,12 +52,26 @@ RENDER_STEPS_PER_REVISION = 4  # the primary image, two other formats, a waterma
 
 
 class Publisher:
-    """Publishes figures to one server as one account, into one workspace and analysis."""
+    """Publishes figures to one server as one account, into one workspace and analysis.
+
+    ``workspace``: a name (created if missing), ``FindByName``, ``ApiId`` or None for FIGTRAIL_WORKSPACE,
+    else the account's primary workspace. ``analysis``: the same, or ``NotebookName()``; None names it
+    after the script or notebook. ``url``, ``api_key``, ``username``, ``password``, ``outbox``: override
+    FIGTRAIL_* and the config file (``config``: a whole ``ClientConfig`` instead). ``annotators``: what
+    each revision records (default: code, git, environment, packages). ``backends``: the plotting
+    libraries to recognise, in order (default: all). ``watermark``: False for none, or a ``Watermark``.
+    ``image_formats``: what is rendered (default PNG and SVG). ``default_metadata``: merged into every
+    revision's metadata. ``save_pickle``: keep a matplotlib figure's pickle. ``strict``: wait for the
+    server and raise typed errors instead of queueing (default FIGTRAIL_STRICT). ``render_process``:
+    False renders on a thread of this process. ``notify``: where notices go (default: stderr).
+
+    Making one does no network I/O: the server is first reached by the background sender.
+    """
 
     def __init__(
         self,
-        workspace: Any = None,
-        analysis: Any = None,
+        workspace: Target | None = None,
+        analysis: AnalysisTarget | None = None,
         *,
         url: str | None = None,
         api_key: str | None = None,
@@ -124,11 +138,11 @@ class Publisher:
     def publish(
         self,
         fig: Any = None,
-        target: Any = None,
+        target: Target | None = None,
         dataframes: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
         backend: str | Backend | None = None,
-        files: Any = None,
+        files: Files | None = None,
         *,
         context: CaptureContext | None = None,
         displayed: dict[str, bytes] | None = None,
@@ -167,11 +181,11 @@ class Publisher:
     def prepare(
         self,
         fig: Any = None,
-        target: Any = None,
+        target: Target | None = None,
         dataframes: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
         backend: str | Backend | None = None,
-        files: Any = None,
+        files: Files | None = None,
         *,
         context: CaptureContext | None = None,
         displayed: dict[str, bytes] | None = None,

@@ -6,11 +6,20 @@ Targets are resolved by the background sender, not at publish time, so they are 
 
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 Spec = dict[str, Any]
+
+
+class HasApiId(Protocol):
+    """Anything with an ``api_id``: an object of the official client, a revision handle."""
+
+    @property
+    def api_id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,14 @@ class NotebookName:
         return hash("NotebookName")
 
 
+# What a user may pass to name a workspace, an analysis or a figure: a name (an id if it looks like one),
+# FindByName, ApiId, an object with an api_id, or a spec; an analysis may also be NotebookName().
+Target: TypeAlias = "str | FindByName | ApiId | HasApiId | Mapping[str, Any]"
+AnalysisTarget: TypeAlias = "Target | NotebookName"
+# Data files stored whole with a revision: paths (named after the file), or {name: path}
+Files: TypeAlias = "Sequence[str | os.PathLike[str]] | Mapping[str, str | os.PathLike[str]]"
+
+
 def is_uuid(text: str) -> bool:
     try:
         uuid.UUID(str(text))
@@ -50,7 +67,7 @@ def is_uuid(text: str) -> bool:
     return True
 
 
-def to_spec(target: Any, *, create_by_default: bool = True) -> Spec | None:
+def to_spec(target: Target | None, *, create_by_default: bool = True) -> Spec | None:
     """Turn what the user passed into a spec. A bare string is an id if it looks like one, else a name."""
     if target is None:
         return None
