@@ -17,9 +17,17 @@ def csrf_token(html: str) -> str:
 
 
 def web_session(server, username: str, password: str) -> requests.Session:
-    """A requests session carrying the web UI's session cookie, signed in through the form."""
+    """A requests session carrying the web UI's session cookie, signed in through the form. Over plain
+    HTTP even where cookies are marked Secure (a server with an https FIGTRAIL_PUBLIC_URL): the test
+    keeps sending them to the loopback address it talks to."""
     session = requests.Session()
+
+    def keep_cookies() -> None:
+        for cookie in session.cookies:
+            cookie.secure = False
+
     form = session.get(server.url + "/signin", timeout=30)
+    keep_cookies()
     response = session.post(
         server.url + "/signin",
         data={"username": username, "password": password, "csrfmiddlewaretoken": csrf_token(form.text)},
@@ -28,6 +36,7 @@ def web_session(server, username: str, password: str) -> requests.Session:
         timeout=30,
     )
     assert response.status_code == 302, response.text[:500]
+    keep_cookies()
     return session
 
 

@@ -21,35 +21,12 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 
 from tests.server.helpers import data_item, finished_task, new_user, png_bytes
 from tests.server.security.conftest import PINNED_NAME, PUBLIC_URL
-from tests.web.helpers import csrf_token
+from tests.web.helpers import csrf_token, web_session
 
 EVIL = "evil.example"
 FORGED = {"Host": EVIL, "X-Forwarded-Host": EVIL, "X-Forwarded-Proto": "https"}
 REVISION_LINK = re.compile(r'id="revision-link">([^<]*)<')
 SHARE_LINK = re.compile(r'id="share-link" value="([^"]*)"')
-
-
-def web_session(server, username: str, password: str) -> requests.Session:
-    """Signed in through the form over plain HTTP, even where cookies are marked Secure (an https
-    FIGTRAIL_PUBLIC_URL): the test keeps sending them to the loopback address it talks to."""
-    session = requests.Session()
-
-    def keep_cookies() -> None:
-        for cookie in session.cookies:
-            cookie.secure = False
-
-    form = session.get(server.url + "/signin", timeout=30)
-    keep_cookies()
-    response = session.post(
-        server.url + "/signin",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf_token(form.text)},
-        headers={"Referer": server.url + "/signin"},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert response.status_code == 302, response.text[:500]
-    keep_cookies()
-    return session
 
 
 def published(server):
