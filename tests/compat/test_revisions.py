@@ -14,6 +14,7 @@ import pytest
 from gofigr import FindByName
 
 from tests.compat.conftest import unique
+from tests.server.helpers import refusal
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402
@@ -181,7 +182,8 @@ def test_client_id_becomes_the_id_and_duplicates_conflict(owner, tree):
     assert first.status_code == 201
     assert first.json()["api_id"] == client_id
     duplicate = owner.http.post(owner.gf.api_url + "revision/", json={**body, "data": []})
-    assert duplicate.status_code == 409
+    assert refusal(duplicate, 409, "code") == "duplicate_client_id"
+    assert duplicate.json()["detail"] == f"A revision with client_id {client_id} already exists."
     stored = owner.gf.Revision(api_id=client_id).fetch()
     assert [(d.name, d.contents) for d in stored.data] == [("t", "123")]  # the duplicate stored nothing
     assert [r.api_id for r in owner.gf.Figure(api_id=figure.api_id).fetch().revisions] == [client_id]

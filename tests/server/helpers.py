@@ -109,6 +109,29 @@ class Api:
         return self.created("asset_revision/", {"asset": asset_id, "data": [item]})
 
 
+def refusal(response: requests.Response, status: int, field: str = "detail") -> Any:
+    """What an error answer says: checks the status and the JSON body, which names ``field`` (the
+    rejected field of a 400, or ``detail``: the reason of a 401, 403, 404, 405 or 409), and returns it."""
+    assert response.status_code == status, response.text
+    assert response.headers.get("Content-Type", "").startswith("application/json"), response.text
+    body = response.json()
+    assert field in body, body
+    return body[field]
+
+
+NO_CREDENTIALS = "Authentication credentials were not provided."  # the reason of a 401 without any
+
+
+def denied(access: str, kind: str) -> str:
+    """The reason of a 403 from the object permissions: the access one lacks, on what kind of object."""
+    return f"You do not have {access} access to this {kind}."
+
+
+def no_such(kind: str, api_id: str) -> str:
+    """The reason of a 404 for an id nothing has (or had) of that kind."""
+    return f"No {kind} with id {api_id}."
+
+
 def when(timestamp: str) -> datetime:
     """Parse a server timestamp (ISO 8601 with a timezone, maybe a 'Z')."""
     parsed = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))

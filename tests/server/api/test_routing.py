@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.server.helpers import VERSIONS, data_item, unique
+from tests.server.helpers import VERSIONS, data_item, no_such, refusal, unique
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -133,7 +133,9 @@ def test_delete_with_and_without_trailing_slash(owner, slash):
     assert owner.delete(f"figure/{figure['api_id']}" + slash).status_code == 204
     assert owner.delete(f"analysis/{analysis['api_id']}" + slash).status_code == 204
     assert owner.delete(f"workspace/{workspace['api_id']}" + slash).status_code == 204
-    assert owner.get(f"workspace/{workspace['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"workspace/{workspace['api_id']}/"), 404) == no_such(
+        "workspace", workspace["api_id"]
+    )
 
 
 @pytest.mark.parametrize("path", ["api/token", "api/token/"])
@@ -148,8 +150,9 @@ def test_token_route_never_redirects(live_server, owner, path):
 
 
 def test_unknown_route_is_404_not_redirect(owner):
-    assert owner.get("no_such_resource/").status_code == 404
-    assert owner.post("no_such_resource", {}).status_code == 404
+    said = "No API route /api/v1.4.1/{}; see /api/docs/ for the routes this server has."
+    assert refusal(owner.get("no_such_resource/"), 404) == said.format("no_such_resource/")
+    assert refusal(owner.post("no_such_resource", {}), 404) == said.format("no_such_resource")
 
 
 @pytest.mark.parametrize("path", ["workspace//", "no_such_resource/", "revision/x/y/z/", ""])

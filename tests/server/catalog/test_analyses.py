@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.helpers import data_item, new_user, when
+from tests.server.helpers import data_item, denied, new_user, no_such, refusal, when
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -105,7 +105,7 @@ def test_move_into_a_foreign_workspace_is_403(owner, stranger):
     _, analysis, _ = owner.tree()
     theirs = stranger.workspace()
     response = owner.patch(f"analysis/{analysis['api_id']}/", {"workspace": theirs["api_id"]})
-    assert response.status_code == 403
+    assert refusal(response, 403) == denied("create", "workspace")
     assert owner.ok(f"analysis/{analysis['api_id']}/")["workspace"] == analysis["workspace"]
 
 
@@ -119,11 +119,11 @@ def test_delete_cascades_and_shrinks_workspace(owner):
     revisions = [owner.revision(figure["api_id"], data_item(b"g" * 10)) for _ in range(2)]
     assert owner.ok(f"workspace/{workspace['api_id']}/")["size_bytes"] == 27
     assert owner.delete(f"analysis/{gone['api_id']}").status_code == 204
-    assert owner.get(f"analysis/{gone['api_id']}/").status_code == 404
-    assert owner.get(f"figure/{figure['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"analysis/{gone['api_id']}/"), 404) == no_such("analysis", gone["api_id"])
+    assert refusal(owner.get(f"figure/{figure['api_id']}/"), 404) == no_such("figure", figure["api_id"])
     for revision in revisions:
-        assert owner.get(f"revision/{revision['api_id']}/").status_code == 404
-        assert owner.get(f"data/{revision['data'][0]['api_id']}/").status_code == 404
+        assert refusal(owner.get(f"revision/{revision['api_id']}/"), 404).startswith("No revision with id")
+        assert refusal(owner.get(f"data/{revision['data'][0]['api_id']}/"), 404).startswith("No data object")
     after = owner.ok(f"workspace/{workspace['api_id']}/")
     assert after["size_bytes"] == 7
     assert [a["api_id"] for a in after["analyses"]] == [keep["api_id"]]
@@ -150,13 +150,14 @@ def foreign(owner) -> dict:
 
 def test_other_users_analysis_is_403(owner, stranger, foreign):
     path = f"analysis/{foreign['api_id']}/"
-    assert stranger.get(path).status_code == 403
-    assert stranger.put(path, {"name": "x", "workspace": foreign["workspace"]}).status_code == 403
-    assert stranger.patch(path, {"name": "x"}).status_code == 403
-    assert stranger.delete(path).status_code == 403
-    assert stranger.get(path + "thumbnail/64").status_code == 403
-    assert stranger.get(path + "log/").status_code == 403
-    assert stranger.post("figure/", {"name": "x", "analysis": foreign["api_id"]}).status_code == 403
+    view, change = denied("view", "analysis"), denied("create", "analysis")
+    assert refusal(stranger.get(path), 403) == view
+    assert refusal(stranger.put(path, {"name": "x", "workspace": foreign["workspace"]}), 403) == change
+    assert refusal(stranger.patch(path, {"name": "x"}), 403) == change
+    assert refusal(stranger.delete(path), 403) == change
+    assert refusal(stranger.get(path + "thumbnail/64"), 403) == view
+    assert refusal(stranger.get(path + "log/"), 403) == view
+    assert refusal(stranger.post("figure/", {"name": "x", "analysis": foreign["api_id"]}), 403) == change
     assert owner.ok(path)["name"] == foreign["name"]
 
 
@@ -170,9 +171,11 @@ def test_member_of_another_workspace_is_403(live_server, owner, foreign):
     )
     assert colleague.get(f"workspace/{shared['api_id']}/").status_code == 200
     path = f"analysis/{foreign['api_id']}/"
-    assert colleague.get(path).status_code == 403
-    assert colleague.patch(path, {"workspace": shared["api_id"]}).status_code == 403
-    assert colleague.delete(path).status_code == 403
+    assert refusal(colleague.get(path), 403) == denied("view", "analysis")
+    assert refusal(colleague.patch(path, {"workspace": shared["api_id"]}), 403) == denied(
+        "create", "analysis"
+    )
+    assert refusal(colleague.delete(path), 403) == denied("create", "analysis")
     assert owner.ok(path)["workspace"] == foreign["workspace"]
 
 
@@ -183,5 +186,7 @@ def test_list_shows_only_visible(owner, stranger, foreign):
 
 def test_missing_is_404(owner):
     for method in ("GET", "PUT", "PATCH", "DELETE"):
-        assert owner.request(method, f"analysis/{MISSING}/", json={}).status_code == 404
-    assert owner.get(f"analysis/{MISSING}/thumbnail/64").status_code == 404
+        assert refusal(owner.request(method, f"analysis/{MISSING}/", json={}), 404) == (
+            no_such("analysis", MISSING)
+        )
+    assert refusal(owner.get(f"analysis/{MISSING}/thumbnail/64"), 404) == no_such("analysis", MISSING)

@@ -8,7 +8,7 @@ import base64
 import blake3
 import pytest
 
-from tests.server.helpers import data_item, unique
+from tests.server.helpers import data_item, denied, no_such, refusal, unique
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -108,7 +108,9 @@ def test_missing_asset_is_400_or_404(owner):
     missing_field = owner.post("asset_revision/", {"data": [data_item(b"x", "file")]})
     assert missing_field.status_code == 400
     assert "asset" in missing_field.json()
-    assert owner.post("asset_revision/", {"asset": MISSING, "data": []}).status_code == 404
+    assert refusal(owner.post("asset_revision/", {"asset": MISSING, "data": []}), 404) == no_such(
+        "asset", MISSING
+    )
 
 
 def test_bad_payload_is_400_and_stores_nothing(owner):
@@ -153,7 +155,9 @@ def test_delete_shrinks_asset_and_workspace(owner):
     keep = owner.asset_revision(asset["api_id"], b"12")
     gone = owner.asset_revision(asset["api_id"], b"123456")
     assert owner.delete(f"asset_revision/{gone['api_id']}").status_code == 204
-    assert owner.get(f"asset_revision/{gone['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"asset_revision/{gone['api_id']}/"), 404) == no_such(
+        "asset revision", gone["api_id"]
+    )
     assert [r["api_id"] for r in owner.ok(f"asset/{asset['api_id']}/")["revisions"]] == [keep["api_id"]]
     assert owner.ok(f"asset/{asset['api_id']}/")["size_bytes"] == 2
     assert owner.ok(f"workspace/{workspace['api_id']}/")["size_bytes"] == 2
@@ -161,14 +165,16 @@ def test_delete_shrinks_asset_and_workspace(owner):
 
 def test_other_users_asset_revision_is_403(owner, stranger, setup):
     path = f"asset_revision/{setup['plain_revision']['api_id']}/"
-    assert stranger.get(path).status_code == 403
-    assert stranger.put(path, {"metadata": {"x": 1}}).status_code == 403
-    assert stranger.patch(path, {"metadata": {"x": 1}}).status_code == 403
-    assert stranger.delete(path).status_code == 403
-    assert stranger.get(path + "thumbnail/64").status_code == 403
+    assert refusal(stranger.get(path), 403) == denied("view", "asset revision")
+    assert refusal(stranger.put(path, {"metadata": {"x": 1}}), 403) == denied("create", "asset revision")
+    assert refusal(stranger.patch(path, {"metadata": {"x": 1}}), 403) == denied("create", "asset revision")
+    assert refusal(stranger.delete(path), 403) == denied("create", "asset revision")
+    assert refusal(stranger.get(path + "thumbnail/64"), 403) == denied("view", "asset revision")
     assert owner.get(path).status_code == 200
 
 
 def test_missing_is_404(owner):
     for method in ("GET", "PUT", "PATCH", "DELETE"):
-        assert owner.request(method, f"asset_revision/{MISSING}/", json={}).status_code == 404
+        assert refusal(owner.request(method, f"asset_revision/{MISSING}/", json={}), 404) == no_such(
+            "asset revision", MISSING
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.helpers import data_item, unique
+from tests.server.helpers import data_item, denied, no_such, refusal, unique
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -119,8 +119,12 @@ def test_delete_cascades_and_shrinks_workspace(owner):
     revision = owner.asset_revision(gone["api_id"], b"0123456789")
     assert owner.ok(f"workspace/{workspace['api_id']}/")["size_bytes"] == 14
     assert owner.delete(f"asset/{gone['api_id']}/").status_code == 204
-    assert owner.get(f"asset_revision/{revision['api_id']}/").status_code == 404
-    assert owner.get(f"data/{revision['data'][0]['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"asset_revision/{revision['api_id']}/"), 404) == no_such(
+        "asset revision", revision["api_id"]
+    )
+    assert refusal(owner.get(f"data/{revision['data'][0]['api_id']}/"), 404) == no_such(
+        "data object", revision["data"][0]["api_id"]
+    )
     after = owner.ok(f"workspace/{workspace['api_id']}/")
     assert after["size_bytes"] == 4
     assert [a["api_id"] for a in after["assets"]] == [keep["api_id"]]
@@ -142,16 +146,18 @@ def test_moving_an_analysis_carries_its_assets_and_their_bytes(owner):
 def test_other_users_asset_is_403(owner, stranger):
     asset = owner.asset(owner.workspace()["api_id"])
     path = f"asset/{asset['api_id']}/"
-    assert stranger.get(path).status_code == 403
-    assert stranger.put(path, {"name": "x", "workspace": asset["workspace"]}).status_code == 403
-    assert stranger.patch(path, {"name": "x"}).status_code == 403
-    assert stranger.delete(path).status_code == 403
-    assert stranger.get(path + "thumbnail/64").status_code == 403
-    assert stranger.post("asset_revision/", {"asset": asset["api_id"], "data": []}).status_code == 403
-    assert stranger.post("asset/", {"name": "x", "workspace": asset["workspace"]}).status_code == 403
+    view, change = denied("view", "asset"), denied("create", "asset")
+    assert refusal(stranger.get(path), 403) == view
+    assert refusal(stranger.put(path, {"name": "x", "workspace": asset["workspace"]}), 403) == change
+    assert refusal(stranger.patch(path, {"name": "x"}), 403) == change
+    assert refusal(stranger.delete(path), 403) == change
+    assert refusal(stranger.get(path + "thumbnail/64"), 403) == view
+    assert refusal(stranger.post("asset_revision/", {"asset": asset["api_id"], "data": []}), 403) == change
+    into_their_workspace = stranger.post("asset/", {"name": "x", "workspace": asset["workspace"]})
+    assert refusal(into_their_workspace, 403) == denied("create", "workspace")
     assert owner.ok(path)["name"] == asset["name"]
 
 
 def test_missing_is_404(owner):
     for method in ("GET", "PUT", "PATCH", "DELETE"):
-        assert owner.request(method, f"asset/{MISSING}/", json={}).status_code == 404
+        assert refusal(owner.request(method, f"asset/{MISSING}/", json={}), 404) == no_such("asset", MISSING)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.server.helpers import new_user, token_session
+from tests.server.helpers import NO_CREDENTIALS, new_user, refusal, token_session
 
 
 def test_bootstrap_matches_the_separate_endpoints(live_server):
@@ -37,4 +37,4 @@ def test_bootstrap_with_a_scoped_api_key_sees_its_workspace_only(live_server):
 
 
 def test_bootstrap_needs_sign_in(live_server):
-    assert requests.get(f"{live_server.api}bootstrap/", timeout=30).status_code == 401
+    assert refusal(requests.get(f"{live_server.api}bootstrap/", timeout=30), 401) == NO_CREDENTIALS

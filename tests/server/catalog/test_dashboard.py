@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.helpers import data_item
+from tests.server.helpers import data_item, denied, no_such, refusal
+
+MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
@@ -72,5 +74,7 @@ def test_bad_activity_limit_names_the_field(owner, filled, query):
 
 
 def test_strangers_are_refused(stranger, filled):
-    assert stranger.get(f"workspace/{filled['workspace']['api_id']}/dashboard/").status_code == 403
-    assert stranger.get("workspace/00000000-0000-4000-8000-000000000000/dashboard/").status_code == 404
+    assert refusal(stranger.get(f"workspace/{filled['workspace']['api_id']}/dashboard/"), 403) == denied(
+        "view", "workspace"
+    )
+    assert refusal(stranger.get(f"workspace/{MISSING}/dashboard/"), 404) == no_such("workspace", MISSING)

@@ -8,7 +8,7 @@ import base64
 import blake3
 import pytest
 
-from tests.server.helpers import data_item, png_bytes
+from tests.server.helpers import data_item, denied, no_such, png_bytes, refusal
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -59,20 +59,22 @@ def test_mutation_is_405(owner, revision, method):
     entry = revision["data"][1]
     for slash in ("/", ""):
         response = owner.request(method, f"data/{entry['api_id']}{slash}", json={**entry, "name": "changed"})
-        assert response.status_code == 405
+        assert refusal(response, 405) == f'Method "{method}" not allowed.'
     assert owner.ok(f"data/{entry['api_id']}/")["name"] == "Jupyter Cell"
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
 def test_mutation_is_405_even_for_another_user(stranger, revision, method):
     entry = revision["data"][0]
-    assert stranger.request(method, f"data/{entry['api_id']}/", json={"name": "x"}).status_code == 405
+    response = stranger.request(method, f"data/{entry['api_id']}/", json={"name": "x"})
+    assert refusal(response, 405) == f'Method "{method}" not allowed.'
 
 
 def test_another_users_data_is_403(owner, stranger, revision):
     for entry in revision["data"]:
-        assert stranger.get(f"data/{entry['api_id']}/").status_code == 403
-    assert stranger.get(f"data/{revision['data'][0]['api_id']}/storage/").status_code == 403
+        assert refusal(stranger.get(f"data/{entry['api_id']}/"), 403) == denied("view", "data object")
+    storage = f"data/{revision['data'][0]['api_id']}/storage/"
+    assert refusal(stranger.get(storage), 403) == denied("view", "data object")
 
 
 def test_storage(owner, revision):
@@ -81,8 +83,8 @@ def test_storage(owner, revision):
 
 
 def test_missing_is_404(owner):
-    assert owner.get(f"data/{MISSING}/").status_code == 404
-    assert owner.get("data/not-a-uuid").status_code == 404
+    assert refusal(owner.get(f"data/{MISSING}/"), 404) == no_such("data object", MISSING)
+    assert refusal(owner.get("data/not-a-uuid"), 404) == no_such("data object", "not-a-uuid")
 
 
 def test_asset_revision_data_is_served_too(owner):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.helpers import data_item
+from tests.server.helpers import data_item, denied, no_such, refusal
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -96,8 +96,12 @@ def test_delete_cascades_and_shrinks_parents(owner):
     revision = owner.revision(gone["api_id"], data_item(b"g" * 20), data_item(b"h" * 5))
     assert owner.ok(f"analysis/{analysis['api_id']}/")["size_bytes"] == 28
     assert owner.delete(f"figure/{gone['api_id']}/").status_code == 204
-    assert owner.get(f"revision/{revision['api_id']}/").status_code == 404
-    assert owner.get(f"data/{revision['data'][1]['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"revision/{revision['api_id']}/"), 404) == no_such(
+        "revision", revision["api_id"]
+    )
+    assert refusal(owner.get(f"data/{revision['data'][1]['api_id']}/"), 404) == no_such(
+        "data object", revision["data"][1]["api_id"]
+    )
     after = owner.ok(f"analysis/{analysis['api_id']}/")
     assert after["size_bytes"] == 3
     assert [f["api_id"] for f in after["figures"]] == [keep["api_id"]]
@@ -107,23 +111,28 @@ def test_delete_cascades_and_shrinks_parents(owner):
 def test_other_users_figure_is_403(owner, stranger):
     _, _, figure = owner.tree()
     path = f"figure/{figure['api_id']}/"
-    assert stranger.get(path).status_code == 403
-    assert stranger.put(path, {"name": "x", "analysis": figure["analysis"]}).status_code == 403
-    assert stranger.patch(path, {"name": "x"}).status_code == 403
-    assert stranger.delete(path).status_code == 403
-    assert stranger.get(path + "thumbnail/32").status_code == 403
-    assert stranger.post("revision/", {"figure": figure["api_id"], "data": []}).status_code == 403
+    view, change = denied("view", "figure"), denied("create", "figure")
+    assert refusal(stranger.get(path), 403) == view
+    assert refusal(stranger.put(path, {"name": "x", "analysis": figure["analysis"]}), 403) == change
+    assert refusal(stranger.patch(path, {"name": "x"}), 403) == change
+    assert refusal(stranger.delete(path), 403) == change
+    assert refusal(stranger.get(path + "thumbnail/32"), 403) == view
+    assert refusal(stranger.post("revision/", {"figure": figure["api_id"], "data": []}), 403) == change
     assert owner.ok(path)["name"] == figure["name"]
 
 
 def test_move_into_a_foreign_analysis_is_403(owner, stranger):
     _, _, figure = owner.tree()
     _, theirs, _ = stranger.tree()
-    assert owner.patch(f"figure/{figure['api_id']}/", {"analysis": theirs["api_id"]}).status_code == 403
+    assert refusal(owner.patch(f"figure/{figure['api_id']}/", {"analysis": theirs["api_id"]}), 403) == denied(
+        "create", "analysis"
+    )
     assert owner.ok(f"figure/{figure['api_id']}/")["analysis"] == figure["analysis"]
 
 
 def test_missing_is_404(owner):
     for method in ("GET", "PUT", "PATCH", "DELETE"):
-        assert owner.request(method, f"figure/{MISSING}/", json={}).status_code == 404
-    assert owner.get(f"figure/{MISSING}/thumbnail/64").status_code == 404
+        assert refusal(owner.request(method, f"figure/{MISSING}/", json={}), 404) == no_such(
+            "figure", MISSING
+        )
+    assert refusal(owner.get(f"figure/{MISSING}/thumbnail/64"), 404) == no_such("figure", MISSING)

@@ -6,7 +6,9 @@ import hashlib
 
 import pytest
 
-from tests.server.helpers import new_user, read_db, unique
+from tests.server.helpers import denied, new_user, read_db, refusal, unique
+
+NO_INVITATION = "No such invitation."
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +45,13 @@ def test_get_by_token(owner, invitee):
     assert fetched.status_code == 200
     assert fetched.json()["api_id"] == invitation["api_id"]
     assert fetched.json()["token"] is None
-    assert invitee.get("invitations/workspace/not-a-real-token").status_code == 404
+    assert refusal(invitee.get("invitations/workspace/not-a-real-token"), 404) == NO_INVITATION
 
 
 def test_accept_makes_a_member_once(owner, invitee):
     workspace = owner.workspace()
     invitation = invite(owner, workspace, "viewer")
-    assert invitee.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    assert refusal(invitee.get(f"workspace/{workspace['api_id']}/"), 403) == denied("view", "workspace")
     accepted = invitee.post(f"invitations/workspace/{invitation['token']}/accept", {})
     assert accepted.status_code == 200
     assert accepted.json()["status"] == "accepted"
@@ -65,10 +67,14 @@ def test_accept_makes_a_member_once(owner, invitee):
 def test_delete_is_204(owner, invitee):
     workspace = owner.workspace()
     invitation = invite(owner, workspace)
-    assert invitee.delete(f"invitations/workspace/{invitation['api_id']}").status_code == 403
+    assert refusal(invitee.delete(f"invitations/workspace/{invitation['api_id']}"), 403) == denied(
+        "admin", "workspace"
+    )
     assert owner.delete(f"invitations/workspace/{invitation['api_id']}").status_code == 204
-    assert owner.get(f"invitations/workspace/{invitation['token']}").status_code == 404
-    assert invitee.post(f"invitations/workspace/{invitation['token']}/accept", {}).status_code == 404
+    assert refusal(owner.get(f"invitations/workspace/{invitation['token']}"), 404) == NO_INVITATION
+    assert (
+        refusal(invitee.post(f"invitations/workspace/{invitation['token']}/accept", {}), 404) == NO_INVITATION
+    )
     assert owner.ok(f"workspace/{workspace['api_id']}/invitations/") == []
 
 
@@ -78,8 +84,10 @@ def test_only_admins_invite(owner, stranger):
         "invitations/workspace/",
         {"email": "x@example.org", "membership_type": "viewer", "workspace": workspace["api_id"]},
     )
-    assert response.status_code == 403
-    assert stranger.get(f"workspace/{workspace['api_id']}/invitations/").status_code == 403
+    assert refusal(response, 403) == denied("admin", "workspace")
+    assert refusal(stranger.get(f"workspace/{workspace['api_id']}/invitations/"), 403) == denied(
+        "admin", "workspace"
+    )
 
 
 def test_owner_role_cannot_be_invited(owner):
@@ -103,7 +111,7 @@ def test_organization_invitation(owner, invitee):
     invitation = owner.created("invitations/organization/", body)
     assert invitation["organization"] == org["api_id"]
     assert invitee.get(f"invitations/organization/{invitation['token']}").status_code == 200
-    assert invitee.get(f"invitations/workspace/{invitation['token']}").status_code == 404
+    assert refusal(invitee.get(f"invitations/workspace/{invitation['token']}"), 404) == NO_INVITATION
     assert invitee.post(f"invitations/organization/{invitation['token']}/accept", {}).status_code == 200
     members = owner.ok(f"organization/{org['api_id']}/members/")
     assert {"username": invitee.username, "membership_type": "workspace_viewer"} in members

@@ -6,6 +6,11 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.server.helpers import NO_CREDENTIALS, refusal
+
+GONE = "No such metadata proxy, or it has expired."
+NOT_YOURS = "This metadata proxy belongs to another user."
+
 ORIGIN = "http://localhost:8888"
 
 
@@ -78,21 +83,23 @@ def test_browser_post_needs_an_object(live_server, proxy):
 
 
 def test_unknown_token_is_404(live_server, owner):
-    assert requests.post(live_server.api + "metadata/no-such-token", json={"metadata": {}}).status_code == 404
-    assert owner.get("metadata/no-such-token").status_code == 404
+    assert (
+        refusal(requests.post(live_server.api + "metadata/no-such-token", json={"metadata": {}}), 404) == GONE
+    )
+    assert refusal(owner.get("metadata/no-such-token"), 404) == GONE
 
 
 def test_another_user_cannot_read_or_delete(owner, stranger, proxy):
-    assert stranger.get(f"metadata/{proxy['token']}").status_code == 403
-    assert stranger.delete(f"metadata/{proxy['token']}").status_code == 403
+    assert refusal(stranger.get(f"metadata/{proxy['token']}"), 403) == NOT_YOURS
+    assert refusal(stranger.delete(f"metadata/{proxy['token']}"), 403) == NOT_YOURS
     assert owner.get(f"metadata/{proxy['token']}").status_code == 200
 
 
 def test_create_and_read_need_auth(live_server, proxy):
-    assert requests.post(live_server.api + "metadata/", json={}).status_code == 401
-    assert requests.get(live_server.api + f"metadata/{proxy['token']}").status_code == 401
+    assert refusal(requests.post(live_server.api + "metadata/", json={}), 401) == NO_CREDENTIALS
+    assert refusal(requests.get(live_server.api + f"metadata/{proxy['token']}"), 401) == NO_CREDENTIALS
 
 
 def test_delete_is_204(owner, proxy):
     assert owner.delete(f"metadata/{proxy['token']}").status_code == 204
-    assert owner.get(f"metadata/{proxy['token']}").status_code == 404
+    assert refusal(owner.get(f"metadata/{proxy['token']}"), 404) == GONE

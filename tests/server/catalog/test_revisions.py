@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.conftest import start_server, stop_server
-from tests.server.helpers import Api, data_item, new_user, png_bytes, when
+from tests.server.helpers import Api, data_item, denied, new_user, no_such, png_bytes, refusal, when
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -266,7 +266,7 @@ def test_put_replaces_data_and_asset_links(owner):
         ("direct", second_ar["api_id"])
     ]
     assert updated["updated_by"] == owner.username
-    assert owner.get(f"data/{old_data_id}/").status_code == 404
+    assert refusal(owner.get(f"data/{old_data_id}/"), 404) == no_such("data object", old_data_id)
     assert owner.ok(f"figure/{figure['api_id']}/")["size_bytes"] == 13
     assert owner.ok(f"workspace/{workspace['api_id']}/")["size_bytes"] == 13 + 2 + 3
     assert owner.ok(f"asset_revision/{first_ar['api_id']}/")["figure_revisions"] == []
@@ -358,7 +358,7 @@ def test_missing_figure_is_400_naming_figure(owner):
 
 def test_nonexistent_figure_is_404(owner):
     response = owner.post("revision/", {"figure": MISSING, "data": [data_item(b"x")]})
-    assert response.status_code == 404
+    assert refusal(response, 404) == no_such("figure", MISSING)
 
 
 def test_malformed_json_is_400(owner):
@@ -374,7 +374,7 @@ def test_linking_a_foreign_asset_revision_is_403(owner, stranger):
     theirs = stranger.asset_revision(stranger.asset(stranger.workspace()["api_id"])["api_id"], b"secret")
     link = [{"use_type": "indirect", "asset_revision": theirs["api_id"]}]
     response = owner.post("revision/", {"figure": figure["api_id"], "data": [], "assets": link})
-    assert response.status_code == 403
+    assert refusal(response, 403) == denied("view", "asset revision")
     assert owner.ok(f"figure/{figure['api_id']}/")["revisions"] == []
     missing = owner.post("revision/", {"figure": figure["api_id"], "assets": [{"asset_revision": MISSING}]})
     assert missing.status_code == 400
@@ -386,8 +386,10 @@ def test_delete_shrinks_parents(owner):
     keep = owner.revision(figure["api_id"], data_item(b"k" * 4))
     gone = owner.revision(figure["api_id"], data_item(b"g" * 9))
     assert owner.delete(f"revision/{gone['api_id']}").status_code == 204
-    assert owner.get(f"revision/{gone['api_id']}/").status_code == 404
-    assert owner.get(f"data/{gone['data'][0]['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"revision/{gone['api_id']}/"), 404) == no_such("revision", gone["api_id"])
+    assert refusal(owner.get(f"data/{gone['data'][0]['api_id']}/"), 404) == no_such(
+        "data object", gone["data"][0]["api_id"]
+    )
     for path in (
         f"figure/{figure['api_id']}/",
         f"analysis/{analysis['api_id']}/",
@@ -401,12 +403,12 @@ def test_other_users_revision_is_403(owner, stranger):
     _, _, figure = owner.tree()
     revision = owner.revision(figure["api_id"], data_item(b"mine"))
     path = f"revision/{revision['api_id']}/"
-    assert stranger.get(path).status_code == 403
-    assert stranger.put(path, {"metadata": {"x": 1}}).status_code == 403
-    assert stranger.patch(path, {"metadata": {"x": 1}}).status_code == 403
-    assert stranger.delete(path).status_code == 403
-    assert stranger.get(path + "thumbnail/64").status_code == 403
-    assert stranger.get(f"revision/?figure={figure['api_id']}").status_code == 403
+    assert refusal(stranger.get(path), 403) == denied("view", "revision")
+    assert refusal(stranger.put(path, {"metadata": {"x": 1}}), 403) == denied("create", "revision")
+    assert refusal(stranger.patch(path, {"metadata": {"x": 1}}), 403) == denied("create", "revision")
+    assert refusal(stranger.delete(path), 403) == denied("create", "revision")
+    assert refusal(stranger.get(path + "thumbnail/64"), 403) == denied("view", "revision")
+    assert refusal(stranger.get(f"revision/?figure={figure['api_id']}"), 403) == denied("view", "figure")
     assert owner.ok(path)["metadata"] == {}
 
 
@@ -418,9 +420,9 @@ def test_revision_of_another_workspace_via_scoped_key_is_403(owner):
     other = owner.workspace()
     key = owner.created("api_key/", {"name": "scoped", "workspace": other["api_id"]})
     scoped = Api(owner.server, token_session(key["token"]), owner.username, owner.password)
-    assert scoped.get(f"revision/{revision['api_id']}/").status_code == 403
-    assert scoped.delete(f"revision/{revision['api_id']}/").status_code == 403
-    assert scoped.get(f"data/{revision['data'][0]['api_id']}/").status_code == 403
+    assert refusal(scoped.get(f"revision/{revision['api_id']}/"), 403) == denied("view", "revision")
+    assert refusal(scoped.delete(f"revision/{revision['api_id']}/"), 403) == denied("create", "revision")
+    assert refusal(scoped.get(f"data/{revision['data'][0]['api_id']}/"), 403) == denied("view", "data object")
 
 
 def test_list_by_figure(owner):
@@ -428,13 +430,17 @@ def test_list_by_figure(owner):
     made = [owner.revision(figure["api_id"], data_item(b"x")) for _ in range(2)]
     listed = owner.ok(f"revision/?figure={figure['api_id']}")
     assert [r["api_id"] for r in listed] == [r["api_id"] for r in made]
-    assert owner.get("revision/").status_code == 400
+    assert refusal(owner.get("revision/"), 400, "figure") == [
+        "Required: list revisions of one figure with ?figure=<id>."
+    ]
 
 
 def test_missing_is_404(owner):
     for method in ("GET", "PUT", "PATCH", "DELETE"):
-        assert owner.request(method, f"revision/{MISSING}/", json={}).status_code == 404
-    assert owner.get("revision/not-a-uuid").status_code == 404
+        assert refusal(owner.request(method, f"revision/{MISSING}/", json={}), 404) == no_such(
+            "revision", MISSING
+        )
+    assert refusal(owner.get("revision/not-a-uuid"), 404) == no_such("revision", "not-a-uuid")
 
 
 @pytest.fixture(scope="module")
@@ -480,7 +486,8 @@ class TestBodyLimit:
         response = post_chunked(
             user, "revision/", {"figure": figure["api_id"], "data": [data_item(b"z" * 120_000, "file")]}
         )
-        assert response.status_code == 413
+        assert refusal(response, 413, "code") == "request_too_large"
+        assert "at most 100000 bytes (FIGTRAIL_MAX_BODY_BYTES)" in response.json()["detail"]
         assert user.ok(f"figure/{figure['api_id']}/")["revisions"] == []
 
 
@@ -547,9 +554,10 @@ def test_derive_and_append_data_are_checked_like_a_publish(live_server, owner):
     assert len(owner.ok(f"figure/{figure['api_id']}/")["revisions"]) == 1
     # into a figure the caller may not write: 403
     into = owner.post(f"revision/{source['api_id']}/derive/", {"figure": theirs["api_id"]})
-    assert into.status_code == 403 and len(stranger.ok(f"figure/{theirs['api_id']}/")["revisions"]) == 0
+    assert refusal(into, 403) == denied("create", "figure")
+    assert len(stranger.ok(f"figure/{theirs['api_id']}/")["revisions"]) == 0
     appended = stranger.post(f"revision/{source['api_id']}/append_data/", {"data": [data_item(b"y")]})
-    assert appended.status_code == 403
+    assert refusal(appended, 403) == denied("create", "revision")
     missing = owner.post(f"revision/{source['api_id']}/derive/", {})
     assert missing.status_code == 400 and "figure" in missing.json()
     empty = owner.post(f"revision/{source['api_id']}/append_data/", {"data": []})

@@ -6,6 +6,8 @@ import re
 
 import requests
 
+from tests.server.helpers import NO_CREDENTIALS, refusal
+
 
 def test_reserve_is_201_with_8_alphanumerics(owner):
     response = owner.post("short_id_prefix/reserve/", {})
@@ -21,7 +23,9 @@ def test_prefixes_are_unique_across_calls_and_users(owner, stranger):
 
 
 def test_reserve_needs_auth(live_server):
-    assert requests.post(live_server.api + "short_id_prefix/reserve/", json={}).status_code == 401
+    assert (
+        refusal(requests.post(live_server.api + "short_id_prefix/reserve/", json={}), 401) == NO_CREDENTIALS
+    )
 
 
 def test_short_ids_under_a_prefix_are_stored_and_returned(owner):

@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.server.helpers import data_item, png_bytes
+from tests.server.helpers import data_item, denied, png_bytes, refusal
 
 
 def decode(thumbnail: str) -> Image.Image:
@@ -93,4 +93,6 @@ def test_bad_size_is_400(owner, pictured, size):
 
 def test_another_users_thumbnail_is_403(stranger, pictured):
     for kind in ("revision", "figure", "analysis"):
-        assert stranger.get(f"{kind}/{pictured[kind]['api_id']}/thumbnail/64").status_code == 403
+        assert refusal(stranger.get(f"{kind}/{pictured[kind]['api_id']}/thumbnail/64"), 403) == denied(
+            "view", kind
+        )

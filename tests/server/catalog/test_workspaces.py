@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.helpers import data_item, new_user, unique
+from tests.server.helpers import data_item, denied, new_user, no_such, refusal, unique
+
+MISSING = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,7 @@ def test_put_without_type_keeps_the_primary(owner):
 def test_primary_cannot_be_deleted(owner):
     primary = owner.primary()
     response = owner.delete(f"workspace/{primary['api_id']}/")
-    assert response.status_code == 400
+    assert refusal(response, 400, "workspace_type") == ["The primary workspace cannot be deleted."]
     assert owner.get(f"workspace/{primary['api_id']}/").status_code == 200
 
 
@@ -99,8 +101,8 @@ def test_put_updates_and_ignores_read_only(owner):
 def test_members_add_change_remove(owner, member):
     workspace = owner.workspace()
     path = f"workspace/{workspace['api_id']}/members/"
-    assert member.get(f"workspace/{workspace['api_id']}/").status_code == 403
-    assert member.get(path).status_code == 403
+    assert refusal(member.get(f"workspace/{workspace['api_id']}/"), 403) == denied("view", "workspace")
+    assert refusal(member.get(path), 403) == denied("view", "workspace")
 
     added = owner.post(path + "add/", {"username": member.username, "membership_type": "viewer"})
     assert added.status_code == 200
@@ -110,7 +112,9 @@ def test_members_add_change_remove(owner, member):
         {"username": member.username, "membership_type": "viewer"},
     ]
     assert member.get(f"workspace/{workspace['api_id']}/").status_code == 200
-    assert member.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 403
+    assert refusal(member.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}), 403) == denied(
+        "create", "workspace"
+    )
 
     changed = owner.post(path + "change/", {"username": member.username, "membership_type": "creator"})
     assert changed.status_code == 200
@@ -125,7 +129,7 @@ def test_members_add_change_remove(owner, member):
     removed = owner.post(path + "remove/", {"username": member.username, "membership_type": None})
     assert removed.status_code == 200
     assert removed.json() == {"username": member.username, "membership_type": None}
-    assert member.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    assert refusal(member.get(f"workspace/{workspace['api_id']}/"), 403) == denied("view", "workspace")
     assert owner.ok(path) == [{"username": owner.username, "membership_type": "owner"}]
 
 
@@ -137,9 +141,11 @@ def test_member_errors(owner, member):
     bad_role = owner.post(path + "add/", {"username": member.username, "membership_type": "emperor"})
     assert bad_role.status_code == 400 and "membership_type" in bad_role.json()
     not_member = owner.post(path + "change/", {"username": member.username, "membership_type": "viewer"})
-    assert not_member.status_code == 400
+    assert refusal(not_member, 400, "username") == [
+        "That user is not a member of this workspace: check the username."
+    ]
     last_owner = owner.post(path + "remove/", {"username": owner.username, "membership_type": None})
-    assert last_owner.status_code == 400
+    assert refusal(last_owner, 400, "username") == ["A workspace must keep at least one owner."]
     assert owner.ok(path) == [{"username": owner.username, "membership_type": "owner"}]
 
 
@@ -185,15 +191,16 @@ def test_log_holds_self_and_descendants(owner):
 def test_log_item_of_another_workspace_is_404(owner):
     first, second = owner.workspace(), owner.workspace()
     item = owner.ok(f"workspace/{first['api_id']}/log/")[0]
-    assert owner.get(f"workspace/{second['api_id']}/log/{item['api_id']}/").status_code == 404
-    assert (
-        owner.get(f"workspace/{first['api_id']}/log/00000000-0000-4000-8000-000000000000/").status_code == 404
+    answer = refusal(owner.get(f"workspace/{second['api_id']}/log/{item['api_id']}/"), 404)
+    assert answer == f"Log item {item['api_id']} is not part of this object's log."
+    assert refusal(owner.get(f"workspace/{first['api_id']}/log/{MISSING}/"), 404) == no_such(
+        "log item", MISSING
     )
 
 
 def test_log_is_403_for_non_member(owner, stranger):
     workspace = owner.workspace()
-    assert stranger.get(f"workspace/{workspace['api_id']}/log/").status_code == 403
+    assert refusal(stranger.get(f"workspace/{workspace['api_id']}/log/"), 403) == denied("view", "workspace")
 
 
 def test_storage_get_and_post(owner):
@@ -215,39 +222,38 @@ def test_storage_get_and_post(owner):
 
 def test_storage_is_403_for_non_member(owner, stranger):
     workspace = owner.workspace()
-    assert stranger.get(f"workspace/{workspace['api_id']}/storage/").status_code == 403
-    assert (
-        stranger.post(f"workspace/{workspace['api_id']}/storage/", {"vendor": "GoFigr.io"}).status_code == 403
+    assert refusal(stranger.get(f"workspace/{workspace['api_id']}/storage/"), 403) == denied(
+        "view", "workspace"
     )
+    saved = stranger.post(f"workspace/{workspace['api_id']}/storage/", {"vendor": "GoFigr.io"})
+    assert refusal(saved, 403) == denied("admin", "workspace")
 
 
 def test_delete_is_204_and_cascades(owner):
     workspace, analysis, figure = owner.tree()
     revision = owner.revision(figure["api_id"], data_item(b"abc"))
     assert owner.delete(f"workspace/{workspace['api_id']}/").status_code == 204
-    assert owner.get(f"workspace/{workspace['api_id']}/").status_code == 404
-    for path in (
-        f"analysis/{analysis['api_id']}/",
-        f"figure/{figure['api_id']}/",
-        f"revision/{revision['api_id']}/",
-    ):
-        assert owner.get(path).status_code == 404
+    assert refusal(owner.get(f"workspace/{workspace['api_id']}/"), 404) == no_such(
+        "workspace", workspace["api_id"]
+    )
+    for kind, gone in (("analysis", analysis), ("figure", figure), ("revision", revision)):
+        assert refusal(owner.get(f"{kind}/{gone['api_id']}/"), 404) == no_such(kind, gone["api_id"])
     assert workspace["api_id"] not in [w["api_id"] for w in owner.ok("workspace/")]
 
 
 def test_other_users_workspace_is_403(owner, stranger):
     workspace = owner.workspace()
     path = f"workspace/{workspace['api_id']}/"
-    assert stranger.get(path).status_code == 403
-    assert stranger.put(path, {"name": "mine", "organization": None}).status_code == 403
-    assert stranger.patch(path, {"name": "mine"}).status_code == 403
-    assert stranger.delete(path).status_code == 403
-    assert (
-        stranger.post(
-            path + "members/add/", {"username": stranger.username, "membership_type": "owner"}
-        ).status_code
-        == 403
+    assert refusal(stranger.get(path), 403) == denied("view", "workspace")
+    assert refusal(stranger.put(path, {"name": "mine", "organization": None}), 403) == denied(
+        "admin", "workspace"
     )
+    assert refusal(stranger.patch(path, {"name": "mine"}), 403) == denied("admin", "workspace")
+    assert refusal(stranger.delete(path), 403) == denied("own", "workspace")
+    add_self = stranger.post(
+        path + "members/add/", {"username": stranger.username, "membership_type": "owner"}
+    )
+    assert refusal(add_self, 403) == denied("admin", "workspace")
     assert workspace["api_id"] not in [w["api_id"] for w in stranger.ok("workspace/")]
     assert owner.ok(path)["name"] == workspace["name"]
 
@@ -257,9 +263,9 @@ def test_admin_cannot_delete_or_make_owners(owner, member):
     path = f"workspace/{workspace['api_id']}/"
     owner.post(path + "members/add/", {"username": member.username, "membership_type": "admin"})
     assert member.patch(path, {"description": "admin edit"}).status_code == 200
-    assert member.delete(path).status_code == 403
+    assert refusal(member.delete(path), 403) == denied("own", "workspace")
     promote = member.post(path + "members/change/", {"username": member.username, "membership_type": "owner"})
-    assert promote.status_code == 403
+    assert refusal(promote, 403) == "Only an owner can make another owner."
 
 
 def test_admin_cannot_demote_or_remove_an_owner(owner, member, live_server):
@@ -269,9 +275,9 @@ def test_admin_cannot_demote_or_remove_an_owner(owner, member, live_server):
     owner.post(path + "add/", {"username": second_owner.username, "membership_type": "owner"})
     owner.post(path + "add/", {"username": member.username, "membership_type": "admin"})
     removed = member.post(path + "remove/", {"username": owner.username, "membership_type": None})
-    assert removed.status_code == 403
+    assert refusal(removed, 403) == "Only an owner can change or remove another owner."
     demoted = member.post(path + "change/", {"username": second_owner.username, "membership_type": "viewer"})
-    assert demoted.status_code == 403
+    assert refusal(demoted, 403) == "Only an owner can change or remove another owner."
     roles = {m["username"]: m["membership_type"] for m in owner.ok(path)}
     assert roles[owner.username] == roles[second_owner.username] == "owner"
     # an owner may step another owner down while one remains
@@ -280,6 +286,6 @@ def test_admin_cannot_demote_or_remove_an_owner(owner, member, live_server):
 
 
 def test_missing_is_404(owner):
-    assert owner.get("workspace/00000000-0000-4000-8000-000000000000/").status_code == 404
-    assert owner.get("workspace/not-a-uuid/").status_code == 404
-    assert owner.delete("workspace/00000000-0000-4000-8000-000000000000/").status_code == 404
+    assert refusal(owner.get(f"workspace/{MISSING}/"), 404) == no_such("workspace", MISSING)
+    assert refusal(owner.get("workspace/not-a-uuid/"), 404) == no_such("workspace", "not-a-uuid")
+    assert refusal(owner.delete(f"workspace/{MISSING}/"), 404) == no_such("workspace", MISSING)
