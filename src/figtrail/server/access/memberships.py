@@ -8,9 +8,12 @@ actor may manage members.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from rest_framework import serializers
+from rest_framework.response import Response
 
 from figtrail.server.access import people, policy
 from figtrail.server.access.policy import Level
@@ -118,3 +121,18 @@ def _apply(group: _Group, parent, change: str, username: str, role: str | None) 
             existing.save(update_fields=["membership_type"])
         else:
             existing.delete()
+
+
+def member_change_answer(
+    request, body_class: type[serializers.Serializer], change: str, apply: Callable[[str, str | None], None]
+) -> Response:
+    """``members/add|change|remove`` of a workspace or an organization, over the API: read the body,
+    ``apply(username, role)``, answer what holds now (a refused change as ``as_api_error`` says)."""
+    body = body_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    username, role = body.validated_data["username"], body.validated_data.get("membership_type")
+    try:
+        apply(username, role)
+    except MembershipError as error:
+        raise as_api_error(error) from error
+    return Response({"username": username, "membership_type": role if change != "remove" else None})

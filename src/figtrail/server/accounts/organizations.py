@@ -10,7 +10,10 @@ from rest_framework.response import Response
 
 from figtrail.server.access import policy
 from figtrail.server.access.declarations import ACCOUNT, SIGNED_IN
-from figtrail.server.access.memberships import MembershipError, as_api_error, change_organization_member
+from figtrail.server.access.memberships import (
+    change_organization_member,
+    member_change_answer,
+)
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization, OrganizationMembership, OrganizationRole
 from figtrail.server.accounts.users import Base64Binary
@@ -47,7 +50,6 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["api_id", "ai_plan", "created_on", "updated_on"]  # ai_plan: `figtrail org plan`
 
     def get_workspaces(self, organization: Organization) -> list[dict]:
-
         request = self.context.get("request")
         if request is None:  # deny by default: no viewer, no workspaces
             return []
@@ -135,18 +137,15 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
     )
     def change_member(self, request, *args, change: str, **kwargs):
         organization = self.get_object(Level.OWN)
-        body = OrgMemberSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        username, role = body.validated_data["username"], body.validated_data.get("membership_type")
-        try:
-            change_organization_member(organization, change, username, role)
-        except MembershipError as error:
-            raise as_api_error(error) from error
-        return Response({"username": username, "membership_type": role if change != "remove" else None})
+        return member_change_answer(
+            request,
+            OrgMemberSerializer,
+            change,
+            lambda username, role: change_organization_member(organization, change, username, role),
+        )
 
     @action(detail=True, methods=["get"], url_path="invitations")
     def invitations(self, request, *args, **kwargs):
-
         organization = self.get_object(Level.OWN)
         return Response(InvitationSerializer(organization.invitations.order_by("created"), many=True).data)
 

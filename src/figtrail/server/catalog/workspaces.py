@@ -233,18 +233,14 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
     )
     def change_member(self, request, *args, change: str, **kwargs):
         workspace = self.get_object(Level.ADMIN)
-        body = MemberSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        username, role = body.validated_data["username"], body.validated_data.get("membership_type")
-        try:
+
+        def apply(username: str, role: str | None) -> None:
             memberships.change_workspace_member(self.actor, workspace, change, username, role)
-        except memberships.MembershipError as error:
-            raise memberships.as_api_error(error) from error
-        return Response({"username": username, "membership_type": role if change != "remove" else None})
+
+        return memberships.member_change_answer(request, MemberSerializer, change, apply)
 
     @action(detail=True, methods=["get"], url_path="invitations")
     def invitations(self, request, *args, **kwargs):
-
         workspace = self.get_object(Level.ADMIN)
         return Response(InvitationSerializer(workspace.invitations.order_by("created"), many=True).data)
 
