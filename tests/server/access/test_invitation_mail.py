@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.conftest import start_server, stop_server
-from tests.server.helpers import new_user, unique
+from tests.server.helpers import denied, new_user, refusal, unique
 from tests.web.helpers import csrf_token, web_session
 
 PUBLIC_URL = "http://figs.example.org"  # http: an https:// public URL would make the session cookie secure
@@ -74,7 +74,7 @@ def test_invitation_is_mailed_with_a_single_use_accept_link(mail_server):
     page = session.get(url, timeout=30)
     assert page.status_code == 200
     assert workspace["name"] in page.text and 'id="accept"' in page.text
-    assert invitee.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    assert refusal(invitee.get(f"workspace/{workspace['api_id']}/"), 403) == denied("view", "workspace")
     accepted = session.post(
         url,
         data={"csrfmiddlewaretoken": csrf_token(page.text)},
@@ -91,7 +91,7 @@ def test_invitation_is_mailed_with_a_single_use_accept_link(mail_server):
     # single use: the page says so, and the API refuses the token again
     assert "already been used" in session.get(url, timeout=30).text
     again = invitee.post(f"invitations/workspace/{invitation['token']}/accept", {})
-    assert again.status_code == 400
+    assert refusal(again, 400, "token") == ["This invitation has already been used."]
 
 
 def test_organization_invitation_is_mailed_too(mail_server):
@@ -110,5 +110,5 @@ def test_no_mail_when_the_invitation_is_refused(mail_server):
     workspace = owner.workspace()
     address = f"{unique('nobody')}@example.org"
     body = {"email": address, "membership_type": "viewer", "workspace": workspace["api_id"]}
-    assert stranger.post("invitations/workspace/", body).status_code == 403
+    assert refusal(stranger.post("invitations/workspace/", body), 403) == denied("admin", "workspace")
     assert messages_to(mail_server, address) == []

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.server.helpers import data_item, when
+from tests.server.helpers import NO_CREDENTIALS, data_item, denied, refusal, when
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_link_token_is_long_random_and_only_for_those_who_may_change_it(owner, s
         share = {"username": stranger.username, "sharing_enabled": True}
         assert owner.post(f"figure/{tree['figure']['api_id']}/share/user/", share).status_code == 200
         assert stranger.ok(path) == {"enabled": True, "expiry": None, "token": None}
-        assert stranger.post(path, {"enabled": True}).status_code == 403
+        assert refusal(stranger.post(path, {"enabled": True}), 403) == denied("create", "figure")
     finally:
         owner.post(f"figure/{tree['figure']['api_id']}/share/user/", {**share, "sharing_enabled": False})
         owner.post(path, {"enabled": False})
@@ -43,22 +43,22 @@ def test_link_token_is_long_random_and_only_for_those_who_may_change_it(owner, s
 
 def test_anonymous_read_is_scoped_read_only_and_revoked_at_once(owner, live_server, tree):
     figure_id, revision = tree["figure"]["api_id"], tree["revision"]
-    assert anonymous(live_server, f"figure/{figure_id}/").status_code == 401
+    assert refusal(anonymous(live_server, f"figure/{figure_id}/"), 401) == NO_CREDENTIALS
     assert owner.post(f"figure/{figure_id}/share/link/", {"enabled": True}).status_code == 200
     assert anonymous(live_server, f"figure/{figure_id}/").status_code == 200
     assert anonymous(live_server, f"revision/{revision['api_id']}/").status_code == 200
     assert anonymous(live_server, f"data/{revision['data'][0]['api_id']}/").status_code == 200
     # not the parent, not a sibling, no listing, no change
-    assert anonymous(live_server, f"analysis/{tree['analysis']['api_id']}/").status_code == 401
-    assert anonymous(live_server, f"figure/{tree['sibling']['api_id']}/").status_code == 401
-    assert anonymous(live_server, "figure/").status_code == 401
-    assert anonymous(live_server, f"figure/{figure_id}/share/link/").status_code == 401
+    assert refusal(anonymous(live_server, f"analysis/{tree['analysis']['api_id']}/"), 401) == NO_CREDENTIALS
+    assert refusal(anonymous(live_server, f"figure/{tree['sibling']['api_id']}/"), 401) == NO_CREDENTIALS
+    assert refusal(anonymous(live_server, "figure/"), 401) == NO_CREDENTIALS
+    assert refusal(anonymous(live_server, f"figure/{figure_id}/share/link/"), 401) == NO_CREDENTIALS
     changed = requests.patch(f"{live_server.api}figure/{figure_id}/", json={"name": "x"}, timeout=30)
-    assert changed.status_code == 401
+    assert refusal(changed, 401) == NO_CREDENTIALS
     # revocation acts on the very next request
     assert owner.post(f"figure/{figure_id}/share/link/", {"enabled": False}).status_code == 200
-    assert anonymous(live_server, f"figure/{figure_id}/").status_code == 401
-    assert anonymous(live_server, f"revision/{revision['api_id']}/").status_code == 401
+    assert refusal(anonymous(live_server, f"figure/{figure_id}/"), 401) == NO_CREDENTIALS
+    assert refusal(anonymous(live_server, f"revision/{revision['api_id']}/"), 401) == NO_CREDENTIALS
 
 
 def test_expiry_is_set_shown_and_enforced(owner, live_server, tree):
@@ -80,7 +80,7 @@ def test_expiry_is_set_shown_and_enforced(owner, live_server, tree):
         assert owner.post(path, {"enabled": True, "expiry": moment.isoformat()}).status_code == 200
         assert anonymous(live_server, f"figure/{figure_id}/").status_code == 200
         time.sleep(max(0.0, (moment - datetime.now(UTC)).total_seconds()) + 0.5)
-        assert anonymous(live_server, f"figure/{figure_id}/").status_code == 401
+        assert refusal(anonymous(live_server, f"figure/{figure_id}/"), 401) == NO_CREDENTIALS
         assert owner.ok(path)["enabled"] is False  # expired reads as off
         cleared = owner.post(path, {"enabled": True, "expiry": None}).json()
         assert cleared["enabled"] is True and cleared["expiry"] is None

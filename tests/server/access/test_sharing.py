@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.helpers import data_item
+from tests.server.helpers import data_item, denied, refusal
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def shared(owner) -> dict:
 
 def test_share_with_user_grants_read_only(owner, stranger, shared):
     figure, revision = shared["figure"], shared["revision"]
-    assert stranger.get(f"figure/{figure['api_id']}/").status_code == 403
+    assert refusal(stranger.get(f"figure/{figure['api_id']}/"), 403) == denied("view", "figure")
     response = owner.post(
         f"figure/{figure['api_id']}/share/user/", {"username": stranger.username, "sharing_enabled": True}
     )
@@ -30,9 +30,13 @@ def test_share_with_user_grants_read_only(owner, stranger, shared):
     assert stranger.get(f"data/{revision['data'][0]['api_id']}/").status_code == 200
     assert stranger.get(f"revision/{revision['api_id']}/thumbnail/32").status_code == 200
     # read-only: no changes, and nothing above the shared object
-    assert stranger.patch(f"figure/{figure['api_id']}/", {"name": "mine"}).status_code == 403
-    assert stranger.delete(f"revision/{revision['api_id']}/").status_code == 403
-    assert stranger.get(f"analysis/{shared['analysis']['api_id']}/").status_code == 403
+    assert refusal(stranger.patch(f"figure/{figure['api_id']}/", {"name": "mine"}), 403) == denied(
+        "create", "figure"
+    )
+    assert refusal(stranger.delete(f"revision/{revision['api_id']}/"), 403) == denied("create", "revision")
+    assert refusal(stranger.get(f"analysis/{shared['analysis']['api_id']}/"), 403) == denied(
+        "view", "analysis"
+    )
     assert (
         stranger.post(f"figure/{figure['api_id']}/share/user/", {"username": stranger.username}).status_code
         == 403
@@ -42,8 +46,8 @@ def test_share_with_user_grants_read_only(owner, stranger, shared):
         f"figure/{figure['api_id']}/share/user/", {"username": stranger.username, "sharing_enabled": False}
     )
     assert unshared.status_code == 200
-    assert stranger.get(f"figure/{figure['api_id']}/").status_code == 403
-    assert stranger.get(f"revision/{revision['api_id']}/").status_code == 403
+    assert refusal(stranger.get(f"figure/{figure['api_id']}/"), 403) == denied("view", "figure")
+    assert refusal(stranger.get(f"revision/{revision['api_id']}/"), 403) == denied("view", "revision")
     assert owner.ok(f"figure/{figure['api_id']}/share/user/") == []
 
 
@@ -59,7 +63,7 @@ def test_link_sharing_toggle(owner, stranger, shared):
     turned_on = owner.post(path, {"enabled": True}).json()
     assert turned_on["enabled"] is True and turned_on["expiry"] is None and len(turned_on["token"]) >= 32
     assert owner.ok(path) == turned_on
-    assert stranger.post(path, {"enabled": False}).status_code == 403
+    assert refusal(stranger.post(path, {"enabled": False}), 403) == denied("create", "revision")
     assert owner.post(path, {"enabled": False}).json() == {**turned_on, "enabled": False}
     assert owner.ok(path) == {**turned_on, "enabled": False}
     bad = owner.post(path, {})

@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.server.helpers import Api, data_item, read_db, token_session, unique
+from tests.server.helpers import Api, data_item, denied, no_such, read_db, refusal, token_session, unique
+
+MISSING = "00000000-0000-4000-8000-000000000000"
+PASSWORD_ONLY = "API keys can only be managed when signed in with a password."
 
 
 def key_api(owner: Api, token: str) -> Api:
@@ -80,29 +83,34 @@ def test_revoked_key_fails(owner):
     key = owner.created("api_key/", {"name": unique("key")})
     assert key_api(owner, key["token"]).get("user").status_code == 200
     assert owner.delete(f"api_key/{key['api_id']}").status_code == 204
-    assert key_api(owner, key["token"]).get("user").status_code == 401
-    assert owner.get(f"api_key/{key['api_id']}/").status_code == 404
+    assert (
+        refusal(key_api(owner, key["token"]).get("user"), 401)
+        == "This API key is not valid or has been revoked."
+    )
+    assert refusal(owner.get(f"api_key/{key['api_id']}/"), 404) == no_such("API key", key["api_id"])
 
 
 def test_key_cannot_manage_keys(owner, key):
     with_key = key_api(owner, key["token"])
-    assert with_key.post("api_key/", {"name": unique("key")}).status_code == 403
-    assert with_key.get("api_key/").status_code == 403
-    assert with_key.get(f"api_key/{key['api_id']}/").status_code == 403
-    assert with_key.delete(f"api_key/{key['api_id']}/").status_code == 403
+    assert refusal(with_key.post("api_key/", {"name": unique("key")}), 403) == PASSWORD_ONLY
+    assert refusal(with_key.get("api_key/"), 403) == PASSWORD_ONLY
+    assert refusal(with_key.get(f"api_key/{key['api_id']}/"), 403) == PASSWORD_ONLY
+    assert refusal(with_key.delete(f"api_key/{key['api_id']}/"), 403) == PASSWORD_ONLY
     assert owner.get(f"api_key/{key['api_id']}/").status_code == 200  # still there
 
 
 def test_another_users_key_is_403(owner, stranger, key):
-    assert stranger.get(f"api_key/{key['api_id']}/").status_code == 403
-    assert stranger.delete(f"api_key/{key['api_id']}/").status_code == 403
+    assert refusal(stranger.get(f"api_key/{key['api_id']}/"), 403) == "This API key belongs to another user."
+    assert (
+        refusal(stranger.delete(f"api_key/{key['api_id']}/"), 403) == "This API key belongs to another user."
+    )
     assert stranger.ok("api_key/") == []
     assert owner.get(f"api_key/{key['api_id']}/").status_code == 200
 
 
 def test_missing_key_id_is_404(owner):
-    assert owner.get("api_key/00000000-0000-4000-8000-000000000000/").status_code == 404
-    assert owner.get("api_key/not-a-uuid/").status_code == 404
+    assert refusal(owner.get(f"api_key/{MISSING}/"), 404) == no_such("API key", MISSING)
+    assert refusal(owner.get("api_key/not-a-uuid/"), 404) == no_such("API key", "not-a-uuid")
 
 
 @pytest.fixture(scope="module")
@@ -130,19 +138,26 @@ class TestScopedKey:
         with_key, _, _ = scoped
         primary = owner.primary()
         analysis = owner.analysis(primary["api_id"])
-        assert with_key.get(f"workspace/{primary['api_id']}/").status_code == 403
-        assert with_key.get(f"analysis/{analysis['api_id']}/").status_code == 403
-        assert with_key.put(f"analysis/{analysis['api_id']}/", {"name": "x"}).status_code == 403
-        assert with_key.delete(f"analysis/{analysis['api_id']}/").status_code == 403
-        denied = with_key.post("analysis/", {"name": "nope", "workspace": primary["api_id"]})
-        assert denied.status_code == 403
-        assert with_key.post("workspace/", {"name": "nope", "organization": None}).status_code == 403
+        assert refusal(with_key.get(f"workspace/{primary['api_id']}/"), 403) == denied("view", "workspace")
+        assert refusal(with_key.get(f"analysis/{analysis['api_id']}/"), 403) == denied("view", "analysis")
+        assert refusal(with_key.put(f"analysis/{analysis['api_id']}/", {"name": "x"}), 403) == denied(
+            "create", "analysis"
+        )
+        assert refusal(with_key.delete(f"analysis/{analysis['api_id']}/"), 403) == denied(
+            "create", "analysis"
+        )
+        attempt = with_key.post("analysis/", {"name": "nope", "workspace": primary["api_id"]})
+        assert refusal(attempt, 403) == denied("create", "workspace")
+        assert (
+            refusal(with_key.post("workspace/", {"name": "nope", "organization": None}), 403)
+            == "An API key scoped to one workspace cannot create workspaces."
+        )
         assert owner.get(f"analysis/{analysis['api_id']}/").status_code == 200
 
     def test_scope_needs_access_to_the_workspace(self, owner, stranger):
         workspace = owner.workspace()
         response = stranger.post("api_key/", {"name": unique("key"), "workspace": workspace["api_id"]})
-        assert response.status_code == 403
+        assert refusal(response, 403) == denied("view", "workspace")
         assert stranger.ok("api_key/") == []
 
     def test_stops_working_when_owner_loses_access(self, live_server, owner, stranger):
@@ -160,9 +175,12 @@ class TestScopedKey:
             {"username": stranger.username, "membership_type": None},
         )
         assert removed.status_code == 200
-        assert session.get(live_server.api + f"workspace/{workspace['api_id']}/").status_code == 401
+        assert (
+            refusal(session.get(live_server.api + f"workspace/{workspace['api_id']}/"), 401)
+            == "This API key's owner no longer has access to its workspace."
+        )
 
 
 def test_key_header_needs_two_parts(live_server):
     response = requests.get(live_server.api + "user", headers={"Authorization": "Token"})
-    assert response.status_code == 401
+    assert refusal(response, 401) == "Authorization header must be 'Token <api key>'."

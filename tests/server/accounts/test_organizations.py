@@ -6,7 +6,10 @@ import base64
 
 import pytest
 
-from tests.server.helpers import png_bytes, unique
+from tests.server.helpers import denied, no_such, png_bytes, refusal, unique
+
+MISSING = "00000000-0000-4000-8000-000000000000"
+NO_ROLE = "You do not have the organization role this needs."
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +52,7 @@ def test_workspace_in_org_is_listed_and_reached_by_role(owner, stranger, org, li
     assert workspace["api_id"] in [
         w["api_id"] for w in owner.ok(f"organization/{org['api_id']}/")["workspaces"]
     ]
-    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    assert refusal(stranger.get(f"workspace/{workspace['api_id']}/"), 403) == denied("view", "workspace")
     added = owner.post(
         f"organization/{org['api_id']}/members/add/",
         {"username": stranger.username, "membership_type": "workspace_viewer"},
@@ -57,17 +60,22 @@ def test_workspace_in_org_is_listed_and_reached_by_role(owner, stranger, org, li
     assert added.status_code == 200
     assert added.json() == {"username": stranger.username, "membership_type": "workspace_viewer"}
     # a workspace viewer sees only the workspaces they were added to, and can create none
-    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    assert refusal(stranger.get(f"workspace/{workspace['api_id']}/"), 403) == denied("view", "workspace")
     assert workspace["api_id"] not in [w["api_id"] for w in stranger.ok("workspace/")]
     assert stranger.ok(f"organization/{org['api_id']}/")["workspaces"] == []
-    assert stranger.post("workspace/", {"name": "x", "organization": org["api_id"]}).status_code == 403
+    assert (
+        refusal(stranger.post("workspace/", {"name": "x", "organization": org["api_id"]}), 403)
+        == "You may not create or move workspaces into this organization."
+    )
     changed = owner.post(
         f"organization/{org['api_id']}/members/change/",
         {"username": stranger.username, "membership_type": "workspace_creator"},
     )
     assert changed.status_code == 200
     # a creator still does not reach the others' workspaces, but owns the ones they create
-    assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 403
+    assert refusal(
+        stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}), 403
+    ) == denied("create", "workspace")
     own = stranger.created("workspace/", {"name": unique("ws"), "organization": org["api_id"]})
     assert [w["api_id"] for w in stranger.ok(f"organization/{org['api_id']}/")["workspaces"]] == [
         own["api_id"]
@@ -81,25 +89,27 @@ def test_workspace_in_org_is_listed_and_reached_by_role(owner, stranger, org, li
     assert workspace["api_id"] in [w["api_id"] for w in stranger.ok("workspace/")]
     assert stranger.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 201
     assert stranger.patch(f"workspace/{workspace['api_id']}/", {"description": "d"}).status_code == 200
-    assert stranger.delete(f"workspace/{workspace['api_id']}/").status_code == 403  # admin, not owner
+    assert refusal(stranger.delete(f"workspace/{workspace['api_id']}/"), 403) == denied(
+        "own", "workspace"
+    )  # admin
     removed = owner.post(
         f"organization/{org['api_id']}/members/remove/",
         {"username": stranger.username, "membership_type": None},
     )
     assert removed.status_code == 200
-    assert stranger.get(f"workspace/{workspace['api_id']}/").status_code == 403
+    assert refusal(stranger.get(f"workspace/{workspace['api_id']}/"), 403) == denied("view", "workspace")
 
 
 def test_non_member_gets_403(owner, stranger, org):
-    assert stranger.get(f"organization/{org['api_id']}/").status_code == 403
-    assert stranger.put(f"organization/{org['api_id']}/", {"name": "x"}).status_code == 403
-    assert stranger.delete(f"organization/{org['api_id']}/").status_code == 403
-    assert stranger.get(f"organization/{org['api_id']}/members/").status_code == 403
+    assert refusal(stranger.get(f"organization/{org['api_id']}/"), 403) == NO_ROLE
+    assert refusal(stranger.put(f"organization/{org['api_id']}/", {"name": "x"}), 403) == NO_ROLE
+    assert refusal(stranger.delete(f"organization/{org['api_id']}/"), 403) == NO_ROLE
+    assert refusal(stranger.get(f"organization/{org['api_id']}/members/"), 403) == NO_ROLE
 
 
 def test_workspace_cannot_be_put_in_someone_elses_org(stranger, org):
     response = stranger.post("workspace/", {"name": unique("ws"), "organization": org["api_id"]})
-    assert response.status_code == 403
+    assert refusal(response, 403) == "You may not create or move workspaces into this organization."
 
 
 def test_last_admin_cannot_leave(owner, org):
@@ -112,10 +122,10 @@ def test_last_admin_cannot_leave(owner, org):
 
 
 def test_missing_is_404(owner):
-    assert owner.get("organization/00000000-0000-4000-8000-000000000000/").status_code == 404
+    assert refusal(owner.get(f"organization/{MISSING}/"), 404) == no_such("organization", MISSING)
 
 
 def test_delete_is_204(owner):
     org = owner.created("organization/", {"name": unique("org")})
     assert owner.delete(f"organization/{org['api_id']}/").status_code == 204
-    assert owner.get(f"organization/{org['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"organization/{org['api_id']}/"), 404) == no_such("organization", org["api_id"])

@@ -10,6 +10,8 @@ import jwt
 import pytest
 import requests
 
+from tests.server.helpers import refusal
+
 
 @pytest.fixture(scope="module")
 def pair(live_server, owner) -> dict:
@@ -73,7 +75,7 @@ def test_unknown_user_is_401(live_server):
     response = requests.post(
         live_server.url + "/api/token/", data={"username": "nobody-here", "password": "x"}
     )
-    assert response.status_code == 401
+    assert refusal(response, 401) == "No active account found with the given credentials"
 
 
 def test_missing_fields_is_400(live_server, owner):
@@ -154,4 +156,4 @@ def test_garbage_refresh_is_401(live_server):
 
 def test_access_token_cannot_refresh(live_server, pair):
     response = requests.post(live_server.url + "/api/token/refresh/", data={"refresh": pair["access"]})
-    assert response.status_code == 401
+    assert refusal(response, 401) == "Token has wrong type"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.server.helpers import png_bytes
+from tests.server.helpers import png_bytes, refusal
 
 
 def test_list_is_one_element_self(owner):
@@ -91,28 +91,37 @@ def test_profile_must_be_an_object(owner):
 def test_put_on_another_user_is_403(owner, stranger):
     theirs = stranger.ok(f"user/{stranger.username}")
     response = owner.put(f"user/{stranger.username}/", {**theirs, "first_name": "Mallory"})
-    assert response.status_code == 403
+    assert refusal(response, 403) == "You can only change your own account."
     assert stranger.ok(f"user/{stranger.username}")["first_name"] != "Mallory"
 
 
 def test_patch_on_another_user_is_403(owner, stranger):
-    assert owner.patch(f"user/{stranger.username}/", {"first_name": "Mallory"}).status_code == 403
+    assert (
+        refusal(owner.patch(f"user/{stranger.username}/", {"first_name": "Mallory"}), 403)
+        == "You can only change your own account."
+    )
 
 
 def test_username_change_is_403(owner):
     me = owner.ok(f"user/{owner.username}")
     response = owner.put(f"user/{owner.username}/", {**me, "username": owner.username + "-renamed"})
-    assert response.status_code == 403
+    assert refusal(response, 403) == "A username cannot be changed."
     assert owner.get("user").json()[0]["username"] == owner.username
 
 
 def test_another_user_without_shared_workspace_is_404(owner, stranger):
     # the same answer as for a name nobody has (tests/server/security/test_cross_account.py)
-    assert owner.get(f"user/{stranger.username}").status_code == 404
+    assert (
+        refusal(owner.get(f"user/{stranger.username}"), 404)
+        == f"No user named {stranger.username!r} that you share a workspace with."
+    )
 
 
 def test_missing_user_is_404(owner):
-    assert owner.get("user/no-such-user-anywhere").status_code == 404
+    assert (
+        refusal(owner.get("user/no-such-user-anywhere"), 404)
+        == "No user named 'no-such-user-anywhere' that you share a workspace with."
+    )
 
 
 def test_co_member_is_visible(live_server, owner):

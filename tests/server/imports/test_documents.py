@@ -12,7 +12,7 @@ from docx.shared import Inches
 from pptx import Presentation
 from pptx.util import Inches as PptInches
 
-from tests.server.helpers import finished_task
+from tests.server.helpers import denied, finished_task, refusal
 from tests.server.imports.builders import DOCX_TYPE, PPTX_TYPE, image_of, picture, upload
 
 RED, GREEN, BLUE, GREY = (
@@ -153,7 +153,9 @@ def test_wrong_files_are_a_400_naming_file(owner, fields, file):
 def test_target_checks(owner, stranger):
     _workspace, analysis, _figure = owner.tree()
     deck = ("deck.pptx", make_pptx(), PPTX_TYPE)
-    assert upload(stranger, {"kind": "pptx", "analysis_id": analysis["api_id"]}, deck).status_code == 403
+    assert refusal(
+        upload(stranger, {"kind": "pptx", "analysis_id": analysis["api_id"]}, deck), 403
+    ) == denied("create", "analysis")
     missing = upload(owner, {"kind": "pptx"}, deck)
     assert missing.status_code == 400 and "analysis_id" in missing.json()
     unnamed = upload(owner, {"kind": "pptx", "workspace_id": owner.workspace()["api_id"]}, deck)

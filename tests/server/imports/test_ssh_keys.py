@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from tests.server.helpers import read_db
+from tests.server.helpers import NO_CREDENTIALS, no_such, read_db, refusal
 
 NOT_A_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n"
 
@@ -117,14 +117,14 @@ def test_own_keys_only_and_delete(owner, stranger):
     mine = owner.created("ssh_key/", {"name": "mine", "generate": True})
     assert mine["api_id"] in {key["api_id"] for key in owner.ok("ssh_key/")}
     assert mine["api_id"] not in {key["api_id"] for key in stranger.ok("ssh_key/")}
-    assert stranger.get(f"ssh_key/{mine['api_id']}/").status_code == 404
-    assert stranger.delete(f"ssh_key/{mine['api_id']}/").status_code == 404
+    assert refusal(stranger.get(f"ssh_key/{mine['api_id']}/"), 404) == no_such("SSH key", mine["api_id"])
+    assert refusal(stranger.delete(f"ssh_key/{mine['api_id']}/"), 404) == no_such("SSH key", mine["api_id"])
     assert owner.delete(f"ssh_key/{mine['api_id']}/").status_code == 204
-    assert owner.get(f"ssh_key/{mine['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"ssh_key/{mine['api_id']}/"), 404) == no_such("SSH key", mine["api_id"])
     assert mine["api_id"] not in {key["api_id"] for key in owner.ok("ssh_key/")}
 
 
 def test_signed_out_is_refused(live_server):
     import requests
 
-    assert requests.get(live_server.api + "ssh_key/").status_code == 401
+    assert refusal(requests.get(live_server.api + "ssh_key/"), 401) == NO_CREDENTIALS

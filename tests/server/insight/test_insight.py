@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.helpers import Api
+from tests.server.helpers import NO_CREDENTIALS, Api, denied, no_such, refusal
 from tests.server.insight.figures import published_tree, sse_events
 
 
@@ -118,7 +118,9 @@ def test_bad_input_names_the_field(owner, path, body, field):
 
 def test_compare_rejects_more_than_six_and_duplicates(owner, tree):
     same = tree["first"]["api_id"]
-    assert owner.post("ai/compare/", {"revision_ids": [same, same]}).status_code == 400
+    assert refusal(owner.post("ai/compare/", {"revision_ids": [same, same]}), 400, "revision_ids") == [
+        "Name each revision once."
+    ]
     seven = [str(i).rjust(12, "0") for i in range(7)]
     seven = [f"00000000-0000-0000-0000-{tail}" for tail in seven]
     response = owner.post("ai/compare/", {"revision_ids": seven})
@@ -127,23 +129,31 @@ def test_compare_rejects_more_than_six_and_duplicates(owner, tree):
 
 def test_a_stranger_cannot_ask_about_someone_elses_figure(stranger, owner, tree):
     revision_id = tree["first"]["api_id"]
-    assert stranger.post("ai/insight/", {"revision_id": revision_id}).status_code == 403
-    assert stranger.post("ai/insight/", {"revision_id": revision_id, "stream": True}).status_code == 403
+    cannot_view = denied("view", "revision")
+    assert refusal(stranger.post("ai/insight/", {"revision_id": revision_id}), 403) == cannot_view
+    assert (
+        refusal(stranger.post("ai/insight/", {"revision_id": revision_id, "stream": True}), 403)
+        == cannot_view
+    )
     both = [revision_id, tree["second"]["api_id"]]
-    assert stranger.post("ai/compare/", {"revision_ids": both}).status_code == 403
-    assert stranger.post("ai/extract_code/", {"revision_id": revision_id}).status_code == 403
-    assert stranger.get(f"revision/{revision_id}/data_io/").status_code == 403
-    assert stranger.get(f"ai/availability/?revision_id={revision_id}").status_code == 403
+    assert refusal(stranger.post("ai/compare/", {"revision_ids": both}), 403) == cannot_view
+    assert refusal(stranger.post("ai/extract_code/", {"revision_id": revision_id}), 403) == cannot_view
+    assert refusal(stranger.get(f"revision/{revision_id}/data_io/"), 403) == cannot_view
+    assert refusal(stranger.get(f"ai/availability/?revision_id={revision_id}"), 403) == cannot_view
     workspace = tree["workspace"]["api_id"]
-    assert stranger.post("ai/query/", {"question": "hi", "workspace_id": workspace}).status_code == 403
+    assert refusal(stranger.post("ai/query/", {"question": "hi", "workspace_id": workspace}), 403) == denied(
+        "view", "workspace"
+    )
     missing = "00000000-0000-0000-0000-000000000000"
-    assert stranger.post("ai/insight/", {"revision_id": missing}).status_code == 404
-    assert stranger.get(f"revision/{missing}/data_io/").status_code == 404
+    assert refusal(stranger.post("ai/insight/", {"revision_id": missing}), 404) == no_such(
+        "revision", missing
+    )
+    assert refusal(stranger.get(f"revision/{missing}/data_io/"), 404) == no_such("revision", missing)
 
 
 def test_signed_out_callers_must_sign_in(live_server, tree):
     import requests
 
     response = requests.post(live_server.api + "ai/insight/", json={"revision_id": tree["first"]["api_id"]})
-    assert response.status_code == 401
-    assert requests.get(live_server.api + "ai/usage/").status_code == 401
+    assert refusal(response, 401) == NO_CREDENTIALS
+    assert refusal(requests.get(live_server.api + "ai/usage/"), 401) == NO_CREDENTIALS

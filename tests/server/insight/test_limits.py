@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import start_server, stop_server
-from tests.server.helpers import Api, new_user
+from tests.server.helpers import Api, denied, new_user, no_such, refusal
 from tests.server.insight.figures import published_tree
 
 
@@ -47,9 +47,11 @@ def test_usage_and_availability_move_with_each_call(live_server, tree):
 
 
 def test_availability_checks_the_revision(owner, stranger, tree):
-    assert stranger.get(f"ai/availability/?revision_id={tree['first']['api_id']}").status_code == 403
+    assert refusal(stranger.get(f"ai/availability/?revision_id={tree['first']['api_id']}"), 403) == denied(
+        "view", "revision"
+    )
     missing = "00000000-0000-0000-0000-000000000000"
-    assert owner.get(f"ai/availability/?revision_id={missing}").status_code == 404
+    assert refusal(owner.get(f"ai/availability/?revision_id={missing}"), 404) == no_such("revision", missing)
     bad = owner.get("ai/availability/?revision_id=nope")
     assert bad.status_code == 400 and "revision_id" in bad.json()
     assert owner.ok("ai/availability/")["available"] is True  # without a revision: limits only
@@ -74,12 +76,15 @@ def test_over_the_monthly_quota_answers_429(quota_server):
     assert refused.status_code == 429
     assert refused.json()["code"] == "ai_quota_exceeded" and refused.json()["limit"] == "monthly_quota"
     assert int(refused.headers["Retry-After"]) > 0
-    assert user.post("ai/insight/", {"revision_id": revision, "stream": True}).status_code == 429
-    assert user.post(f"revision/{revision}/ai_describe/").status_code == 429
+    assert (
+        refusal(user.post("ai/insight/", {"revision_id": revision, "stream": True}), 429, "code")
+        == "ai_quota_exceeded"
+    )
+    assert refusal(user.post(f"revision/{revision}/ai_describe/"), 429, "code") == "ai_quota_exceeded"
     comment = user.created(
         "comment/", {"target_type": "figure_revision", "target_id": revision, "content": "Hi?"}
     )
-    assert user.post(f"comment/{comment['api_id']}/ai_reply/").status_code == 429
+    assert refusal(user.post(f"comment/{comment['api_id']}/ai_reply/"), 429, "code") == "ai_quota_exceeded"
     thread = user.ok(f"comment/?target_type=figure_revision&target_id={revision}")
     assert [item["is_ai"] for item in thread] == [False]  # a refused reply leaves no empty comment
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import start_server, stop_server
-from tests.server.helpers import Api, finished_task, new_user
+from tests.server.helpers import Api, denied, finished_task, new_user, no_such, refusal
 from tests.server.insight.figures import published_tree
 
 
@@ -63,8 +63,9 @@ def test_ai_reply_on_a_figure_comment(owner, tree):
 
 def test_ai_reply_needs_view_access_and_an_existing_comment(owner, stranger, tree):
     mine = comment(owner, "figure", tree["figure"]["api_id"], "Private thoughts")
-    assert stranger.post(f"comment/{mine['api_id']}/ai_reply/").status_code == 403
-    assert owner.post("comment/00000000-0000-0000-0000-000000000000/ai_reply/").status_code == 404
+    assert refusal(stranger.post(f"comment/{mine['api_id']}/ai_reply/"), 403) == denied("view", "figure")
+    nobody = "00000000-0000-0000-0000-000000000000"
+    assert refusal(owner.post(f"comment/{nobody}/ai_reply/"), 404) == no_such("comment", nobody)
 
 
 def test_ai_describe_a_revision_fills_its_title_and_description(owner, tree):
@@ -99,12 +100,15 @@ def test_ai_fields_cannot_be_written_by_clients(owner, tree):
 
 def test_ai_describe_needs_edit_access_and_a_revision(owner, stranger, tree):
     revision_id = tree["first"]["api_id"]
-    assert stranger.post(f"revision/{revision_id}/ai_describe/").status_code == 403
-    assert stranger.post(f"figure/{tree['figure']['api_id']}/ai_describe/").status_code == 403
+    assert refusal(stranger.post(f"revision/{revision_id}/ai_describe/"), 403) == denied("create", "revision")
+    assert refusal(stranger.post(f"figure/{tree['figure']['api_id']}/ai_describe/"), 403) == denied(
+        "create", "figure"
+    )
     empty = owner.figure(tree["analysis"]["api_id"])
     response = owner.post(f"figure/{empty['api_id']}/ai_describe/")
     assert response.status_code == 400 and "figure" in response.json()
-    assert owner.post("revision/00000000-0000-0000-0000-000000000000/ai_describe/").status_code == 404
+    nobody = "00000000-0000-0000-0000-000000000000"
+    assert refusal(owner.post(f"revision/{nobody}/ai_describe/"), 404) == no_such("revision", nobody)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.server.helpers import data_item, new_user, png_bytes
+from tests.server.helpers import NO_CREDENTIALS, data_item, denied, new_user, no_such, png_bytes, refusal
 
 
 @pytest.fixture(scope="module")
@@ -86,15 +86,21 @@ def test_list_needs_both_query_parameters(owner, objects):
 
 def test_unknown_target_is_404_and_invisible_target_403(owner, stranger, objects):
     missing = "00000000-0000-4000-8000-000000000000"
-    assert owner.get(f"comment/?target_type=figure&target_id={missing}").status_code == 404
-    assert post(owner, "figure", missing, "hello").status_code == 404
-    assert post(owner, "figure", "not-a-uuid", "hello").status_code == 404
+    assert refusal(owner.get(f"comment/?target_type=figure&target_id={missing}"), 404) == no_such(
+        "figure", missing
+    )
+    assert refusal(post(owner, "figure", missing, "hello"), 404) == no_such("figure", missing)
+    assert refusal(post(owner, "figure", "not-a-uuid", "hello"), 404) == no_such("figure", "not-a-uuid")
     figure_id = objects["figure"]["api_id"]
-    assert stranger.get(f"comment/?target_type=figure&target_id={figure_id}").status_code == 403
-    assert post(stranger, "figure", figure_id, "let me in").status_code == 403
+    assert refusal(stranger.get(f"comment/?target_type=figure&target_id={figure_id}"), 403) == denied(
+        "view", "figure"
+    )
+    assert refusal(post(stranger, "figure", figure_id, "let me in"), 403) == denied("view", "figure")
     mine = post(owner, "figure", figure_id, "private note").json()
-    assert stranger.get(f"comment/{mine['api_id']}/").status_code == 403
-    assert stranger.post(f"comment/{mine['api_id']}/reactions/", {"emoji": "👍"}).status_code == 403
+    assert refusal(stranger.get(f"comment/{mine['api_id']}/"), 403) == denied("view", "figure")
+    assert refusal(stranger.post(f"comment/{mine['api_id']}/reactions/", {"emoji": "👍"}), 403) == denied(
+        "view", "figure"
+    )
 
 
 def test_empty_content_is_refused_naming_the_field(owner, objects):
@@ -123,7 +129,7 @@ def test_viewer_can_comment_and_reply_in_thread_order(owner, viewer, objects):
     # deleting a comment takes its replies with it
     assert owner.delete(f"comment/{first['api_id']}/").status_code == 204
     assert [c["api_id"] for c in listed(owner, "figure", figure["api_id"])] == [second["api_id"]]
-    assert owner.get(f"comment/{nested['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"comment/{nested['api_id']}/"), 404) == no_such("comment", nested["api_id"])
 
 
 def test_reply_must_be_on_the_same_object(owner, objects):
@@ -142,8 +148,8 @@ def test_reply_must_be_on_the_same_object(owner, objects):
 def test_only_the_author_edits(owner, viewer, objects, method):
     comment = post(viewer, "figure", objects["figure"]["api_id"], "tyop").json()
     path = f"comment/{comment['api_id']}/"
-    denied = owner.request(method, path, json={"content": "owner rewrites it"})
-    assert denied.status_code == 403
+    rewritten = owner.request(method, path, json={"content": "owner rewrites it"})
+    assert refusal(rewritten, 403) == "Only the author of a comment can edit it."
     assert owner.ok(path)["content"] == "tyop"
     response = viewer.request(method, path, json={"content": "typo **fixed**"})
     assert response.status_code == 200, response.text
@@ -159,11 +165,11 @@ def test_only_the_author_edits(owner, viewer, objects, method):
 def test_only_the_author_deletes(owner, viewer, objects):
     comment = post(viewer, "figure_revision", objects["figure_revision"]["api_id"], "mine").json()
     path = f"comment/{comment['api_id']}/"
-    assert owner.delete(path).status_code == 403
+    assert refusal(owner.delete(path), 403) == "Only the author of a comment can delete it."
     assert owner.get(path).status_code == 200
     assert viewer.delete(path).status_code == 204
-    assert viewer.get(path).status_code == 404
-    assert viewer.delete(path).status_code == 404
+    assert refusal(viewer.get(path), 404) == no_such("comment", comment["api_id"])
+    assert refusal(viewer.delete(path), 404) == no_such("comment", comment["api_id"])
 
 
 def test_comment_creation_is_logged(owner, objects):
@@ -231,4 +237,4 @@ def test_signed_out_callers_are_asked_to_authenticate(live_server, objects):
     import requests
 
     url = f"{live_server.api}comment/?target_type=figure&target_id={objects['figure']['api_id']}"
-    assert requests.get(url, timeout=30).status_code == 401
+    assert refusal(requests.get(url, timeout=30), 401) == NO_CREDENTIALS

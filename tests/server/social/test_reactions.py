@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.server.helpers import new_user
+from tests.server.helpers import denied, new_user, no_such, refusal
 
 
 @pytest.fixture(scope="module")
@@ -76,15 +76,17 @@ def test_delete_removes_only_your_own(owner, colleague, comment):
     colleague.post(path, {"emoji": "👀"})
     assert colleague.delete(path + quote("👀") + "/").status_code == 204
     assert [r["user"] for r in owner.ok(path)] == [owner.username]
-    assert colleague.delete(path + quote("👀")).status_code == 404  # nothing left of theirs
+    assert (
+        refusal(colleague.delete(path + quote("👀")), 404) == "You have not reacted with 👀 to this comment."
+    )
     assert owner.delete(path + quote("👀")).status_code == 204
     assert owner.ok(path) == []
 
 
 def test_reactions_need_view_access_and_a_real_comment(owner, stranger, comment):
     path = f"comment/{comment['api_id']}/reactions/"
-    assert stranger.get(path).status_code == 403
-    assert stranger.post(path, {"emoji": "👍"}).status_code == 403
+    assert refusal(stranger.get(path), 403) == denied("view", "figure")
+    assert refusal(stranger.post(path, {"emoji": "👍"}), 403) == denied("view", "figure")
     assert (
         owner.post("comment/00000000-0000-4000-8000-000000000000/reactions/", {"emoji": "👍"}).status_code
         == 404
@@ -94,4 +96,6 @@ def test_reactions_need_view_access_and_a_real_comment(owner, stranger, comment)
 def test_reactions_go_with_their_comment(owner, comment):
     owner.post(f"comment/{comment['api_id']}/reactions/", {"emoji": "👍"})
     assert owner.delete(f"comment/{comment['api_id']}/").status_code == 204
-    assert owner.get(f"comment/{comment['api_id']}/reactions/").status_code == 404
+    assert refusal(owner.get(f"comment/{comment['api_id']}/reactions/"), 404) == no_such(
+        "comment", comment["api_id"]
+    )

@@ -6,7 +6,17 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.server.helpers import Api, data_item, finished_task, new_user, png_bytes
+from tests.server.helpers import (
+    NO_CREDENTIALS,
+    Api,
+    data_item,
+    denied,
+    finished_task,
+    new_user,
+    no_such,
+    png_bytes,
+    refusal,
+)
 
 CODE = b"""import matplotlib.pyplot as plt
 plt.plot([1, 2, 3], [3, 1, 2], label="trend")
@@ -89,7 +99,10 @@ def test_slide_images_are_served_through_the_story(owner, story):
     assert response.content.startswith(b"\x89PNG")
     small = owner.session.get(owner.server.url + slide["image_url"] + "?size=32", timeout=30)
     assert small.status_code == 200 and small.content.startswith(b"\x89PNG")
-    assert owner.get(f"story/{story['api_id']}/slide/not-a-slide/image/").status_code == 404
+    assert (
+        refusal(owner.get(f"story/{story['api_id']}/slide/not-a-slide/image/"), 404)
+        == "No slide not-a-slide in this story."
+    )
 
 
 def test_list_filters_by_workspace(owner, story, catalog):
@@ -154,7 +167,7 @@ def test_edit_reorder_add_and_remove_slides(owner, catalog):
 
     gone = owner.delete(f"story/{story['api_id']}/")
     assert gone.status_code == 204
-    assert owner.get(f"story/{story['api_id']}/").status_code == 404
+    assert refusal(owner.get(f"story/{story['api_id']}/"), 404) == no_such("story", story["api_id"])
 
 
 @pytest.mark.parametrize(
@@ -206,12 +219,12 @@ def test_bad_edits_are_400_naming_the_field(owner, story, catalog):
 
 def test_permissions(live_server, owner, stranger, story, catalog):
     path = f"story/{story['api_id']}/"
-    assert stranger.get(path).status_code == 403
-    assert stranger.patch(path, {"title": "mine"}).status_code == 403
-    assert stranger.delete(path).status_code == 403
-    assert stranger.get(path + "export/?format=pptx").status_code == 403
+    assert refusal(stranger.get(path), 403) == denied("view", "story")
+    assert refusal(stranger.patch(path, {"title": "mine"}), 403) == denied("create", "story")
+    assert refusal(stranger.delete(path), 403) == denied("create", "story")
+    assert refusal(stranger.get(path + "export/?format=pptx"), 403) == denied("view", "story")
     assert stranger.get(f"story/?workspace={catalog['workspace']['api_id']}").json() == []
-    assert requests.get(live_server.api + path, timeout=30).status_code == 401
+    assert refusal(requests.get(live_server.api + path, timeout=30), 401) == NO_CREDENTIALS
     # a stranger cannot put someone else's revision in their own story, nor a story in another's workspace
     own_workspace = stranger.primary()["api_id"]
     response = stranger.post(
@@ -221,7 +234,7 @@ def test_permissions(live_server, owner, stranger, story, catalog):
     response = stranger.post(
         "story/", {"workspace": catalog["workspace"]["api_id"], "revision_ids": [catalog["old"]["api_id"]]}
     )
-    assert response.status_code == 403
+    assert refusal(response, 403) == denied("create", "workspace")
 
     viewer = new_user(live_server)
     added = owner.post(
@@ -230,19 +243,19 @@ def test_permissions(live_server, owner, stranger, story, catalog):
     )
     assert added.status_code in (200, 201), added.text
     assert viewer.ok(path)["api_id"] == story["api_id"]
-    assert viewer.patch(path, {"title": "mine"}).status_code == 403
-    assert viewer.post(path + "regenerate/", {}).status_code == 403
-    assert viewer.post(path + "share/link/", {"enabled": True}).status_code == 403
+    assert refusal(viewer.patch(path, {"title": "mine"}), 403) == denied("create", "story")
+    assert refusal(viewer.post(path + "regenerate/", {}), 403) == denied("create", "story")
+    assert refusal(viewer.post(path + "share/link/", {"enabled": True}), 403) == denied("create", "story")
     response = viewer.post(
         "story/", {"workspace": catalog["workspace"]["api_id"], "revision_ids": [catalog["old"]["api_id"]]}
     )
-    assert response.status_code == 403
+    assert refusal(response, 403) == denied("create", "workspace")
 
 
 def test_user_share_grants_read_only(owner, live_server, story):
     reader = new_user(live_server)
     path = f"story/{story['api_id']}/"
-    assert reader.get(path).status_code == 403
+    assert refusal(reader.get(path), 403) == denied("view", "story")
     shared = owner.post(path + "share/user/", {"username": reader.username, "sharing_enabled": True})
     assert shared.status_code == 200, shared.text
     assert reader.ok(path)["title"] == story["title"]
@@ -250,14 +263,16 @@ def test_user_share_grants_read_only(owner, live_server, story):
     image = reader.session.get(live_server.url + story["slides"][1]["image_url"], timeout=30)
     assert image.status_code == 200
     # the story is shared, not the figures in it
-    assert reader.get(f"revision/{story['slides'][1]['revision']}/").status_code == 403
-    assert reader.patch(path, {"title": "mine"}).status_code == 403
+    assert refusal(reader.get(f"revision/{story['slides'][1]['revision']}/"), 403) == denied(
+        "view", "revision"
+    )
+    assert refusal(reader.patch(path, {"title": "mine"}), 403) == denied("create", "story")
 
 
 def test_link_share_is_readable_anonymously(owner, live_server, story):
     path = f"story/{story['api_id']}/"
     anonymous = requests.Session()
-    assert anonymous.get(live_server.api + path, timeout=30).status_code == 401
+    assert refusal(anonymous.get(live_server.api + path, timeout=30), 401) == NO_CREDENTIALS
     link = owner.post(path + "share/link/", {"enabled": True})
     assert link.status_code == 200 and link.json()["enabled"] is True
     try:
@@ -268,13 +283,16 @@ def test_link_share_is_readable_anonymously(owner, live_server, story):
             assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
         exported = anonymous.get(live_server.api + path + "export/?format=docx", timeout=60)
         assert exported.status_code == 200
-        assert anonymous.patch(live_server.api + path, json={"title": "x"}, timeout=30).status_code == 401
+        assert (
+            refusal(anonymous.patch(live_server.api + path, json={"title": "x"}, timeout=30), 401)
+            == NO_CREDENTIALS
+        )
         assert (
             anonymous.get(live_server.api + f"revision/{story['slides'][0]['revision']}/").status_code == 401
         )
     finally:
         owner.post(path + "share/link/", {"enabled": False})
-    assert anonymous.get(live_server.api + path, timeout=30).status_code == 401
+    assert refusal(anonymous.get(live_server.api + path, timeout=30), 401) == NO_CREDENTIALS
 
 
 def test_regenerate_rewrites_and_keeps_the_title(owner, catalog):
@@ -362,6 +380,9 @@ def test_a_figure_moved_to_another_workspace_leaves_its_slides(owner, live_serve
     [after] = owner.ok(f"story/{story['api_id']}/")["slides"]
     assert (after["revision"], after["image_url"], after["revision_url"]) == (None, None, None)
     assert after["title"] == before["title"]
-    assert owner.session.get(live_server.url + image_path, timeout=30).status_code == 404
+    assert (
+        refusal(owner.session.get(live_server.url + image_path, timeout=30), 404)
+        == "This slide has no image (its figure was deleted, or has no picture)."
+    )
     regenerate = owner.post(f"story/{story['api_id']}/regenerate/", {})
     assert regenerate.status_code == 400 and "slides" in regenerate.json()

@@ -14,7 +14,9 @@ import textwrap
 
 import pytest
 
-from tests.server.helpers import when
+from tests.server.helpers import no_such, refusal, when
+
+MISSING = "00000000-0000-4000-8000-000000000000"
 
 RUN_TASKS = textwrap.dedent(
     """
@@ -127,10 +129,10 @@ def test_bad_filters_name_the_parameter(owner, tasks):
 
 
 def test_others_tasks_are_forbidden_and_unknown_ones_missing(owner, stranger, tasks):
-    assert stranger.get(f"task/{tasks['done']}/").status_code == 403
-    assert owner.get("task/00000000-0000-4000-8000-000000000000/").status_code == 404
+    assert refusal(stranger.get(f"task/{tasks['done']}/"), 403) == "This task belongs to someone else."
+    assert refusal(owner.get(f"task/{MISSING}/"), 404) == no_such("task", MISSING)
 
 
 def test_tasks_are_read_only(owner, tasks):
-    assert owner.post("task/", {"kind": "x"}).status_code == 405
-    assert owner.delete(f"task/{tasks['done']}/").status_code == 405
+    assert refusal(owner.post("task/", {"kind": "x"}), 405) == 'Method "POST" not allowed.'
+    assert refusal(owner.delete(f"task/{tasks['done']}/"), 405) == 'Method "DELETE" not allowed.'
