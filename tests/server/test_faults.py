@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from tests.conftest import restart_server, start_server, stop_server
-from tests.server.helpers import data_item, new_user
+from tests.server.helpers import data_item, new_user, no_such, refusal
 
 HASH = re.compile(r"[0-9a-f]{64}")
 ITEMS = 4
@@ -106,12 +106,14 @@ def test_killed_mid_publish_then_retried(server):
             else:
                 assert path.name.startswith(".incoming-"), path
     # No half revision: the figure has no revision yet.
-    assert owner.get(f"revision/{client_id}/").status_code == 404
+    assert refusal(owner.get(f"revision/{client_id}/"), 404) == no_such("revision", client_id)
     assert owner.ok(f"figure/{figure['api_id']}/")["revisions"] == []
 
     retried = owner.post("revision/", body, timeout=120)
     assert retried.status_code == 201, retried.text
-    assert owner.post("revision/", body, timeout=120).status_code == 409  # and never twice
+    assert (
+        refusal(owner.post("revision/", body, timeout=120), 409, "code") == "duplicate_client_id"
+    )  # never twice
     revisions = owner.ok(f"figure/{figure['api_id']}/")["revisions"]
     assert [r["api_id"] for r in revisions] == [client_id]
     stored = owner.ok(f"revision/{client_id}/")["data"]

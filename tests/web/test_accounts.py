@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.server.helpers import new_user, token_session
+from tests.server.helpers import new_user, refusal, token_session
 
 
 def test_sign_in_lands_on_home_and_sign_out_ends_the_session(live_server, visitor, owner, seeded):
@@ -53,7 +53,7 @@ def test_password_change(browser, live_server, visitor):
     old = requests.post(
         live_server.url + "/api/token/", data={"username": user.username, "password": user.password}
     )
-    assert old.status_code == 401
+    assert refusal(old, 401) == "No active account found with the given credentials"
     new = requests.post(
         live_server.url + "/api/token/",
         data={"username": user.username, "password": "a brand new passphrase 42"},
@@ -81,5 +81,6 @@ def test_api_key_is_shown_once_works_and_can_be_revoked(live_server, visitor):
     with page.expect_navigation():
         page.click("#api-keys button:has-text('Revoke')")
     assert "The API key has been revoked." in page.inner_text(".messages")
-    assert token_session(token).get(live_server.api + "workspace/").status_code == 401
+    revoked = token_session(token).get(live_server.api + "workspace/")
+    assert refusal(revoked, 401) == "This API key is not valid or has been revoked."
     assert visitor.errors == []
