@@ -33,8 +33,8 @@ def parse_type(value: str | None) -> TargetType:
 
 def find(target_type: TargetType, target_id) -> Model:
     """The target object; 404 if there is none (a malformed id counts as none)."""
-    what = target_type.replace("_", " ")  # as noun() says it
-    return policy.get_or_404(MODELS[target_type], target_id, what, related=RELATED[target_type])
+    model, related = MODELS[target_type], RELATED[target_type]
+    return policy.get_or_404(model, target_id, _spoken(target_type), related=related)
 
 
 def type_of(target: Model) -> TargetType:
@@ -47,4 +47,8 @@ def comments_on(target: Model) -> QuerySet[Comment]:
 
 def noun(target: Model) -> str:
     """What a person calls the kind of object: "figure revision"."""
-    return type_of(target).replace("_", " ")
+    return _spoken(type_of(target))
+
+
+def _spoken(target_type: TargetType) -> str:
+    return target_type.replace("_", " ")
