@@ -6,7 +6,6 @@ second create with the same id answers 409 and stores nothing.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.db import IntegrityError, connection, transaction
@@ -46,7 +45,7 @@ from figtrail.server.catalog.links import (
     resolve_links,
 )
 from figtrail.server.catalog.models import Data, Figure, Revision, ShortIdPrefix
-from figtrail.server.catalog.short_ids import ALPHABET, PREFIX_LENGTH
+from figtrail.server.catalog.short_ids import PREFIX_LENGTH, random_text
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 from figtrail.server.write_queue import queued_write
 
@@ -183,7 +182,7 @@ def derived_rows(source: Revision) -> list[Data]:
 
 def server_short_id() -> str:
     while True:
-        short_id = "".join(secrets.choice(ALPHABET) for _ in range(SERVER_SHORT_ID_LENGTH))
+        short_id = random_text(SERVER_SHORT_ID_LENGTH)
         if not Revision.objects.filter(short_id=short_id).exists():
             return short_id
 

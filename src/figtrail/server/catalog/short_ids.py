@@ -18,6 +18,11 @@ ALPHABET = string.ascii_letters + string.digits
 PREFIX_LENGTH = 8
 
 
+def random_text(length: int) -> str:
+    """Letters and digits drawn at random: a prefix, or a short id the server makes itself."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
 class ReserveShortIdPrefix(APIView):
     access = SIGNED_IN
 
@@ -27,7 +32,7 @@ class ReserveShortIdPrefix(APIView):
     )
     def post(self, request, *args, **kwargs):
         for _ in range(10):
-            prefix = "".join(secrets.choice(ALPHABET) for _ in range(PREFIX_LENGTH))
+            prefix = random_text(PREFIX_LENGTH)
             try:
                 with transaction.atomic():
                     ShortIdPrefix.objects.create(prefix=prefix, user=request.user)
