@@ -302,7 +302,8 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         body = AppendDataSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         rows = build_data(body.validated_data["data"])
-        start = (revision.data.aggregate(last=Max("position"))["last"] or -1) + 1
+        last = revision.data.aggregate(last=Max("position"))["last"]
+        start = 0 if last is None else last + 1  # (a last position of 0 is a position)
         for offset, row in enumerate(rows):
             row.position = start + offset
         added = sum(row.size_bytes for row in rows)
