@@ -89,7 +89,7 @@ def test_flush_finishes_and_sends_what_a_crashed_script_left(account, cli_env, t
             from figtrail import Publisher
 
             publisher = Publisher(analysis="Crashes")
-            publisher.sender.stop()  # the process dies before its sender can do anything
+            publisher._sender.stop()  # the process dies before its sender can do anything
             plt.plot([1, 2]); plt.title("Left behind")
             print(publisher.publish(plt.gcf()).api_id, flush=True)
             os._exit(0)

@@ -47,7 +47,7 @@ def test_publish_returns_at_once_and_the_revision_arrives_whole(account, make_pu
     figure = account.get(f"figure/{stored['figure']}/")
     assert figure["name"] == "Squares"  # named after the plot's title
     assert outbox_files(publisher.outbox.path) == []
-    finisher = publisher.finisher
+    finisher = publisher._finisher
     helpers = [steps.helper for steps in (finisher.primary_steps, finisher.steps_for("matplotlib"))]
     assert all(helper._process.poll() is None for helper in helpers)  # rendered by the helpers, which live on
 
@@ -98,10 +98,10 @@ def test_a_revision_delivered_twice_is_stored_once(account, make_publisher, line
     from figtrail.client.delivery import deliver
 
     publisher = make_publisher()
-    prepared = publisher.prepare(line_figure, target="Twice")  # built, but not handed to the sender
+    prepared = publisher._prepare(line_figure, target="Twice")  # built, but not handed to the sender
     job = Finisher(publisher.outbox, {prepared.job["id"]: prepared.pending}).primary(prepared.job)
-    assert deliver(job, publisher.connection, publisher.catalog, publisher.outbox) == "sent"
-    assert deliver(job, publisher.connection, publisher.catalog, publisher.outbox) == "duplicate"
+    assert deliver(job, publisher._connection, publisher._catalog, publisher.outbox) == "sent"
+    assert deliver(job, publisher._connection, publisher._catalog, publisher.outbox) == "duplicate"
     figure = account.get(f"figure/{account.revision(job['id'])['figure']}/")
     assert [r["api_id"] for r in figure["revisions"]] == [job["id"]]
 
@@ -151,7 +151,7 @@ def test_a_script_that_exits_right_after_publishing_still_delivers(account, tmp_
 def test_a_replacing_publisher_finishes_what_the_first_one_captured(account, make_publisher, line_figure):
     """Re-running ``configure`` makes a new publisher; what the old one had captured still goes out whole."""
     first = make_publisher()
-    first.sender.stop()
+    first._sender.stop()
     revision = first.publish(line_figure, target="Handed over")
     assert revision.status == "queued"
     second = make_publisher()

@@ -66,6 +66,12 @@ class Publisher:
     False renders on a thread of this process. ``notify``: where notices go (default: stderr).
 
     Making one does no network I/O: the server is first reached by the background sender.
+
+    Public: ``publish``, ``flush``, ``deliver_all``, ``waiting``, ``close``, and what it publishes to
+    (``url``, ``account``, ``workspace``, ``analysis``, ``outbox``, ``config``, ``strict``). The rest is
+    machinery (the connection, the sender, the finisher); ``figtrail.jupyter`` alone reaches into it,
+    through ``_prepare``, ``_commit`` and ``_submit``: a notebook cell's figures are prepared as they
+    are drawn and committed when the cell ends.
     """
 
     def __init__(
@@ -92,48 +98,48 @@ class Publisher:
         self.config = config or load_config(
             url=url, api_key=api_key, username=username, password=password, outbox=outbox
         )
-        self.connection = Connection(self.config)
-        self.url = self.connection.url
+        self._connection = Connection(self.config)
+        self.url = self._connection.url
         self.outbox = Outbox(self.config.outbox)
         self.workspace = to_spec(workspace)  # a plain name is created if missing, as in the official client
         self.analysis = analysis
         self.backends = list(backends) if backends else None
         self.default_metadata = {**self.config.default_metadata, **(default_metadata or {})}
-        self.settings = CaptureSettings(
+        self._settings = CaptureSettings(
             image_formats=tuple(image_formats or self.config.image_formats),
             watermark=_watermark(watermark, self.config.watermark),
             save_pickle=save_pickle,
             annotators=instantiate(annotators),
         )
         self.strict = self.config.strict if strict is None else strict
-        self.notify = notify or notify_stderr
-        self.owner = PROCESS_TOKEN  # any publisher of this process may finish this process's captures
-        self.short_ids = ShortIds(self.connection)
-        self.catalog = Catalog(self.connection, self.config.workspace)
+        self._notify = notify or notify_stderr
+        self._owner = PROCESS_TOKEN  # any publisher of this process may finish this process's captures
+        self._short_ids = ShortIds(self._connection)
+        self._catalog = Catalog(self._connection, self.config.workspace)
         self._pending = _PENDING
         self._handles = _HANDLES
         timeout = self.config.render_timeout
-        self.finisher = Finisher(
+        self._finisher = Finisher(
             self.outbox,
             self._pending,
             _steps("primary", render_process, timeout),
             lambda backend: _steps(f"rest-{backend}", render_process, timeout),
             notify=self._notify,
         )
-        self.sender = Sender(
-            self.outbox, self.connection, self.catalog, self.short_ids, self.finisher, self._notify
+        self._sender = Sender(
+            self.outbox, self._connection, self._catalog, self._short_ids, self._finisher, self._notify
         )
-        self.sender.on_delivered = self._delivered
+        self._sender.on_delivered = self._delivered
         TRACKER.outbox_path = TRACKER.outbox_path or self.outbox.path
         _register_exit_flush(self)
         _make_current(self)
         warm_up_annotators()
-        self.short_ids.reserve_in_background()  # no network I/O here: a publisher never waits
-        self.sender.start()
+        self._short_ids.reserve_in_background()  # no network I/O here: a publisher never waits
+        self._sender.start()
 
     @property
     def account(self) -> str:
-        return self.connection.account
+        return self._connection.account
 
     def publish(
         self,
@@ -152,13 +158,13 @@ class Publisher:
         ``target`` is the figure: a name (found, or created), ``FindByName``, ``ApiId``, or None for the
         plot's title. ``dataframes`` ({name: DataFrame}) are stored as tables, ``files`` whole.
         """
-        return self.submit(
-            lambda: self.prepare(
+        return self._submit(
+            lambda: self._prepare(
                 fig, target, dataframes, metadata, backend, files, context=context, displayed=displayed
             )
         )
 
-    def submit(
+    def _submit(
         self,
         make: Callable[[], Prepared],
         on_queued: Callable[[PublishedRevision], None] | None = None,
@@ -166,7 +172,7 @@ class Publisher:
         """Prepare and queue one revision. Outside strict mode a failure becomes one notice, never an
         exception in the user's cell; in strict mode it raises, and the call waits for delivery."""
         try:
-            handle = self.commit(make())
+            handle = self._commit(make())
         except FigtrailError as exc:
             if self.strict:
                 raise
@@ -178,7 +184,7 @@ class Publisher:
             self._wait_strictly(handle)
         return handle
 
-    def prepare(
+    def _prepare(
         self,
         fig: Any = None,
         target: Target | None = None,
@@ -205,7 +211,7 @@ class Publisher:
         context = context or script_context(chosen.name)
         context.backend = chosen.name
         context.observe()  # git, the script's source, the modules: as they are now, not when sent
-        fields, snapshot = capture(fig, chosen, self.settings, self.outbox, displayed, dataframes, files)
+        fields, snapshot = capture(fig, chosen, self._settings, self.outbox, displayed, dataframes, files)
         figure = to_spec(target) or {"name": snapshot.title or ANONYMOUS_FIGURE, "create": True}
         handle = self._handle(figure, reuse)
         job: RevisionJob = {
@@ -216,22 +222,22 @@ class Publisher:
             "link": handle.url,
             "url": self.url,
             "account": self.account,
-            "owner": self.owner,
+            "owner": self._owner,
             "figure_name": handle.figure_name,
-            "target": {"workspace": self.workspace, "analysis": self.analysis_spec(), "figure": figure},
+            "target": {"workspace": self.workspace, "analysis": self._analysis_spec(), "figure": figure},
             "metadata": {**self.default_metadata, **(metadata or {})},
             "context": context.to_json(self.outbox),
         }
-        return Prepared(job, PendingCapture(snapshot, context, self.settings), handle)
+        return Prepared(job, PendingCapture(snapshot, context, self._settings), handle)
 
-    def commit(self, prepared: Prepared) -> PublishedRevision:
+    def _commit(self, prepared: Prepared) -> PublishedRevision:
         """Write the job to the outbox (atomically) and wake the sender."""
         job = prepared.job
         job["assets"] = [self._asset_ref(tracked) for tracked in TRACKER.current()]
         self._pending[job["id"]] = prepared.pending
         self._handles[job["id"]] = prepared.handle
         self.outbox.add(job)
-        self.sender.wake()
+        self._sender.wake()
         return prepared.handle
 
     def _handle(self, figure: Spec, reuse: PublishedRevision | None) -> PublishedRevision:
@@ -239,23 +245,23 @@ class Publisher:
         if reuse is not None:
             reuse.figure_name = name
             return reuse
-        api_id, short_id = str(uuid.uuid4()), self.short_ids.next()
+        api_id, short_id = str(uuid.uuid4()), self._short_ids.next()
         return PublishedRevision(api_id, short_id, f"{self.url}/r/{short_id or api_id}", name)
 
     def flush(self, timeout: float | None = 30.0) -> bool:
         """Wait until everything published so far is on the server, every format of it; False when
         ``timeout`` runs out or the server is found unreachable (then it waits in the outbox)."""
-        return self.sender.flush(timeout)
+        return self._sender.flush(timeout)
 
     def waiting(self) -> list[Job]:
         return [job for job in self.outbox.pending() if job.get("url") == self.url]
 
     def close(self) -> None:
         """Stop the background sender; what is still queued stays in the outbox."""
-        self.sender.stop()
+        self._sender.stop()
         _live.discard(self)
 
-    def analysis_spec(self) -> Spec:
+    def _analysis_spec(self) -> Spec:
         """The analysis to publish into; NotebookName is resolved now, from the running notebook."""
         if (
             self.analysis is None
@@ -305,30 +311,27 @@ class Publisher:
             f"(the server at {self.url} is unreachable?); it waits in the outbox: `figtrail outbox flush`"
         )
 
-    def _notify(self, message: str) -> None:
-        self.notify(message)
-
     def deliver_all(self, patience: float | None = None, tell: bool = True) -> bool:
         """Block until everything published so far is on the server, for as long as it keeps
         arriving (``patience`` seconds without progress, default ``FIGTRAIL_EXIT_WAIT``); if some
         cannot be delivered, say on stderr (``tell``) how many wait and where. A batch run calls this
         before it may end."""
-        left = self.sender.outstanding()
+        left = self._sender.outstanding()
         if not left:
             return True
         patience = self.config.exit_wait if patience is None else patience
         # a revision being rendered may take every one of its steps' time limits, one after another
         limit = patience + RENDER_STEPS_PER_REVISION * self.config.render_timeout * len(left)
-        if self.sender.drain(patience, limit):
+        if self._sender.drain(patience, limit):
             return True
         if tell:
-            self.tell_undelivered()
+            self._tell_undelivered()
         return False
 
-    def tell_undelivered(self) -> None:
+    def _tell_undelivered(self) -> None:
         """One line on stderr (the runner's too, from a kernel): how many revisions wait, and where."""
-        left = len(self.sender.outstanding())
-        reason = "the server is unreachable" if self.sender.unreachable else "they did not arrive in time"
+        left = len(self._sender.outstanding())
+        reason = "the server is unreachable" if self._sender.unreachable else "they did not arrive in time"
         message = (
             f"{left} revision(s) were not delivered ({reason}); they wait in the outbox "
             f"({self.outbox.path}): run `figtrail outbox flush` where that folder is kept"

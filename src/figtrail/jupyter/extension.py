@@ -131,7 +131,7 @@ class Extension:
         self._told_undelivered = True  # once per outage; the exit flush gives the final count
         if not self.publisher.strict or result is None:
             return
-        left = len(self.publisher.sender.outstanding())
+        left = len(self.publisher._sender.outstanding())
         if (
             getattr(result, "error_in_exec", None) is None
             and getattr(result, "error_before_exec", None) is None
@@ -174,8 +174,8 @@ class Extension:
             if reuse is None:
                 self._show_widget(handle)
 
-        return publisher.submit(
-            lambda: publisher.prepare(fig, target, context=self.context(), reuse=reuse, **kwargs), queued
+        return publisher._submit(
+            lambda: publisher._prepare(fig, target, context=self.context(), reuse=reuse, **kwargs), queued
         )
 
     def context(self) -> CaptureContext:
@@ -214,7 +214,7 @@ class Extension:
         """Freeze the figure now; it is queued at the end of the cell. Never raises into the cell."""
         self._inside = True
         try:
-            prepared = self.publisher.prepare(
+            prepared = self.publisher._prepare(
                 figure, backend=backend, context=self.context(), displayed=displayed_images(data)
             )
             self.cell.prepared[id(figure)] = prepared
@@ -232,7 +232,7 @@ class Extension:
         prepared, self.cell.prepared = list(self.cell.prepared.values()), {}
         for item in prepared:
             try:
-                self.publisher.commit(item)
+                self.publisher._commit(item)
             except Exception as exc:
                 self.publisher._notify(
                     f"could not queue {item.handle.figure_name!r}: {type(exc).__name__}: {exc}"
@@ -243,7 +243,7 @@ class Extension:
             return
         self._inside = True
         try:
-            self._original_publish(widget_bundle(handle, self.publisher.sender.unreachable), {})
+            self._original_publish(widget_bundle(handle, self.publisher._sender.unreachable), {})
         finally:
             self._inside = False
 
