@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import html
 import re
 import time
 
 import requests
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ERROR_PAGE = re.compile(r"<h1>([^<]*)</h1>\s*<p>([^<]*)</p>")
+
+NOTHING_HERE = "There is nothing here."  # the message of a 404 page that names no reason
+NO_ACCESS = "You do not have access to this page."  # the message of a 403 page that names no reason
+FORM_EXPIRED = (  # the message of a form posted without its CSRF token (a 403)
+    "This form could not be checked (it may have been open too long). Reload the page and try again."
+)
 
 
 def csrf_token(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match, "no CSRF token in the form"
     return match.group(1)
+
+
+def error_page(response: requests.Response, status: int) -> tuple[str, str]:
+    """What a page that refuses says (web/error.html): checks the status and that it is that HTML page,
+    and returns its title and its message ("Not found", "No access", "Form expired" and why)."""
+    assert response.status_code == status, response.text[:500]
+    assert response.headers.get("Content-Type", "").startswith("text/html"), response.headers
+    match = ERROR_PAGE.search(response.text)
+    assert match, response.text[:2000]
+    return html.unescape(match.group(1)), html.unescape(match.group(2))
 
 
 def web_session(server, username: str, password: str) -> requests.Session:

@@ -11,6 +11,9 @@ import pytest
 import requests
 
 from tests.server.helpers import NO_CREDENTIALS, data_item, denied, refusal, when
+from tests.web.helpers import error_page
+
+LINK_GONE = "This share link is turned off, has expired, or never existed."
 
 
 @pytest.fixture(scope="module")
@@ -108,4 +111,4 @@ def test_reads_through_a_link_are_logged_as_views(owner, stranger, live_server, 
     finally:
         owner.post(path, {"enabled": False})
     gone = requests.get(f"{live_server.url}/s/{token}", allow_redirects=False, timeout=30)
-    assert gone.status_code == 404  # revoked: the link itself is dead at once
+    assert error_page(gone, 404) == ("Not found", LINK_GONE)  # revoked: the link itself is dead at once

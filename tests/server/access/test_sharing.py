@@ -37,10 +37,8 @@ def test_share_with_user_grants_read_only(owner, stranger, shared):
     assert refusal(stranger.get(f"analysis/{shared['analysis']['api_id']}/"), 403) == denied(
         "view", "analysis"
     )
-    assert (
-        stranger.post(f"figure/{figure['api_id']}/share/user/", {"username": stranger.username}).status_code
-        == 403
-    )
+    reshared = stranger.post(f"figure/{figure['api_id']}/share/user/", {"username": stranger.username})
+    assert refusal(reshared, 403) == denied("create", "figure")
 
     unshared = owner.post(
         f"figure/{figure['api_id']}/share/user/", {"username": stranger.username, "sharing_enabled": False}

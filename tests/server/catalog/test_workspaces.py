@@ -121,10 +121,8 @@ def test_members_add_change_remove(owner, member):
     assert changed.json() == {"username": member.username, "membership_type": "creator"}
     assert member.post("analysis/", {"name": "x", "workspace": workspace["api_id"]}).status_code == 201
     # a creator can add content but not manage members
-    assert (
-        member.post(path + "add/", {"username": member.username, "membership_type": "admin"}).status_code
-        == 403
-    )
+    promoted = member.post(path + "add/", {"username": member.username, "membership_type": "admin"})
+    assert refusal(promoted, 403) == denied("admin", "workspace")
 
     removed = owner.post(path + "remove/", {"username": member.username, "membership_type": None})
     assert removed.status_code == 200

@@ -87,9 +87,9 @@ def test_reactions_need_view_access_and_a_real_comment(owner, stranger, comment)
     path = f"comment/{comment['api_id']}/reactions/"
     assert refusal(stranger.get(path), 403) == denied("view", "figure")
     assert refusal(stranger.post(path, {"emoji": "👍"}), 403) == denied("view", "figure")
-    assert (
-        owner.post("comment/00000000-0000-4000-8000-000000000000/reactions/", {"emoji": "👍"}).status_code
-        == 404
+    nobody = "00000000-0000-4000-8000-000000000000"
+    assert refusal(owner.post(f"comment/{nobody}/reactions/", {"emoji": "👍"}), 404) == no_such(
+        "comment", nobody
     )
 
 

@@ -287,9 +287,8 @@ def test_link_share_is_readable_anonymously(owner, live_server, story):
             refusal(anonymous.patch(live_server.api + path, json={"title": "x"}, timeout=30), 401)
             == NO_CREDENTIALS
         )
-        assert (
-            anonymous.get(live_server.api + f"revision/{story['slides'][0]['revision']}/").status_code == 401
-        )
+        revision = anonymous.get(live_server.api + f"revision/{story['slides'][0]['revision']}/")
+        assert refusal(revision, 401) == NO_CREDENTIALS
     finally:
         owner.post(path + "share/link/", {"enabled": False})
     assert refusal(anonymous.get(live_server.api + path, timeout=30), 401) == NO_CREDENTIALS
