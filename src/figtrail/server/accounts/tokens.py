@@ -72,7 +72,9 @@ class ObtainTokenPair(TokenObtainPairView):
     def post(self, request, *args, **kwargs):
         throttle = LoginThrottle()
         if not throttle.allow_request(request, self):
-            raise Throttled(wait=throttle.wait(), detail=throttle.message())
+            refused = Throttled(detail=throttle.message())  # given the wait, DRF would add a 2nd sentence
+            refused.wait = throttle.seconds()  # the Retry-After header, the same seconds the message says
+            raise refused
         try:
             return super().post(request, *args, **kwargs)
         except AuthenticationFailed:

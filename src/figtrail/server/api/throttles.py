@@ -10,6 +10,7 @@ sharing the home folder) sees the same counts; it needs no database table.
 from __future__ import annotations
 
 import hashlib
+import math
 
 from django.conf import settings
 from django.core.cache import caches
@@ -51,10 +52,14 @@ class LoginThrottle(SimpleRateThrottle):
         self.history.insert(0, self.now)
         self.cache.set(self.key, self.history, self.duration)
 
+    def seconds(self) -> int:
+        """Whole seconds until the next attempt may be made (the Retry-After of a 429)."""
+        return math.ceil(self.wait() or 1)
+
     def message(self) -> str:
         return (
             "Too many failed sign-in attempts for this username; "
-            f"try again in {int(self.wait() or 1)} seconds (FIGTRAIL_LOGIN_RATE)."
+            f"try again in {self.seconds()} seconds (FIGTRAIL_LOGIN_RATE)."
         )
 
 
