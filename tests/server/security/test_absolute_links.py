@@ -21,7 +21,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 
 from tests.server.helpers import data_item, finished_task, new_user, png_bytes
 from tests.server.security.conftest import PINNED_NAME, PUBLIC_URL
-from tests.web.helpers import csrf_token, web_session
+from tests.web.helpers import csrf_token, error_page, web_session
 
 EVIL = "evil.example"
 FORGED = {"Host": EVIL, "X-Forwarded-Host": EVIL, "X-Forwarded-Proto": "https"}
@@ -97,7 +97,8 @@ def test_pinned_hosts_name_the_host_asked_for_and_refuse_others(pinned_server):
     """FIGTRAIL_ALLOWED_HOSTS names the hosts: a forged one is refused before any view; a listed one
     (``figs.internal``, not the address served on) is the base of the links."""
     refused = requests.get(f"{pinned_server.url}/signin", headers=FORGED, timeout=30)
-    assert refused.status_code == 400
+    assert error_page(refused, 400) == ("Bad Request (400)", "")  # Django's page: no view ran
+    assert f"Invalid HTTP_HOST header: '{EVIL}'" in (pinned_server.home / "server.log").read_text()
     assert_links_on(f"http://{PINNED_NAME}", links_for(pinned_server, {"Host": PINNED_NAME}))
 
 

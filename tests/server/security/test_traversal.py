@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.server.helpers import b64, data_item, png_bytes
+from tests.server.helpers import b64, data_item, png_bytes, refusal
+from tests.web.helpers import error_page
+
+NO_ROUTE = ("Not Found", "The requested resource was not found on this server.")  # Django's, no web route
 
 MARK = "figtrail-pwned-7f3a"  # fixed: test ids must be the same on every xdist worker
 EVIL_NAMES = [
@@ -128,7 +131,8 @@ def test_thumbnail_size_is_a_number_or_400(owner, disk, size):
 def test_thumbnail_size_with_encoded_slashes_is_404(owner, disk):
     _, _, figure = owner.tree()
     response = owner.get(f"figure/{figure['api_id']}/thumbnail/..%2F..%2Fetc%2Fpasswd/")
-    assert response.status_code == 404  # %2F is a slash to the router: no such route
+    # %2F is a slash to the router: no such route
+    assert refusal(response, 404).startswith(f"No API route /api/v1.4.1/figure/{figure['api_id']}/thumbnail/")
     assert "root:" not in response.text
 
 
@@ -140,15 +144,22 @@ def test_web_thumbnail_size_outside_route_is_404(owner, disk, live_server, size)
     revision = owner.revision(figure["api_id"], data_item(png_bytes(), "image", name="figure", format="png"))
     session = web_session(live_server, owner.username, owner.password)
     response = session.get(f"{live_server.url}/web/thumbnail/{revision['api_id']}/{size}", timeout=30)
-    assert response.status_code == 404
+    assert error_page(response, 404) == NO_ROUTE
 
 
-@pytest.mark.parametrize(
-    "username", ["..", "..%2F..%2Fetc%2Fpasswd", "..%5C..%5Csecret_key", "%252e%252e", "%2Fetc%2Fpasswd"]
-)
+USERNAME_ANSWERS = {  # how each 404 begins: no such route, or no such user (a name, not a path)
+    "..": "No API route /api/v1.4.1/;",  # the client resolves the dot segment before sending
+    "..%2F..%2Fetc%2Fpasswd": "No API route /api/v1.4.1/user/../../etc/passwd/;",  # %2F: a slash
+    "..%5C..%5Csecret_key": "No user named '..\\\\..\\\\secret_key' that you share a workspace with.",
+    "%252e%252e": "No user named '%2e%2e' that you share a workspace with.",
+    "%2Fetc%2Fpasswd": "No API route /api/v1.4.1/user//etc/passwd/;",
+}
+
+
+@pytest.mark.parametrize("username", list(USERNAME_ANSWERS))
 def test_username_in_url_is_not_a_path(owner, disk, username):
     response = owner.get(f"user/{username}/")
-    assert response.status_code == 404, response.text
+    assert refusal(response, 404).startswith(USERNAME_ANSWERS[username])
     assert "root:" not in response.text
 
 
@@ -159,5 +170,5 @@ def test_raw_traversal_in_url_never_reads_files(live_server, owner, disk):
         "/static/%2e%2e/%2e%2e/etc/passwd",
     ]:
         response = requests.get(live_server.url + path, headers=owner.session.headers, timeout=30)
-        assert response.status_code == 404, path
+        assert error_page(response, 404) == NO_ROUTE, path
         assert "root:" not in response.text

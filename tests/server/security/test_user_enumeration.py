@@ -15,7 +15,7 @@ import subprocess
 import pytest
 
 from tests.conftest import FIGTRAIL
-from tests.server.helpers import data_item, new_user, png_bytes, unique
+from tests.server.helpers import data_item, new_user, png_bytes, refusal, unique
 from tests.web.helpers import csrf_token, web_session
 
 CHECK_THE_NAME = "check the username"
@@ -80,8 +80,8 @@ def test_the_deactivated_account_is_real_and_shut(live_server, named):
         data={"username": named["deactivated"], "password": named["deactivated_api"].password},
         timeout=30,
     )
-    assert response.status_code == 401
-    assert named["deactivated_api"].get("user/").status_code == 401
+    assert refusal(response, 401) == "No active account found with the given credentials"
+    assert refusal(named["deactivated_api"].get("user/"), 401, "code") == "user_inactive"
 
 
 @pytest.mark.parametrize("kind", SHARE_KINDS)
