@@ -771,9 +771,7 @@ def run(args: argparse.Namespace) -> int:
             import figtrail
 
             bench.figtrail = figtrail.Publisher(analysis="capture-latency figtrail")
-            bench.formats = sorted(
-                getattr(getattr(bench.figtrail, "settings", None), "image_formats", None) or ["png"]
-            )
+            bench.formats = sorted(bench.figtrail.config.image_formats)  # the defaults: no override here
             bench.gofigr = GoFigrPublisher(
                 gf=GoFigr(url=server.url, api_key=gofigr_key), analysis="capture-latency gofigr"
             )

@@ -120,3 +120,26 @@ def test_a_data_file_is_copied_in_by_content(tmp_path):
     assert size == 8 and outbox.blob(digest) == b"a,b\n1,2\n"
     assert outbox.put_file(source) == (digest, size)
     assert json.dumps(outbox.pending()) == "[]"
+
+
+def test_payloads_put_together_are_readable_at_once_and_synced_together_on_leaving(tmp_path, monkeypatch):
+    """publish() writes several payloads; they are fsynced each, with their folder once, when the
+    block is left (not a folder sync for each), and a render helper can read them meanwhile."""
+    outbox = Outbox(tmp_path)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def counting(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    with outbox.synced_together():
+        digests = [outbox.put_blob(f"payload {n}".encode()) for n in range(3)]
+        assert [outbox.blob(digest) for digest in digests] == [f"payload {n}".encode() for n in range(3)]
+        assert synced == []
+    blobs = str(tmp_path / "blobs")
+    assert sorted(synced) == sorted([f"{blobs}/{digest}" for digest in digests] + [blobs])
+    synced.clear()
+    outbox.put_blob(b"alone")  # outside, each payload is durable by itself: the file and its folder
+    assert len(synced) == 2 and synced[-1] == blobs

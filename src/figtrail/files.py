@@ -27,6 +27,15 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
         sync_folder(path.parent)
 
 
+def sync_file(path: Path) -> None:
+    """Make a file written without ``durable`` durable now (its bytes; its name needs ``sync_folder``)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def sync_folder(folder: Path) -> None:
     """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
     try:

@@ -5,8 +5,8 @@ the data frames, the frozen copy, the provenance of the moment) to the outbox as
 "capture" stage. Then, on the background sender:
 
 1. ``finish_primary`` makes the primary image (the displayed PNG, else the PNG, or the interactive HTML,
-   rendered first) and runs the annotators: the job is "ready" and the sender creates the revision
-   with it at once.
+   rendered first: ``start_primary`` begins that render in ``publish()`` itself, beside the cell)
+   and runs the annotators: the job is "ready" and the sender creates the revision with it at once.
 2. ``finish_rest``, once the revision exists, renders the other formats and stamps the watermark: the
    job is an "update" the sender adds to the revision.
 
@@ -124,8 +124,7 @@ class Finisher:
         if render.get("backend"):
             backend = get_backend(render["backend"])
             deferred = list(render.get("deferred") or [])
-            have = {item["metadata"].get("format") for item in job["data"] if item["type"] == "image"}
-            primary = backend.primary_format(deferred) if not have & {"png", "html"} else None
+            primary = _primary_format(job, backend)
             if primary is not None:
                 self._render(job, backend, render, [primary], pending, self.primary_steps, notes)
                 render["deferred"] = [fmt for fmt in deferred if fmt != primary]
@@ -144,6 +143,17 @@ class Finisher:
         job.pop("facts", None)
         self._save(job, before)
         return job
+
+    def start_primary(self, job: RevisionJob) -> None:
+        """Begin rendering the primary image of a job being captured, from its frozen copy, at once:
+        ``primary`` takes up that render (done, or under way) instead of starting it when the sender
+        gets to the job. Nothing to begin for a figure that has its image already, or no frozen copy."""
+        render = job.get("render") or {}
+        if not render.get("backend") or not render.get("snapshot"):
+            return
+        primary = _primary_format(job, get_backend(render["backend"]))
+        if primary is not None:
+            self.primary_steps.start(_render_request(render, primary), self.outbox)
 
     def rest(self, job: RevisionJob) -> RevisionJob:
         """Step 2, once the revision exists: the other formats and the watermark; an "update"."""
@@ -176,13 +186,7 @@ class Finisher:
     ) -> None:
         copy = pending.snapshot.copy if pending is not None else None
         for fmt in formats:
-            request = {
-                "op": "render",
-                "backend": backend.name,
-                "snapshot": render.get("snapshot"),
-                "format": fmt,
-            }
-            reply = steps.run(request, self.outbox, copy)
+            reply = steps.run(_render_request(render, fmt), self.outbox, copy)
             if "blob" in reply:
                 job["data"].append(_image(fmt, reply["blob"]))
                 continue
@@ -216,6 +220,17 @@ class Finisher:
         if "seq" in job:  # already queued: replace it, atomically, by its finished form
             self.outbox.write(job, durable=False)  # lost in a power cut, this step is done again
             self.outbox.collect_blobs(before - job_blobs(job))
+
+
+def _primary_format(job: RevisionJob, backend: Backend) -> str | None:
+    """The format step 1 renders: none when the job already has a PNG or HTML (the displayed one)."""
+    have = {item["metadata"].get("format") for item in job["data"] if item["type"] == "image"}
+    deferred = list((job.get("render") or {}).get("deferred") or [])
+    return backend.primary_format(deferred) if not have & {"png", "html"} else None
+
+
+def _render_request(render: RenderPlan, fmt: str) -> dict[str, Any]:
+    return {"op": "render", "backend": render["backend"], "snapshot": render.get("snapshot"), "format": fmt}
 
 
 def _stampable(job: RevisionJob) -> list[JobData]:

@@ -10,9 +10,11 @@ killed (with any browser it started); the next step starts a fresh one.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, Protocol
 
 from figtrail.capture.backends import RenderError, get_backend
@@ -22,6 +24,7 @@ from figtrail.capture.watermark import Watermark
 from figtrail.outbox import Outbox
 
 DEFAULT_STEP_TIMEOUT = 60.0
+EARLY_LIMIT = 8  # steps begun ahead of their job and not yet taken up: at most this many at a time
 Reply = dict[str, Any]
 
 
@@ -101,8 +104,41 @@ class Steps:
         self._frozen = FrozenFigures()
         self._stuck: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._early: OrderedDict[str, Future[Reply]] = OrderedDict()
+        self._early_lock = threading.Lock()
+
+    def start(self, request: dict[str, Any], outbox: Outbox) -> None:
+        """Begin a step now, on a thread of its own, for a later ``run`` of the same request to take
+        up: the primary image starts rendering when the figure is frozen, not when the sender gets
+        to its job. At most ``EARLY_LIMIT`` wait to be taken up (a job another process finishes never
+        takes its step up; finished ones are dropped first)."""
+        key = _early_key(request)
+        with self._early_lock:
+            finished = [k for k, begun in self._early.items() if begun.done()]
+            while len(self._early) >= EARLY_LIMIT and finished:
+                del self._early[finished.pop(0)]
+            if key in self._early or len(self._early) >= EARLY_LIMIT:
+                return
+            result: Future[Reply] = Future()
+            self._early[key] = result
+
+        def work() -> None:
+            try:
+                result.set_result(self._step(request, outbox, None))
+            except BaseException as exc:  # _step answers a step's errors itself: this is for the unforeseen
+                result.set_result({"error": f"{_describe(request)} failed: {type(exc).__name__}: {exc}"})
+
+        threading.Thread(target=work, name="figtrail-early-render", daemon=True).start()
 
     def run(self, request: dict[str, Any], outbox: Outbox, copy: Any = None) -> Reply:
+        if copy is None:
+            with self._early_lock:
+                begun = self._early.pop(_early_key(request), None)
+            if begun is not None:
+                return begun.result()  # bounded: the step has its own time limit
+        return self._step(request, outbox, copy)
+
+    def _step(self, request: dict[str, Any], outbox: Outbox, copy: Any) -> Reply:
         key = _renderer_key(request)
         what = _describe(request)
         if key in self._stuck:
@@ -142,6 +178,10 @@ def _describe(request: dict[str, Any]) -> str:
     if request["op"] == "stamp":
         return f"the watermark on the {request['format']}"
     return f"{request['backend']} {request['format'].upper()}"
+
+
+def _early_key(request: dict[str, Any]) -> str:
+    return json.dumps(request, sort_keys=True)
 
 
 def _renderer_key(request: dict[str, Any]) -> str | None:

@@ -210,8 +210,11 @@ class Publisher:
             raise TypeError(f"figtrail cannot publish a {type(fig).__name__}; supported: {_supported()}")
         context = context or script_context(chosen.name)
         context.backend = chosen.name
-        context.observe()  # git, the script's source, the modules: as they are now, not when sent
-        fields, snapshot = capture(fig, chosen, self._settings, self.outbox, displayed, dataframes, files)
+        with self.outbox.synced_together():  # on disk when this is left; the render need not wait
+            fields, snapshot = capture(fig, chosen, self._settings, self.outbox, displayed, dataframes, files)
+            self._finisher.start_primary(fields)  # rendering starts now, beside the rest of the cell
+            context.observe()  # git, the script's source, the modules: as they are now, not when sent
+            context_json = context.to_json(self.outbox)
         figure = to_spec(target) or {"name": snapshot.title or ANONYMOUS_FIGURE, "create": True}
         handle = self._handle(figure, reuse)
         job: RevisionJob = {
@@ -226,7 +229,7 @@ class Publisher:
             "figure_name": handle.figure_name,
             "target": {"workspace": self.workspace, "analysis": self._analysis_spec(), "figure": figure},
             "metadata": {**self.default_metadata, **(metadata or {})},
-            "context": context.to_json(self.outbox),
+            "context": context_json,
         }
         return Prepared(job, PendingCapture(snapshot, context, self._settings), handle)
 
