@@ -4,12 +4,14 @@
 #                        `executable_path`, since `playwright install` cannot download here
 #   git                  Git imports (figtrail.server.imports) and their tests
 #   openssh-client       Git imports over SSH
+#   tesseract-ocr        OCR of figure titles for revision/auto-assign/ (server/catalog/image_reading.py)
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 command -v git >/dev/null || missing+=(git)
 command -v ssh >/dev/null || missing+=(openssh-client)
+command -v tesseract >/dev/null || missing+=(tesseract-ocr)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

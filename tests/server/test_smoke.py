@@ -6,7 +6,9 @@ def test_info_is_public(live_server):
 
     body = requests.get(live_server.api + "info/").json()
     assert body["server"] == "figtrail"
-    assert body["ai_enabled"] is False
+    assert (
+        body["ai_enabled"] is True
+    )  # revision/auto-assign/ works (tests/server/catalog/test_auto_assign.py)
 
 
 def test_new_user_has_one_primary_workspace(live_server, alice):

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 import figtrail
 from figtrail.server.access.declarations import PUBLIC
+from figtrail.server.catalog import auto_assign
 
 
 class ServerInfo(APIView):
@@ -33,6 +34,7 @@ class ServerInfo(APIView):
                 "server": "figtrail",
                 "version": figtrail.__version__,
                 "api_version": request.version,
-                "ai_enabled": False,
+                # the official clients' auto_assign (revision/auto-assign/) works: its work is being done
+                "ai_enabled": auto_assign.available(),
             }
         )

@@ -236,6 +236,13 @@ class Revision(Numbered, Tracked):
     # FIGTRAIL_AI_AUTO_DESCRIBE=1), never by the client
     ai_title = models.CharField(max_length=500, null=True, blank=True)
     ai_description = models.TextField(null=True, blank=True)
+    # True from ``revision/auto-assign/`` until the server has put the revision in its figure
+    # (``catalog/auto_assign.py``); never set by the client
+    is_processing = models.BooleanField(default=False)
+    # what the server read off the primary image (``catalog/image_reading.py``): its 64-bit perceptual
+    # hash as 16 hex digits, and the words OCR found in it; None while not read
+    phash = models.CharField(max_length=16, null=True, blank=True, db_index=True)
+    image_text = models.TextField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_on", "revision_index"]

@@ -22,7 +22,7 @@ from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.api.errors import Conflict
-from figtrail.server.catalog import tree
+from figtrail.server.catalog import auto_assign, tree
 from figtrail.server.catalog.common import (
     TRACKED_FIELDS,
     CatalogViewSet,
@@ -44,7 +44,7 @@ from figtrail.server.catalog.links import (
     replace_links,
     resolve_links,
 )
-from figtrail.server.catalog.models import Data, Figure, Revision, ShortIdPrefix
+from figtrail.server.catalog.models import Analysis, Data, Figure, Revision, ShortIdPrefix
 from figtrail.server.catalog.short_ids import PREFIX_LENGTH, random_text
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 from figtrail.server.write_queue import queued_write
@@ -62,8 +62,13 @@ class RevisionInputSerializer(serializers.Serializer):
     is_clean_room = serializers.BooleanField(required=False, allow_null=True)
 
 
+class AutoAssignInputSerializer(RevisionInputSerializer):
+    """``revision/auto-assign/``: a revision's body with the analysis to assign it in, and no figure."""
+
+    analysis = serializers.UUIDField()
+
+
 class RevisionSerializer(TrackedSerializer):
-    is_processing = serializers.SerializerMethodField()
     # the figure it belongs to, named: the R client's Shiny widget reads ``figure_metadata$name``
     figure_metadata = serializers.SerializerMethodField()
     data = DataSerializer(many=True, read_only=True)
@@ -82,17 +87,16 @@ class RevisionSerializer(TrackedSerializer):
             "metadata",
             "ai_title",
             "ai_description",
+            "phash",
+            "image_text",
             "assets",
             "data",
         ]
-        read_only_fields = ["ai_title", "ai_description"]
+        read_only_fields = ["ai_title", "ai_description", "is_processing", "phash", "image_text"]
 
     def get_figure_metadata(self, revision: Revision) -> dict:
         figure = revision.figure  # loaded by the access check (or the create), never a query per row
         return {"api_id": str(figure.pk), "name": figure.name, "description": figure.description}
-
-    def get_is_processing(self, revision: Revision) -> bool:
-        return False  # revisions are processed inside the create request
 
 
 def _prefetched(instance, **related: list) -> None:
@@ -116,6 +120,7 @@ def store_revision(
     metadata: dict | None = None,
     short_id: str | None = None,
     is_clean_room: bool = False,
+    is_processing: bool = False,
 ) -> tuple[Revision, list]:
     """Write a new revision of ``figure`` with its data rows (from ``build_data``) and asset links, numbered
     after the last one, sizes carried up the tree, activity logged; returns it and the saved links.
@@ -134,6 +139,7 @@ def store_revision(
             revision_index=(last_index or 0) + 1,
             metadata=metadata,
             is_clean_room=is_clean_room,
+            is_processing=is_processing,
             size_bytes=sum(row.size_bytes for row in rows),
             created_by=user,
         )
@@ -193,7 +199,8 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     share_target = "revision"
     # access.declarations: derive reads the source (its figure is checked for CREATE inside);
     # append_data changes the revision, as PUT does
-    access = {"derive": Level.VIEW, "append_data": Level.CREATE}
+    # auto_assign creates in the analysis named in the body, checked for CREATE inside, as create does
+    access = {"derive": Level.VIEW, "append_data": Level.CREATE, "auto_assign": Level.CREATE}
 
     def list(self, request, *args, **kwargs):
         figure_id = request.query_params.get("figure")
@@ -214,16 +221,51 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             raise ValidationError({"figure": ["Required: the id of the figure this revision belongs to."]})
         figure = policy.get_or_404(Figure, fields["figure"], related=("analysis__workspace",))
         policy.check(self.actor, figure, Level.CREATE)
+        revision_id, rows, links = self._prepare(fields)
+        revision = self._stored(lambda: self._store(figure, revision_id, fields, rows, links), revision_id)
+        return self.created(revision)
+
+    @action(
+        detail=False, methods=["post"], url_path="auto-assign", serializer_class=AutoAssignInputSerializer
+    )
+    def auto_assign(self, request, *args, **kwargs):
+        """The official clients' ``auto_assign``: the body of ``POST revision/`` with ``analysis`` in place
+        of ``figure``. 201 with the revision, ``is_processing: true``, in a new "Untitled N" figure of
+        the analysis; once it has a picture (now, or from a later PATCH) the server assigns it to its
+        figure and ``is_processing`` turns false (``catalog/auto_assign.py``)."""
+        body = AutoAssignInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = body.validated_data
+        analysis = policy.get_or_404(Analysis, fields["analysis"], related=("workspace",))
+        policy.check(self.actor, analysis, Level.CREATE)
+        revision_id, rows, links = self._prepare(fields)
+
+        def store() -> Revision:
+            with queued_write(), transaction.atomic():
+                figure = auto_assign.holding_figure(analysis, request.user)
+                revision = self._store(figure, revision_id, fields, rows, links, is_processing=True)
+                auto_assign.queue_if_ready(revision, rows, request.user)
+            return revision
+
+        revision = self._stored(store, revision_id)
+        return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+    def _prepare(self, fields: dict) -> tuple[uuid.UUID, list, list]:
+        """A new revision's id, data rows and asset links, or the 409 or 400 that refuses it."""
         revision_id = fields.get("client_id") or uuid.uuid4()
         if Revision.objects.filter(pk=revision_id).exists():
             raise Conflict.because(
                 "duplicate_client_id", f"A revision with client_id {revision_id} already exists."
             )
-        self._check_short_id(fields.get("short_id"), request.user)
+        self._check_short_id(fields.get("short_id"), self.request.user)
         links = resolve_links(self.actor, fields.get("assets", []))
-        rows = build_data(fields.get("data", []))
+        return revision_id, build_data(fields.get("data", [])), links
+
+    @staticmethod
+    def _stored(store, revision_id) -> Revision:
+        """``store()``, with a 409 when a concurrent create took the id or short id first."""
         try:
-            revision = self._store(figure, revision_id, fields, rows, links)
+            return store()
         except IntegrityError as exc:
             raise Conflict.because(
                 "duplicate_client_id"
@@ -231,9 +273,8 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
                 else "short_id_taken",
                 "A revision with this client_id or short_id already exists.",
             ) from exc
-        return self.created(revision)
 
-    def _store(self, figure, revision_id, fields, rows, links) -> Revision:
+    def _store(self, figure, revision_id, fields, rows, links, *, is_processing: bool = False) -> Revision:
         revision, saved_links = store_revision(
             figure,
             self.request.user,
@@ -243,6 +284,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             metadata=fields.get("metadata"),
             short_id=fields.get("short_id") or None,
             is_clean_room=bool(fields.get("is_clean_room")),
+            is_processing=is_processing,
         )
         # The response is built from what was just written, as _reload would read it back (3 queries less).
         by_use = sorted(saved_links, key=lambda link: link.use_type)  # stable: keeps id order within a use
@@ -339,7 +381,11 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
                 if name in fields:
                     setattr(revision, name, fields[name] if name == "metadata" else bool(fields[name]))
             revision.updated_by, revision.updated_on = request.user, now
-            revision.save()
+            # only what a PUT changes: the auto-assign task may move the revision meanwhile
+            changed = ["metadata", "is_clean_room", "size_bytes", "updated_by", "updated_on"]
+            revision.save(update_fields=changed)
             tree.touch_ancestors(revision, request.user, now)
             activity.record(request.user, Action.UPDATE, revision, silent=is_silent(request))
+            if rows is not None:  # an auto-assigned revision's picture may come now (the R client)
+                auto_assign.queue_if_ready(revision, rows, request.user)
         return Response(RevisionSerializer(self._reload(revision)).data)
