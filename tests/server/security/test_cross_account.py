@@ -8,8 +8,8 @@ import re
 import pytest
 import requests
 
-from tests.server.helpers import data_item, new_user, png_bytes, unique
-from tests.web.helpers import web_session
+from tests.server.helpers import data_item, denied, new_user, png_bytes, refusal, unique
+from tests.web.helpers import ERROR_PAGE, error_page, web_session
 
 SECRET_FILE = "salaries-2024-confidential.csv"
 
@@ -57,10 +57,9 @@ def test_data_io_through_a_share_link_hides_unshared_inputs(live_server, owner):
     owner.post(f"figure/{figure['api_id']}/share/link/", {"enabled": True})
     reader = new_user(live_server)  # signed in, not a member: reads through the link
     response = reader.get(f"revision/{revision['api_id']}/data_io/")
-    if response.status_code == 200:
-        assert SECRET_FILE not in response.text
-    else:
-        assert response.status_code in (401, 403)
+    assert response.status_code == 200, response.text
+    assert response.json()["inputs"] == [] and response.json()["hidden_inputs"] == 1
+    assert SECRET_FILE not in response.text
     anonymous = requests.get(live_server.api + f"revision/{revision['api_id']}/data_io/", timeout=30)
     assert SECRET_FILE not in anonymous.text
 
@@ -144,6 +143,23 @@ def world(live_server, owner) -> dict:
     return {"ids": ids, "viewer": viewer}
 
 
+def reason(response: requests.Response) -> str | None:
+    """What a refusal says: the ``detail`` of its JSON body (or, for a 400 that names only fields, the
+    first message), or the message of the web UI's refusal page (web/error.html); None if it says nothing."""
+    kind = response.headers.get("Content-Type", "")
+    if kind.startswith("text/html"):
+        match = ERROR_PAGE.search(response.text)
+        return (match.group(2) or None) if match else None
+    if not kind.startswith("application/json") or not isinstance(body := response.json(), dict):
+        return None
+    said = body.get("detail")
+    if said is None and response.status_code == 400 and body:
+        said = next(iter(body.values()))
+    if isinstance(said, list) and said:
+        said = said[0]
+    return said if isinstance(said, str) and said else None
+
+
 def fill(value, ids: dict):
     if isinstance(value, str):
         return value.format(**ids)
@@ -215,14 +231,14 @@ def test_api_refuses_a_stranger_every_object_type(owner, stranger, world):
     wrong = []
     for method, path, body, as_viewer in API_CASES:
         theirs = stranger.request(method, fill(path, ids), json=fill(body, ids))
-        if theirs.status_code not in (403, 404) or SECRET in theirs.text:
+        if theirs.status_code not in (403, 404) or SECRET in theirs.text or not reason(theirs):
             wrong.append(f"stranger {method} {path}: {theirs.status_code} {theirs.text[:200]}")
         if "{" in path:
             missing = stranger.request(method, fill(path, nobody), json=fill(body, nobody))
-            if missing.status_code not in (400, 403, 404):
+            if missing.status_code not in (400, 403, 404) or not reason(missing):
                 wrong.append(f"nobody's {method} {path}: {missing.status_code} {missing.text[:200]}")
         seen = viewer.request(method, fill(path, ids), json=fill(body, ids))
-        if seen.status_code != as_viewer:
+        if seen.status_code != as_viewer or (as_viewer >= 400 and not reason(seen)):
             wrong.append(
                 f"viewer {method} {path}: {seen.status_code}, expected {as_viewer}: {seen.text[:200]}"
             )
@@ -255,7 +271,7 @@ def test_ai_compare_refuses_a_revision_of_someone_else(stranger, world):
     _, _, figure = stranger.tree()
     mine = stranger.revision(figure["api_id"], data_item(png_bytes(), "image", format="png"))
     response = stranger.post("ai/compare/", {"revision_ids": [mine["api_id"], world["ids"]["revision"]]})
-    assert response.status_code == 403, response.text
+    assert refusal(response, 403) == denied("view", "revision")
     assert SECRET not in response.text
 
 
@@ -303,6 +319,8 @@ def test_web_pages_answer_a_stranger_as_they_answer_nobody(live_server, stranger
         missing = theirs.get(live_server.url + fill(path, nobody), allow_redirects=False, timeout=30)
         if refused.status_code != 404 or missing.status_code != 404 or SECRET in refused.text:
             wrong.append(f"{path}: stranger {refused.status_code}, nobody's {missing.status_code}")
+        elif not (said := reason(missing)) or NOBODY not in said:
+            wrong.append(f"{path}: nobody's 404 does not name the id: {missing.text[:300]}")
         elif not _same_page(refused.text, missing.text, ids):
             wrong.append(f"{path}: the stranger's 404 differs from nobody's")
     for path in WEB_READS:
@@ -311,8 +329,8 @@ def test_web_pages_answer_a_stranger_as_they_answer_nobody(live_server, stranger
             wrong.append(f"viewer {path}: {seen.status_code}")
     for path in WEB_CHANGES:
         seen = member.get(live_server.url + fill(path, ids), allow_redirects=False, timeout=30)
-        if seen.status_code != 403:
-            wrong.append(f"viewer {path}: {seen.status_code}, expected 403")
+        if seen.status_code != 403 or not reason(seen):
+            wrong.append(f"viewer {path}: {seen.status_code}, expected 403 saying why: {seen.text[:300]}")
     assert not wrong, "\n".join(wrong)
 
 
@@ -351,7 +369,8 @@ def test_short_links_answer_alike_for_hidden_and_missing_revisions(live_server, 
         answers = []
         for ident in (f"{prefix}1", f"{prefix}9", revisions[1]["api_id"], NOBODY):
             response = who.get(f"{live_server.url}/r/{ident}", allow_redirects=False, timeout=30)
-            assert response.status_code == 404, (ident, response.status_code)
+            hint = "" if who is theirs else " that you can see signed out; sign in if it is yours"
+            assert error_page(response, 404) == ("Not found", f"No revision {ident}{hint}."), ident
             if ident != revisions[1]["api_id"]:  # a short id's answer never names the revision's id
                 assert revisions[1]["api_id"] not in response.text
             answers.append(re.sub(r"[A-Za-z0-9_-]{9,}", "ID", response.text))

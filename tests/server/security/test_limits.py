@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import requests
 
-from tests.server.helpers import data_item, new_user
+from tests.server.helpers import data_item, new_user, no_such, refusal
 from tests.server.security.conftest import MAX_BODY_BYTES
 
 
@@ -38,7 +39,7 @@ def test_oversized_chunked_body_is_413(strict_server):
     response = api.session.post(
         api.base + "workspace/", data=chunks, headers={"Content-Type": "application/json"}, timeout=60
     )
-    assert response.status_code == 413, response.text
+    assert refusal(response, 413, "code") == "request_too_large"
 
 
 def test_body_just_under_the_limit_is_accepted(strict_server):
@@ -97,6 +98,15 @@ def test_many_keys_in_metadata_is_not_a_server_error(owner):
     assert len(owner.ok(f"revision/{response.json()['api_id']}/")["metadata"]) == 50_000
 
 
+FIRST_FIELD = {  # the field each path names first when an object lacks it or has it of the wrong type
+    "workspace/": "name",
+    "revision/": "figure",
+    "comment/": "target_type",
+    "api_key/": "name",
+    "analysis/": "name",
+}
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -108,13 +118,18 @@ def test_many_keys_in_metadata_is_not_a_server_error(owner):
         b'{"name": [[[]]], "workspace": {}}',
     ],
 )
-@pytest.mark.parametrize("path", ["workspace/", "revision/", "comment/", "api_key/", "analysis/"])
+@pytest.mark.parametrize("path", list(FIRST_FIELD))
 def test_wrong_json_shapes_are_400(owner, body, path):
+    """A body that is no object is refused as a whole; an object of the wrong shape names a field."""
     response = post_raw(owner, path, body)
-    assert response.status_code == 400, (path, body, response.text[:300])
+    field = FIRST_FIELD[path] if body.startswith(b"{") else "non_field_errors"
+    assert refusal(response, 400, field), (path, body)
 
 
 @pytest.mark.parametrize(("number", "status"), [(10**23, 404), (2**200, 400), (-1, 400)])
 def test_huge_integer_ids_are_not_server_errors(owner, number, status):
     response = post_raw(owner, "revision/", b'{"figure": %d, "metadata": {}, "data": []}' % number)
-    assert response.status_code == status, response.text[:300]
+    if status == 404:  # 128 bits or fewer: read as the UUID with that number, which names no figure
+        assert refusal(response, 404) == no_such("figure", str(uuid.UUID(int=number)))
+    else:
+        assert refusal(response, 400, "figure") == ["Must be a valid UUID."]

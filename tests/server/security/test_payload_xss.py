@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.server.helpers import data_item
+from tests.server.helpers import data_item, refusal
 from tests.web.helpers import web_session
 
 XHTML = (
@@ -68,7 +68,8 @@ def test_story_slide_picture_is_not_a_document_for_anyone(live_server, hostile_s
     anonymous = requests.Session()
     for suffix in ("", "?size=64"):
         response = anonymous.get(live_server.url + slide["image_url"] + suffix, timeout=30)
-        if response.status_code == 404:  # the picture cannot be read: nothing served
+        if response.status_code == 404:  # the picture cannot be read: nothing served, and it says so
+            assert refusal(response, 404) == "This slide's image cannot be read."
             continue
         assert_safe_payload(response, slide["image_url"] + suffix)
         assert (

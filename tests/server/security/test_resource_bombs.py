@@ -17,7 +17,7 @@ import zlib
 import pytest
 import requests
 
-from tests.server.helpers import data_item, finished_task, png_bytes
+from tests.server.helpers import data_item, finished_task, png_bytes, refusal
 from tests.server.imports.builders import PPTX_TYPE, upload
 from tests.web.helpers import web_session
 
@@ -243,9 +243,11 @@ def test_pptx_that_lies_about_its_sizes_fails_cleanly(owner):
     name = "ppt/media/image1.png"
     payload = lying(zip_of({name: b"\x00" * (200 * 1024 * 1024)}), name, 1024)
     response = import_of(owner, payload)
-    if response.status_code == 400:
+    if response.status_code == 400:  # refused up front: the file, and which member of it
+        assert name in str(refusal(response, 400, "file"))
         return
     assert response.status_code == 202, response.text
     task = finished_task(owner, response.json()["task"]["api_id"])
     assert task["status"] == "failed", task
-    assert "deck.pptx" in str(task)
+    assert task["error"].startswith("deck.pptx is not a readable Office package"), task
+    assert name in task["error"]

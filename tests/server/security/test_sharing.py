@@ -10,14 +10,18 @@ nor the figures a story shows; and a share never lets its reader change or share
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
-from tests.server.helpers import data_item, new_user, png_bytes
-from tests.web.helpers import csrf_token, web_session
+from tests.server.helpers import NO_CREDENTIALS, data_item, denied, new_user, png_bytes, refusal
+from tests.web.helpers import csrf_token, error_page, web_session
+
+LINK_GONE = ("Not found", "This share link is turned off, has expired, or never existed.")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +57,33 @@ def opened(server, token: str, session: requests.Session | None = None) -> reque
     return session
 
 
+def answer(session: requests.Session, server, path: str) -> requests.Response:
+    return session.get(server.url + path, allow_redirects=False, timeout=30)
+
+
 def status(session: requests.Session, server, path: str) -> int:
-    return session.get(server.url + path, allow_redirects=False, timeout=30).status_code
+    return answer(session, server, path).status_code
+
+
+def not_there(response: requests.Response, path: str) -> bool:
+    """The 404 page of an id nobody uses: it names the id of the path, nothing more."""
+    title, message = error_page(response, 404)
+    pk = UUID.search(path).group()
+    return title == "Not found" and message.startswith("No ") and message.endswith(f" with id {pk}.")
+
+
+def pages(tree: dict) -> dict[str, str]:
+    figure, first = tree["figure"]["api_id"], tree["revisions"][0]
+    return {
+        "figure": f"/figure/{figure}",
+        "revision": f"/revision/{first['api_id']}",
+        "data": f"/web/data/{first['data'][0]['api_id']}/download",
+        "thumbnail": f"/web/thumbnail/{first['api_id']}/320",
+    }
 
 
 def readable(session, server, tree: dict) -> dict[str, int]:
-    figure, first = tree["figure"]["api_id"], tree["revisions"][0]
-    return {
-        "figure": status(session, server, f"/figure/{figure}"),
-        "revision": status(session, server, f"/revision/{first['api_id']}"),
-        "data": status(session, server, f"/web/data/{first['data'][0]['api_id']}/download"),
-        "thumbnail": status(session, server, f"/web/thumbnail/{first['api_id']}/320"),
-    }
+    return {name: status(session, server, path) for name, path in pages(tree).items()}
 
 
 def test_turning_a_link_off_ends_it_for_visitors_who_opened_it(live_server, owner, tree):
@@ -74,7 +93,7 @@ def test_turning_a_link_off_ends_it_for_visitors_who_opened_it(live_server, owne
     assert set(readable(visitor, live_server, tree).values()) == {200}
     assert owner.post(f"figure/{figure}/share/link/", {"enabled": False}).status_code == 200
     assert set(readable(visitor, live_server, tree).values()) == {302}  # to sign in: nothing to read
-    assert status(visitor, live_server, f"/s/{token}") == 404
+    assert error_page(answer(visitor, live_server, f"/s/{token}"), 404) == LINK_GONE
     link(owner, "figure", figure)  # on again: the same token works again
     assert set(readable(opened(live_server, token), live_server, tree).values()) == {200}
     owner.post(f"figure/{figure}/share/link/", {"enabled": False})
@@ -104,7 +123,7 @@ def test_a_new_link_ends_the_old_one_but_only_turning_it_off_ends_reading(live_s
     assert replaced.status_code == 302
     new = owner.ok(f"figure/{figure}/share/link/")["token"]
     assert new != old
-    assert status(requests.Session(), live_server, f"/s/{old}") == 404
+    assert error_page(answer(requests.Session(), live_server, f"/s/{old}"), 404) == LINK_GONE
     assert set(readable(opened(live_server, new), live_server, tree).values()) == {200}
     assert set(readable(visitor, live_server, tree).values()) == {200}  # by id, while sharing is on
     owner.post(f"figure/{figure}/share/link/", {"enabled": False})
@@ -119,7 +138,7 @@ def test_an_expired_link_ends_for_visitors_who_opened_it(live_server, owner, tre
     assert readable(visitor, live_server, tree)["figure"] == 200
     time.sleep(max(0.0, (moment - datetime.now(UTC)).total_seconds()) + 0.5)
     assert set(readable(visitor, live_server, tree).values()) == {302}
-    assert status(visitor, live_server, f"/s/{token}") == 404
+    assert error_page(answer(visitor, live_server, f"/s/{token}"), 404) == LINK_GONE
     owner.post(f"figure/{figure}/share/link/", {"enabled": False, "expiry": None})
 
 
@@ -142,10 +161,11 @@ def test_a_figure_link_reaches_nothing_beside_or_above_it(live_server, owner, tr
         ]
         for path in beside:
             assert status(signed_out, live_server, path) == 302, path  # to sign in
-            assert status(signed_in, live_server, path) == 404, path  # as if it did not exist
+            assert not_there(answer(signed_in, live_server, path), path), path  # as if it did not exist
         # read-only: neither kind of visitor may share or change what the link opened
         assert status(signed_out, live_server, f"/share/figure/{figure}") == 302
-        assert status(signed_in, live_server, f"/share/figure/{figure}") == 403
+        sharing = answer(signed_in, live_server, f"/share/figure/{figure}")
+        assert error_page(sharing, 403) == ("No access", denied("create", "figure"))
         page = signed_in.get(f"{live_server.url}/figure/{figure}", timeout=30)
         assert page.status_code == 200 and 'id="share-button"' not in page.text
         forged = signed_in.post(
@@ -155,14 +175,17 @@ def test_a_figure_link_reaches_nothing_beside_or_above_it(live_server, owner, tr
             allow_redirects=False,
             timeout=30,
         )
-        assert forged.status_code == 403
+        assert error_page(forged, 403) == ("No access", denied("create", "figure"))
         assert owner.ok(f"figure/{figure}/share/link/")["enabled"] is True
         # the API reads the shared figure by id without the token; still nothing beside it
         anonymous = requests.get(f"{live_server.api}figure/{tree['sibling']['api_id']}/", timeout=30)
-        assert anonymous.status_code == 401
-        assert stranger.get(f"figure/{tree['sibling']['api_id']}/").status_code == 403
-        assert stranger.patch(f"figure/{figure}/", {"name": "mine"}).status_code == 403
-        assert stranger.post(f"figure/{figure}/share/link/", {"enabled": False}).status_code == 403
+        assert refusal(anonymous, 401) == NO_CREDENTIALS
+        assert refusal(stranger.get(f"figure/{tree['sibling']['api_id']}/"), 403) == denied("view", "figure")
+        assert refusal(stranger.patch(f"figure/{figure}/", {"name": "mine"}), 403) == denied(
+            "create", "figure"
+        )
+        turned_off = stranger.post(f"figure/{figure}/share/link/", {"enabled": False})
+        assert refusal(turned_off, 403) == denied("create", "figure")
     finally:
         owner.post(f"figure/{figure}/share/link/", {"enabled": False})
 
@@ -179,7 +202,8 @@ def test_a_revision_link_reaches_neither_its_figure_nor_the_other_revisions(live
             f"/figure/{tree['figure']['api_id']}",
         ):
             assert status(visitor, live_server, path) == 302, path
-        assert requests.get(f"{live_server.api}revision/{second['api_id']}/", timeout=30).status_code == 401
+        anonymous = requests.get(f"{live_server.api}revision/{second['api_id']}/", timeout=30)
+        assert refusal(anonymous, 401) == NO_CREDENTIALS
     finally:
         owner.post(f"revision/{first['api_id']}/share/link/", {"enabled": False})
 
@@ -203,12 +227,13 @@ def test_a_story_link_shows_the_story_not_the_figures_behind_it(live_server, own
             f"/story/{story['api_id']}/edit",
         ):
             assert status(visitor, live_server, path) == 302, path
-        assert requests.get(f"{live_server.api}revision/{first['api_id']}/", timeout=30).status_code == 401
+        anonymous = requests.get(f"{live_server.api}revision/{first['api_id']}/", timeout=30)
+        assert refusal(anonymous, 401) == NO_CREDENTIALS
         assert requests.get(f"{live_server.api}story/{story['api_id']}/", timeout=30).status_code == 200
-        assert (
-            requests.patch(f"{live_server.api}story/{story['api_id']}/", json={"title": "x"}).status_code
-            == 401
+        renamed = requests.patch(
+            f"{live_server.api}story/{story['api_id']}/", json={"title": "x"}, timeout=30
         )
+        assert refusal(renamed, 401) == NO_CREDENTIALS
     finally:
         owner.post(f"story/{story['api_id']}/share/link/", {"enabled": False})
 
@@ -222,8 +247,9 @@ def test_a_user_share_ends_when_it_is_removed(live_server, owner, tree):
     assert set(readable(browser, live_server, tree).values()) == {200}
     assert friend.get(f"figure/{figure}/").status_code == 200
     assert owner.post(f"figure/{figure}/share/user/", {**body, "sharing_enabled": False}).status_code == 200
-    assert set(readable(browser, live_server, tree).values()) == {404}
-    assert friend.get(f"figure/{figure}/").status_code == 403
+    for path in pages(tree).values():  # as if it did not exist
+        assert not_there(answer(browser, live_server, path), path), path
+    assert refusal(friend.get(f"figure/{figure}/"), 403) == denied("view", "figure")
 
 
 def test_a_shared_readers_api_key_scoped_elsewhere_does_not_read_the_share(live_server, owner, tree):
@@ -237,6 +263,6 @@ def test_a_shared_readers_api_key_scoped_elsewhere_does_not_read_the_share(live_
         response = requests.get(
             f"{live_server.api}figure/{figure}/", headers={"Authorization": f"Token {scoped}"}, timeout=30
         )
-        assert response.status_code == 403
+        assert refusal(response, 403) == denied("view", "figure")
     finally:
         owner.post(f"figure/{figure}/share/user/", {"username": friend.username, "sharing_enabled": False})
