@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.server.helpers import data_item, new_user, png_bytes, unique
-from tests.web.helpers import csrf_token, web_session
+from tests.web.helpers import FORM_EXPIRED, csrf_token, error_page, web_session
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +117,10 @@ def test_form_posts_need_the_csrf_token_and_view_access(live_server, owner, disc
     stranger = new_user(live_server)
     outsider = web_session(live_server, stranger.username, stranger.password)
     denied = post(outsider, True)
-    assert denied.status_code == 404  # a stranger is told what an id nobody uses is told
-    assert f"No figure with id {discussed['figure']['api_id']}." in denied.text
+    # a stranger is told what an id nobody uses is told
+    assert error_page(denied, 404) == ("Not found", f"No figure with id {discussed['figure']['api_id']}.")
     member = web_session(live_server, owner.username, owner.password)
-    assert post(member, False).status_code == 403  # CSRF
+    assert error_page(post(member, False), 403) == ("Form expired", FORM_EXPIRED)  # CSRF
     posted = post(member, True)
     assert posted.status_code == 302
     assert posted.headers["Location"].startswith(f"/figure/{discussed['figure']['api_id']}#comment-")

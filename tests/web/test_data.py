@@ -9,7 +9,7 @@ import requests
 from PIL import Image
 
 from tests.server.helpers import data_item, new_user, png_bytes
-from tests.web.helpers import web_session
+from tests.web.helpers import error_page, web_session
 
 SVG_WITH_SCRIPT = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="40">'
@@ -97,12 +97,14 @@ def test_data_needs_access(live_server, revision):
     response = web_session(live_server, stranger.username, stranger.password).get(
         live_server.url + path, timeout=30
     )
-    assert response.status_code == 404  # as for an id nobody uses: existence is not revealed
+    # as for an id nobody uses: existence is not revealed
+    assert error_page(response, 404) == ("Not found", f"No data object with id {data_id(revision, 'png')}.")
 
 
 def test_unknown_data_is_404(live_server, session):
-    response = get(session, live_server, "/web/data/00000000-0000-0000-0000-000000000000/download")
-    assert response.status_code == 404
+    nobody = "00000000-0000-0000-0000-000000000000"
+    response = get(session, live_server, f"/web/data/{nobody}/download")
+    assert error_page(response, 404) == ("Not found", f"No data object with id {nobody}.")
 
 
 def test_thumbnails_are_small_pngs_and_cacheable(live_server, session, revision):

@@ -66,7 +66,7 @@ def test_no_ai_panel_for_link_visitors_and_no_describe_for_viewers(
         assert guest.page.locator("#ai-panel").count() == 0  # AI calls are counted per signed-in user
         response = guest.page.request.post(f"/revision/{figure_revision['api_id']}/ai/ask")
         assert response.status == 401  # signed out: refused before the view (web.gate), as JSON
-        assert response.json()["detail"]
+        assert response.json() == {"detail": "Sign in first: this needs a signed-in user."}
     finally:
         guest.close()
     reader = new_user(live_server)

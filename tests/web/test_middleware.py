@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import requests
 
-from tests.web.helpers import web_session
+from tests.server.helpers import NO_CREDENTIALS, refusal
+from tests.web.helpers import FORM_EXPIRED, error_page, web_session
 
 
 def test_app_pages_carry_a_strict_content_security_policy(live_server):
@@ -34,15 +35,14 @@ def test_sign_in_form_requires_a_csrf_token(live_server, owner):
         allow_redirects=False,
         timeout=30,
     )
-    assert response.status_code == 403
-    assert "Form expired" in response.text
+    assert error_page(response, 403) == ("Form expired", FORM_EXPIRED)
 
 
 def test_api_ignores_the_web_session_and_sets_no_cookies(live_server, owner):
     session = web_session(live_server, owner.username, owner.password)
     assert session.get(live_server.url + "/", timeout=30).status_code == 200  # signed in to the web UI
     response = session.get(live_server.api + "workspace/", timeout=30)
-    assert response.status_code == 401  # the session cookie is no credential for the API
+    assert refusal(response, 401) == NO_CREDENTIALS  # the session cookie is no credential for the API
     assert "Set-Cookie" not in response.headers
     assert "Content-Security-Policy" not in response.headers
     authorised = owner.get("workspace/")

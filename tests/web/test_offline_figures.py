@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.server.helpers import data_item
-from tests.web.helpers import web_session
+from tests.web.helpers import error_page, web_session
 from tests.web.test_figure_scripts import (
     altair_html,
     bokeh_html,
@@ -129,7 +129,7 @@ def test_the_frame_names_the_servers_script_which_anyone_may_fetch_and_keep(live
     assert script.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert script.content == package_file("plotly", "package_data", "plotly.min.js")
     unknown = requests.get(live_server.url + "/web/scripts/plotly-0.0.0/plotly.min.js", timeout=30)
-    assert unknown.status_code == 404
+    assert error_page(unknown, 404) == ("Not found", "No figure script named plotly-0.0.0/plotly.min.js.")
 
 
 def test_the_stored_bytes_still_name_the_cdn(owner, figures):

@@ -17,7 +17,7 @@ from PIL import Image
 
 import figtrail
 from tests.server.helpers import data_item
-from tests.web.helpers import web_session
+from tests.web.helpers import error_page, web_session
 
 SOURCES = Path(figtrail.__file__).parent
 NAMES = ("RASTER_FORMATS", "PICTURE_FORMATS")
@@ -83,4 +83,7 @@ def test_a_tiff_is_thumbnailed_and_downloaded_never_shown_as_it_is(live_server, 
     assert compare.status_code == 200
     assert "Both revisions need an image to compare them visually." in compare.text
     diff = web.get(f"{live_server.url}/web/compare/diff.png?a={first}&b={second}", timeout=30)
-    assert diff.status_code == 404  # no picture to show beside a difference
+    assert error_page(diff, 404) == (  # no picture to show beside a difference
+        "Not found",
+        "A pixel difference needs a raster image (PNG) in both revisions.",
+    )

@@ -16,6 +16,7 @@ called over real HTTP on the live server, signed out, with GET and POST:
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import uuid
@@ -175,8 +176,10 @@ def test_an_undeclared_web_view_is_closed_to_everyone(routes):
     from django.test import RequestFactory
 
     from figtrail.server.access.declarations import SIGNED_IN, declare
-    from figtrail.server.web.gate import json_endpoint
+    from figtrail.server.web.errors import SIGN_IN_FIRST
+    from figtrail.server.web.gate import CLOSED, json_endpoint
     from figtrail.server.web.middleware import WebMiddleware
+    from tests.web.helpers import ERROR_PAGE
 
     class Member:
         is_authenticated = True
@@ -199,11 +202,15 @@ def test_an_undeclared_web_view_is_closed_to_everyone(routes):
 
     signed_out = answer(bare, AnonymousUser())
     assert signed_out.status_code == 302 and signed_out["Location"] == "/signin?next=/somewhere%3Fx%3D1"
-    assert answer(bare, Member()).status_code == 403
-    assert answer(half, Member(), "post").status_code == 403
-    assert answer(bare_json, AnonymousUser()).status_code == 401
+    for page in (answer(bare, Member()), answer(half, Member(), "post")):  # the no-access page says why
+        assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+        assert ERROR_PAGE.search(page.content.decode()).groups() == ("No access", CLOSED)
+    signed_out_json = answer(bare_json, AnonymousUser())
+    assert signed_out_json.status_code == 401 and json.loads(signed_out_json.content) == {
+        "detail": SIGN_IN_FIRST
+    }
     closed = answer(bare_json, Member())
-    assert closed.status_code == 403 and b"closed" in closed.content
+    assert closed.status_code == 403 and json.loads(closed.content) == {"detail": CLOSED}
     assert answer(half, Member()) is None  # declared: on to CSRF (a GET passes) and the view
 
 

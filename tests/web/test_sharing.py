@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.server.helpers import new_user
+from tests.server.helpers import denied, new_user
 from tests.web.seed import seed
 
 
@@ -68,6 +68,7 @@ def test_link_share_opens_signed_out_read_only_and_nothing_else(signed_in, visit
     assert "Link sharing is off." in page.inner_text(".messages")
     response = guest.goto(link)
     assert response.status == 404
+    assert "This share link is turned off, has expired, or never existed." in guest.inner_text("main")
     guest.goto(f"/figure/{figure_id}")
     assert "/signin?next=" in guest.url
 
@@ -113,13 +114,14 @@ def test_share_with_a_user(signed_in, browser, live_server, shared):
         assert other.page.url.endswith(f"/figure/{seeded.figure['api_id']}")
         response = other.page.goto(f"/figure/{sibling['api_id']}")
         assert response.status == 404  # the sibling is not shared: to them it does not exist
+        assert f"No figure with id {sibling['api_id']}." in other.page.inner_text("main")
         assert other.errors == [] or all("404" in e for e in other.errors)
     finally:
         other.close()
 
 
 def test_only_those_who_may_change_an_object_may_share_it(live_server, owner, shared):
-    from tests.web.helpers import csrf_token, post_form, web_session
+    from tests.web.helpers import csrf_token, error_page, post_form, web_session
 
     seeded, _ = shared
     viewer = new_user(live_server)
@@ -132,11 +134,13 @@ def test_only_those_who_may_change_an_object_may_share_it(live_server, owner, sh
     assert figure_page.status_code == 200
     assert 'id="share-button"' not in figure_page.text  # a viewer gets no share controls
     path = f"/share/figure/{seeded.figure['api_id']}"
-    assert session.get(live_server.url + path, timeout=30).status_code == 403
+    no_access = ("No access", denied("create", "figure"))
+    assert error_page(session.get(live_server.url + path, timeout=30), 403) == no_access
     response = post_form(
         session, live_server, f"/figure/{seeded.figure['api_id']}", {"action": "link", "enabled": "on"}
     )
     assert response.status_code == 405  # pages only show; changes go to their own endpoints
+    assert response.headers["Allow"] == "GET, HEAD"
     token_page = session.get(f"{live_server.url}/figure/{seeded.figure['api_id']}", timeout=30).text
     before = owner.ok(f"figure/{seeded.figure['api_id']}/share/link")["enabled"]
     flip = {} if before else {"enabled": "on"}
@@ -147,5 +151,5 @@ def test_only_those_who_may_change_an_object_may_share_it(live_server, owner, sh
         allow_redirects=False,
         timeout=30,
     )
-    assert forged.status_code == 403
+    assert error_page(forged, 403) == no_access
     assert owner.ok(f"figure/{seeded.figure['api_id']}/share/link")["enabled"] is before

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.server.helpers import new_user
+from tests.server.helpers import denied, new_user
 from tests.web.seed import revision_body, seed
 
 OFFLINE = "Offline summary, no language model"
@@ -148,7 +148,7 @@ def test_a_link_shared_story_opens_signed_out(signed_in, visitor, story_source):
 
 
 def test_viewers_cannot_edit_or_create(live_server, owner, story_source):
-    from tests.web.helpers import web_session
+    from tests.web.helpers import error_page, web_session
 
     seeded, _ = story_source
     reader = new_user(live_server)
@@ -160,7 +160,7 @@ def test_viewers_cannot_edit_or_create(live_server, owner, story_source):
     analysis_page = session.get(f"{live_server.url}/analysis/{seeded.analysis['api_id']}", timeout=30)
     assert analysis_page.status_code == 200 and 'id="new-story"' not in analysis_page.text
     new_page = session.get(f"{live_server.url}/analysis/{seeded.analysis['api_id']}/story/new", timeout=30)
-    assert new_page.status_code == 403
+    assert error_page(new_page, 403) == ("No access", denied("create", "analysis"))
 
 
 def test_a_story_shared_with_a_user_is_on_their_home_page(
