@@ -14,11 +14,14 @@ from tests.conftest import start_server, stop_server
 from tests.server.helpers import refusal
 
 
+def _keyed(live_server, token: str) -> requests.Response:
+    """A plain authenticated call made with an API key, bypassing the client."""
+    return requests.get(live_server.api + "workspace/", headers={"Authorization": f"Token {token}"})
+
+
 def _token_status(live_server, token: str) -> int:
     """Status of a plain authenticated call made with an API key, bypassing the client."""
-    return requests.get(
-        live_server.api + "workspace/", headers={"Authorization": f"Token {token}"}
-    ).status_code
+    return _keyed(live_server, token).status_code
 
 
 def test_password_login_gives_a_working_client(live_server, owner):
@@ -66,7 +69,7 @@ def test_revoked_key_stops_working(live_server, owner):
     assert _token_status(live_server, key.token) == 200
     owner.gf.revoke_api_key(key)
     assert key.api_id not in {k.api_id for k in owner.gf.list_api_keys()}
-    assert _token_status(live_server, key.token) == 401
+    assert refusal(_keyed(live_server, key.token), 401) == "This API key is not valid or has been revoked."
     with pytest.raises(RuntimeError):
         GoFigr(api_key=key.token, url=live_server.url)
 
@@ -83,7 +86,7 @@ def test_expired_key_fails(live_server, owner):
     key = owner.gf.create_api_key("compat: short-lived", expiry=expiry)
     assert _token_status(live_server, key.token) == 200
     time.sleep(max(0.0, (expiry - datetime.now(UTC)).total_seconds()) + 0.3)
-    assert _token_status(live_server, key.token) == 401
+    assert refusal(_keyed(live_server, key.token), 401) == "This API key has expired; create a new one."
     with pytest.raises(RuntimeError):
         GoFigr(api_key=key.token, url=live_server.url)
 
@@ -120,8 +123,7 @@ def test_client_refreshes_an_expired_access_token(short_token_server):
     raw = requests.get(
         short_token_server.api + "workspace/", headers={"Authorization": f"Bearer {first_access}"}
     )
-    assert raw.status_code == 401
-    assert raw.json()["code"] == "token_not_valid"
+    assert refusal(raw, 401, "code") == "token_not_valid"
 
     assert [w.api_id for w in gf.workspaces] == [workspace.api_id]  # no exception: refreshed and retried
     assert gf._access_token != first_access
@@ -171,4 +173,5 @@ def test_scoped_key_needs_and_keeps_workspace_access(live_server, owner, other):
     key = other.gf.create_api_key("compat: member", workspace=other.gf.Workspace(api_id=workspace.api_id))
     assert _token_status(live_server, key.token) == 200
     workspace.remove_member(other.username)
-    assert _token_status(live_server, key.token) == 401
+    gone = _keyed(live_server, key.token)
+    assert refusal(gone, 401) == "This API key's owner no longer has access to its workspace."
