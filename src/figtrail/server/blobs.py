@@ -1,15 +1,19 @@
 """Content-addressed blob store on Django's storage API (a local folder by default, S3 by settings).
 
-Bytes are keyed by their blake3 digest, so identical payloads are stored once. Writes are atomic: a
-reader sees either no blob or the whole blob, never a partial one.
+Bytes are keyed by their blake3 digest, so identical payloads are stored once per store. Writes are
+atomic: a reader sees either no blob or the whole blob, never a partial one. ``store_id`` None is the
+server's own store; an id is an organization's bucket (blob_stores), whose failures raise
+``blob_stores.StoreUnreachable``. A data row says which store holds its bytes: ``read(row)``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 import blake3
 from django.core.files.base import ContentFile
@@ -62,31 +66,57 @@ def blob_key(content_hash: str) -> str:
     return f"blobs/{content_hash[:2]}/{content_hash[2:4]}/{content_hash}"
 
 
-def _storage() -> Storage:
-    return storages["default"]
+class Stored(Protocol):
+    """A row naming a blob and the store that holds it (``catalog.Data``)."""
+
+    hash: str
+    store_id: int | None
 
 
-def put(payload: bytes) -> str:
-    """Store ``payload`` once and return its hash."""
+def _storage(store_id: int | None = None) -> Storage:
+    if store_id is None:
+        return storages["default"]
+    from figtrail.server import blob_stores
+
+    return blob_stores.storage(store_id)
+
+
+def _reaching(store_id: int | None) -> contextlib.AbstractContextManager:
+    if store_id is None:
+        return contextlib.nullcontext()
+    from figtrail.server import blob_stores
+
+    return blob_stores.reaching(store_id)
+
+
+def put(payload: bytes, store_id: int | None = None) -> str:
+    """Store ``payload`` once in the store (None: the server's own) and return its hash."""
     content_hash = digest(payload)
     key = blob_key(content_hash)
-    storage = _storage()
-    touch = getattr(storage, "touch", None)  # renews a reused blob's age for `figtrail gc`
-    stored = touch(key) if touch else storage.exists(key)
-    if not stored:
-        try:
-            storage.save(key, ContentFile(payload))
-        except OSError as exc:
-            if exc.errno in FULL_ERRNOS:
-                raise StorageFull(exc.errno, f"the blob store is full: {exc.strerror}") from exc
-            raise
+    with _reaching(store_id):
+        storage = _storage(store_id)
+        touch = getattr(storage, "touch", None)  # renews a reused blob's age for `figtrail gc`
+        stored = touch(key) if touch else storage.exists(key)
+        if not stored:
+            try:
+                storage.save(key, ContentFile(payload))
+            except OSError as exc:
+                if exc.errno in FULL_ERRNOS:
+                    raise StorageFull(exc.errno, f"the blob store is full: {exc.strerror}") from exc
+                raise
     return content_hash
 
 
-def get(content_hash: str) -> bytes:
-    with _storage().open(blob_key(content_hash), "rb") as handle:
+def get(content_hash: str, store_id: int | None = None) -> bytes:
+    with _reaching(store_id), _storage(store_id).open(blob_key(content_hash), "rb") as handle:
         return handle.read()
 
 
-def exists(content_hash: str) -> bool:
-    return _storage().exists(blob_key(content_hash))
+def read(row: Stored) -> bytes:
+    """The bytes of a data row, from the store that holds them."""
+    return get(row.hash, row.store_id)
+
+
+def exists(content_hash: str, store_id: int | None = None) -> bool:
+    with _reaching(store_id):
+        return _storage(store_id).exists(blob_key(content_hash))

@@ -64,8 +64,13 @@ class Organization(models.Model):
     description = models.TextField(blank=True, null=True)
     allow_per_workspace_storage_settings = models.BooleanField(default=False)
     logo = models.BinaryField(null=True, blank=True)
+    # What its admins set at organization/<id>/storage/, as they set it minus the credentials: the
+    # answer of a GET there. Where its new blobs go is ``blob_store`` (None: the server's own store).
     storage_vendor = models.CharField(max_length=100, default="figtrail")
     storage_params = models.JSONField(null=True, blank=True)
+    blob_store = models.ForeignKey(
+        "BlobStore", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The AI plan (a name in FIGTRAIL_AI_PLANS) its members' AI limits come from; set by the server's
     # operator (`figtrail org plan`), never through the API: organizations must not raise their own limits.
     ai_plan = models.CharField(max_length=64, blank=True, default="")
@@ -73,6 +78,39 @@ class Organization(models.Model):
     created_on = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_on = models.DateTimeField(null=True)
+
+
+class BlobStore(models.Model):
+    """An S3-compatible bucket (and key prefix) that an organization's admins chose for its data.
+
+    A row is never changed: a new setting is a new row, so every data object written to a bucket keeps
+    pointing at that bucket (``catalog.Data.store``) after the organization moves on, and stays readable.
+    The credentials are Fernet-encrypted (``imports.crypto``, keyed from SECRET_KEY) and never leave the
+    server; without them the bucket is used anonymously, never with the server's own AWS identity.
+    """
+
+    organization = models.ForeignKey(
+        Organization, null=True, on_delete=models.SET_NULL, related_name="blob_stores"
+    )
+    vendor = models.CharField(max_length=100)
+    bucket = models.CharField(max_length=255)
+    prefix = models.CharField(max_length=1024, blank=True, default="")
+    endpoint_url = models.CharField(max_length=2048, blank=True, default="")
+    region = models.CharField(max_length=64, blank=True, default="")
+    addressing_style = models.CharField(max_length=16, blank=True, default="")
+    access_key_id_encrypted = models.TextField(blank=True, default="")
+    secret_access_key_encrypted = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_on = models.DateTimeField(default=timezone.now)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.access_key_id_encrypted)
+
+    @property
+    def url(self) -> str:
+        """``s3://bucket/prefix``: how the bucket is named in answers and errors (no credentials)."""
+        return f"s3://{self.bucket}/{self.prefix}".rstrip("/")
 
 
 class OrganizationMembership(models.Model):

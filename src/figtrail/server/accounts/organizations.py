@@ -80,7 +80,7 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
         "members": Level.VIEW,
         "change_member": Level.OWN,
         "invitations": Level.OWN,
-        "storage": {"get": Level.VIEW, "post": Level.OWN},
+        "storage": Level.OWN,  # reading too: the params name the organization's bucket
         "storage_test": Level.OWN,
     }
     log_filter_field = "organization_id"
@@ -151,8 +151,8 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
 
     @action(detail=True, methods=["get", "post"], url_path="storage")
     def storage(self, request, *args, **kwargs):
-        return storage_settings.respond(self, request)
+        return storage_settings.respond_organization(self, request)
 
     @action(detail=True, methods=["post"], url_path="storage/test")
     def storage_test(self, request, *args, **kwargs):
-        return storage_settings.respond_test(self, request)
+        return storage_settings.respond_organization_test(self, request)

@@ -28,11 +28,27 @@ class InsufficientStorage(APIException):
     default_code = "storage_full"
 
 
+class OrganizationStorageUnreachable(APIException):
+    """502: the organization's own bucket refused or did not answer; nothing was stored."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "The organization's storage cannot be reached."
+    default_code = "organization_storage_unreachable"
+
+
 def exception_handler(exc, context):
+    from figtrail.server.blob_stores import StoreUnreachable
     from figtrail.server.blobs import StorageFull
 
     if isinstance(exc, StorageFull):
         exc = InsufficientStorage({"detail": InsufficientStorage.default_detail, "code": "storage_full"})
+    if isinstance(exc, StoreUnreachable):
+        request = context.get("request")
+        writing = request is not None and request.method not in ("GET", "HEAD", "OPTIONS")
+        detail = f"{exc.message}{' Nothing was stored.' if writing else ''} {exc.hint}"
+        exc = OrganizationStorageUnreachable(
+            {"detail": detail, "code": OrganizationStorageUnreachable.default_code}
+        )
     if isinstance(exc, ParseError):
         return Response({"detail": f"The request body is not valid: {exc.detail}"}, status=400)
     if isinstance(exc, IntegrityError):

@@ -30,6 +30,7 @@ from figtrail.server.catalog.data import (
     attach_data,
     build_data,
     replace_data,
+    store_for,
 )
 from figtrail.server.catalog.links import AssetLinkSerializer
 from figtrail.server.catalog.models import Asset, AssetRevision
@@ -93,7 +94,7 @@ class AssetRevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             raise ValidationError({"asset": ["Required: the id of the asset this revision belongs to."]})
         asset = policy.get_or_404(Asset, body.validated_data["asset"])
         policy.check(self.actor, asset, Level.CREATE)
-        rows = build_data(body.validated_data.get("data", []))
+        rows = build_data(body.validated_data.get("data", []), store_id=store_for(asset))
         with transaction.atomic():
             Asset.objects.select_for_update().filter(pk=asset.pk).first()
             last_index = AssetRevision.objects.filter(asset=asset).aggregate(last=Max("revision_index"))[
@@ -121,7 +122,9 @@ class AssetRevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             raise ValidationError({"asset": ["An asset revision cannot be moved to another asset."]})
         rows = None
         if "data" in fields:
-            rows = build_data(fields["data"], {row.pk: row for row in revision.data.all()})
+            rows = build_data(
+                fields["data"], {row.pk: row for row in revision.data.all()}, store_for(revision)
+            )
         with transaction.atomic():
             now = timezone.now()
             if rows is not None:

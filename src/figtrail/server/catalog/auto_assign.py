@@ -112,7 +112,7 @@ def assign(revision_id: str) -> dict:
     image = primary_image(list(revision.data.all()))
     if image is None:
         return {"revision": revision_id, "assigned": False, "reason": "no picture yet"}
-    payload = blobs.get(image.hash)
+    payload = blobs.read(image)
     phash = perceptual_hash(payload)
     reading = read_text(payload)
     holding = revision.figure

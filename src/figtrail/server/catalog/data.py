@@ -16,12 +16,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from figtrail.server import blobs
+from figtrail.server import blob_stores, blobs
 from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog import tree
 from figtrail.server.catalog.common import CatalogViewSet, MetadataField
-from figtrail.server.catalog.models import AssetRevision, Data, DataType, Revision
+from figtrail.server.catalog.models import AssetRevision, Data, DataType, Node, Revision
+from figtrail.server.catalog.storage_settings import SERVER_STORAGE
 
 DATA_FIELDS = ["api_id", "name", "type", "hash", "size_bytes", "is_clean_room", "metadata"]
 
@@ -80,11 +81,20 @@ class DataWithPayloadSerializer(DataSerializer):
         fields = [*DATA_FIELDS, "data"]
 
     def get_data(self, obj: Data) -> str:
-        return base64.b64encode(blobs.get(obj.hash)).decode()
+        return base64.b64encode(blobs.read(obj)).decode()
 
 
-def build_data(items: list[dict], previous: dict | None = None) -> list[Data]:
-    """Store each item's bytes and return unsaved Data rows in the order given.
+def store_for(node: Node) -> int | None:
+    """Where the new blobs of ``node`` (a figure, revision, asset or asset revision) go: the bucket its
+    workspace's organization chose (a ``BlobStore`` id), or None for the server's own store. One query."""
+    path = type(node).workspace_path()
+    lookup = f"{path}__organization__blob_store_id" if path else "organization__blob_store_id"
+    return type(node).objects.filter(pk=node.pk).values_list(lookup, flat=True).first()
+
+
+def build_data(items: list[dict], previous: dict | None = None, store_id: int | None = None) -> list[Data]:
+    """Store each item's bytes in ``store_id`` (``blob_stores.current``: the workspace organization's
+    bucket, or None for the server's own store) and return unsaved Data rows in the order given.
 
     An item without a payload may name an existing data object of the same parent (``previous``, by id);
     its bytes and its id are kept. That lets a PUT echo shallow data objects without re-sending them,
@@ -99,11 +109,11 @@ def build_data(items: list[dict], previous: dict | None = None) -> list[Data]:
             kept = (previous or {}).get(item.get("api_id"))
             if kept is None:
                 raise ValidationError({"data": {position: {"data": ["Required: the base64 payload."]}}})
-            content_hash, size = kept.hash, kept.size_bytes
+            content_hash, size, stored_in = kept.hash, kept.size_bytes, kept.store_id
             kept_id = kept.pk if kept.pk not in kept_ids else None  # echoed twice: the copy gets a new id
             kept_ids.add(kept.pk)
         else:
-            content_hash, size = blobs.put(payload), len(payload)
+            content_hash, size, stored_in = blobs.put(payload, store_id), len(payload), store_id
         rows.append(
             Data(
                 **({"api_id": kept_id} if kept_id is not None else {}),
@@ -111,6 +121,7 @@ def build_data(items: list[dict], previous: dict | None = None) -> list[Data]:
                 name=item.get("name"),
                 type=item["type"],
                 hash=content_hash,
+                store_id=stored_in,
                 size_bytes=size,
                 is_clean_room=bool(item.get("is_clean_room")),
                 metadata=item.get("metadata") or {},
@@ -147,5 +158,11 @@ class DataViewSet(mixins.RetrieveModelMixin, CatalogViewSet):
 
     @action(detail=True, methods=["get"], url_path="storage")
     def storage(self, request, *args, **kwargs):
-        self.get_object()
-        return Response({"vendor": "figtrail"})
+        """Where the bytes are: the server's own store, or an organization's bucket and the object's
+        path there (as the official client reads it: ``{"vendor": "AWS", "path": "s3://..."}``)."""
+        data = self.get_object()
+        if data.store_id is None:
+            return Response({"vendor": SERVER_STORAGE})
+        return Response(
+            {"vendor": "AWS", "path": blob_stores.path_of(data.store_id, blobs.blob_key(data.hash))}
+        )

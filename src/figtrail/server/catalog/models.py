@@ -288,7 +288,8 @@ class DataType(models.TextChoices):
 
 
 class Data(Node, models.Model):
-    """A payload of a revision or an asset revision. The bytes live in the blob store under ``hash``."""
+    """A payload of a revision or an asset revision. The bytes live in the blob store under ``hash``: the
+    server's own, or the organization's bucket named by ``store``."""
 
     kind = "data"
     noun = "data object"
@@ -303,6 +304,10 @@ class Data(Node, models.Model):
     name = models.CharField(max_length=1000, null=True, blank=True)
     type = models.CharField(max_length=16, choices=DataType.choices)
     hash = models.CharField(max_length=64, db_index=True)
+    # Where the bytes are: an organization's bucket, or None for the server's own store (blobs.read)
+    store = models.ForeignKey(
+        "accounts.BlobStore", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     size_bytes = models.BigIntegerField()
     is_clean_room = models.BooleanField(default=False)
     metadata = models.JSONField(default=dict, blank=True)

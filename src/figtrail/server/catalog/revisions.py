@@ -36,6 +36,7 @@ from figtrail.server.catalog.data import (
     attach_data,
     build_data,
     replace_data,
+    store_for,
 )
 from figtrail.server.catalog.links import (
     AssetLinkInputSerializer,
@@ -178,6 +179,7 @@ def derived_rows(source: Revision) -> list[Data]:
             name=row.name,
             type=row.type,
             hash=row.hash,
+            store_id=row.store_id,  # the same bytes, where they are
             size_bytes=row.size_bytes,
             is_clean_room=row.is_clean_room,
             metadata=row.metadata,
@@ -221,7 +223,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             raise ValidationError({"figure": ["Required: the id of the figure this revision belongs to."]})
         figure = policy.get_or_404(Figure, fields["figure"], related=("analysis__workspace",))
         policy.check(self.actor, figure, Level.CREATE)
-        revision_id, rows, links = self._prepare(fields)
+        revision_id, rows, links = self._prepare(fields, store_for(figure))
         revision = self._stored(lambda: self._store(figure, revision_id, fields, rows, links), revision_id)
         return self.created(revision)
 
@@ -238,7 +240,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         fields = body.validated_data
         analysis = policy.get_or_404(Analysis, fields["analysis"], related=("workspace",))
         policy.check(self.actor, analysis, Level.CREATE)
-        revision_id, rows, links = self._prepare(fields)
+        revision_id, rows, links = self._prepare(fields, store_for(analysis))
 
         def store() -> Revision:
             with queued_write(), transaction.atomic():
@@ -250,7 +252,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         revision = self._stored(store, revision_id)
         return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
 
-    def _prepare(self, fields: dict) -> tuple[uuid.UUID, list, list]:
+    def _prepare(self, fields: dict, store_id: int | None) -> tuple[uuid.UUID, list, list]:
         """A new revision's id, data rows and asset links, or the 409 or 400 that refuses it."""
         revision_id = fields.get("client_id") or uuid.uuid4()
         if Revision.objects.filter(pk=revision_id).exists():
@@ -259,7 +261,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             )
         self._check_short_id(fields.get("short_id"), self.request.user)
         links = resolve_links(self.actor, fields.get("assets", []))
-        return revision_id, build_data(fields.get("data", [])), links
+        return revision_id, build_data(fields.get("data", []), store_id=store_id), links
 
     @staticmethod
     def _stored(store, revision_id) -> Revision:
@@ -343,7 +345,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         revision = self.get_object(Level.CREATE)
         body = AppendDataSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        rows = build_data(body.validated_data["data"])
+        rows = build_data(body.validated_data["data"], store_id=store_for(revision))
         last = revision.data.aggregate(last=Max("position"))["last"]
         start = 0 if last is None else last + 1  # (a last position of 0 is a position)
         for offset, row in enumerate(rows):
@@ -370,7 +372,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         rows = None
         if "data" in fields:
             previous = {row.pk: row for row in revision.data.all()}
-            rows = build_data(fields["data"], previous)
+            rows = build_data(fields["data"], previous, store_for(revision))
         with transaction.atomic():
             now = timezone.now()
             if rows is not None:

@@ -37,19 +37,21 @@ def source_image(obj: Model) -> Data | None:
     return candidates[0] if candidates else None
 
 
-def render_thumbnail(image_hash: str, size: int) -> bytes:
-    """The PNG thumbnail; ``ImageTooLarge`` (a ``DecompressionBombError``) when the image's declared
+def render_thumbnail(source: Data, size: int) -> bytes:
+    """The PNG thumbnail of an image data row, kept in the store of the image (an organization's data
+    stays in its bucket); ``ImageTooLarge`` (a ``DecompressionBombError``) when the image's declared
     canvas is over ``FIGTRAIL_MAX_IMAGE_PIXELS``: it is never decoded."""
-    key = f"thumbnail:{image_hash}:{size}"
+    store_id = source.store_id
+    key = f"thumbnail:{source.hash}:{size}" + (f":{store_id}" if store_id is not None else "")
     cached_hash = cache.get(key)
-    if cached_hash and blobs.exists(cached_hash):
-        return blobs.get(cached_hash)
-    with open_image(blobs.get(image_hash), reduce_to=(size, size)) as image:
+    if cached_hash and blobs.exists(cached_hash, store_id):
+        return blobs.get(cached_hash, store_id)
+    with open_image(blobs.read(source), reduce_to=(size, size)) as image:
         image.thumbnail((size, size))
         out = io.BytesIO()
         image.convert("RGBA").save(out, format="PNG", optimize=True)
     payload = out.getvalue()
-    cache.set(key, blobs.put(payload), timeout=None)
+    cache.set(key, blobs.put(payload, store_id), timeout=None)
     return payload
 
 
@@ -58,7 +60,7 @@ def thumbnail_of(obj: Model, size: int) -> str | None:
     if image is None:
         return None
     try:
-        return base64.b64encode(render_thumbnail(image.hash, size)).decode()
+        return base64.b64encode(render_thumbnail(image, size)).decode()
     except ImageTooLarge as exc:
         log.info("no thumbnail for data %s: %s", image.pk, exc)
         return None  # a decompression bomb, or just too large: no thumbnail, never a decoded canvas

@@ -1,4 +1,5 @@
-"""Secrets at rest (SSH private keys, a Git token waiting in a task's payload): Fernet, keyed from SECRET_KEY.
+"""Secrets at rest (SSH private keys, a Git token waiting in a task's payload, organizations' bucket
+credentials): Fernet, keyed from SECRET_KEY.
 
 The Fernet key is derived with HKDF-SHA256 from the server's ``SECRET_KEY``, so a database dump alone does
 not reveal the secrets; rotating ``SECRET_KEY`` makes stored SSH keys unreadable (users add them again).

@@ -8,7 +8,7 @@ from django.db import transaction
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.catalog import tree
-from figtrail.server.catalog.data import build_data
+from figtrail.server.catalog.data import build_data, store_for
 from figtrail.server.catalog.models import Analysis, Data, Figure, Revision, Workspace
 from figtrail.server.catalog.revisions import store_revision
 
@@ -43,7 +43,8 @@ def add_image_revision(figure: Figure, user, payload: bytes, image_format: str, 
         "data": payload,
         "metadata": {"format": image_format, "is_watermarked": False},
     }
-    revision, _links = store_revision(figure, user, build_data([item]), metadata=metadata)
+    rows = build_data([item], store_id=store_for(figure))
+    revision, _links = store_revision(figure, user, rows, metadata=metadata)
     return revision
 
 

@@ -75,7 +75,7 @@ def _loaded(revision: Revision) -> Revision:
 
 def _read(row: Data) -> bytes | None:
     try:
-        return blobs.get(row.hash)
+        return blobs.read(row)
     except OSError:
         log.warning("blob %s of data %s is missing", row.hash, row.pk)
         return None

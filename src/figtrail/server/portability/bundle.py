@@ -13,7 +13,8 @@ workspace bundle carries only the names and emails of the users it mentions, and
 usable password (an administrator sets one). Rows with integer ids (memberships, links, shares) get new
 ids on import; every UUID id, short id and revision index is kept.
 Not exported: invitations, metadata proxies, background tasks (a story forgets its last one), caches
-(thumbnails, diffs).
+(thumbnails, diffs), and organizations' own buckets (their credentials are sealed with this server's
+SECRET_KEY): the bundle carries the bytes, and a loaded bundle keeps them in the target's own store.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def _querysets(workspace=None) -> list[tuple[str, Iterable]]:
             break
         pending = rest
     return [
-        ("organization", orgs),
+        ("organization", _without_buckets(orgs)),
         ("organization_membership", m["organization_membership"].objects.filter(organization__in=orgs)),
         ("workspace", ws),
         ("workspace_membership", m["workspace_membership"].objects.filter(workspace__in=ws)),
@@ -164,7 +165,7 @@ def _querysets(workspace=None) -> list[tuple[str, Iterable]]:
         ("revision", revisions.order_by("figure_id", "revision_index")),
         ("asset", assets),
         ("asset_revision", asset_revisions.order_by("asset_id", "revision_index")),
-        ("data", data.distinct()),
+        ("data", _bytes_in_bundle(data.distinct())),
         (
             "asset_link",
             m["asset_link"].objects.filter(figure_revision__in=revisions, asset_revision__in=asset_revisions),
@@ -177,6 +178,24 @@ def _querysets(workspace=None) -> list[tuple[str, Iterable]]:
         ("user_share", shares(m["user_share"])),
         ("log_entry", logs.order_by("timestamp")),
     ]
+
+
+def _without_buckets(organizations) -> list:
+    """An organization's bucket is not exported: in the loaded copy, it uses the server's own store."""
+    rows = list(organizations)
+    for organization in rows:
+        organization.blob_store_id = None
+        organization.storage_vendor, organization.storage_params = "figtrail", None
+    return rows
+
+
+def _bytes_in_bundle(data) -> list:
+    """Data rows as loaded from the bundle, where their bytes are: ``store`` None (the target's own
+    store); ``_source_store`` remembers where to read them from for the export."""
+    rows = list(data)
+    for row in rows:
+        row._source_store, row.store_id = row.store_id, None
+    return rows
 
 
 def _without_tasks(stories) -> list:
@@ -262,10 +281,11 @@ def export(out: Path, workspace=None) -> dict[str, int]:
             serializers.serialize("json", rows, stream=handle, indent=1, **options)
         files.append({"name": name, "file": file_name, "count": len(rows)})
         counts[name] = len(rows)
-    hashes = sorted({row.hash for name, rows in sections if name == "data" for row in rows})
+    stores = {row.hash: row._source_store for name, rows in sections if name == "data" for row in rows}
+    hashes = sorted(stores)
     blob_bytes = 0
     for content_hash in hashes:
-        payload = blobs.get(content_hash)
+        payload = blobs.get(content_hash, stores[content_hash])
         if blobs.digest(payload) != content_hash:
             raise BundleError(
                 f"the stored blob {content_hash} does not match its hash: the blob store is damaged"

@@ -54,7 +54,7 @@ def picture_of(revision: Revision | None) -> Picture | None:
     if image is None or data_format(image) not in RASTER_FORMATS:
         return None
     try:
-        return _embeddable(blobs.get(image.hash), data_format(image))
+        return _embeddable(blobs.read(image), data_format(image))
     except (OSError, Image.DecompressionBombError, ValueError):
         return None  # a missing blob, or not an image PIL can read: the export says so instead
 

@@ -33,9 +33,9 @@ def slide_image_response(slide: StorySlide, size: int | None) -> HttpResponse:
     fmt = data_format(image)
     try:
         if size and fmt in RASTER_FORMATS:
-            body, fmt = render_thumbnail(image.hash, size), "png"
+            body, fmt = render_thumbnail(image, size), "png"
         else:
-            body = blobs.get(image.hash)
+            body = blobs.read(image)
     except ImageTooLarge as exc:
         raise PictureTooLarge(str(exc)) from exc
     except (OSError, Image.DecompressionBombError) as exc:

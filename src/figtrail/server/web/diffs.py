@@ -10,12 +10,16 @@ import difflib
 import io
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from PIL import Image, ImageChops, ImageOps
 
 from figtrail.server import blobs
 from figtrail.server.images import check_canvas, open_image
+
+if TYPE_CHECKING:
+    from figtrail.server.catalog.models import Data
 
 CONTEXT_LINES = 3
 PIXEL_THRESHOLD = 16  # per-channel difference below which a pixel counts as unchanged (antialiasing noise)
@@ -145,14 +149,15 @@ def pixel_diff(old_png: bytes, new_png: bytes) -> PixelDiff:
     return PixelDiff(out.getvalue(), changed / (size[0] * size[1]), size)
 
 
-def cached_pixel_diff(old_hash: str, new_hash: str) -> PixelDiff:
-    """Computed once per pair of images; the PNG is kept in the blob store, the numbers in the cache."""
-    key = f"pixeldiff:{old_hash}:{new_hash}"
+def cached_pixel_diff(old: Data, new: Data) -> PixelDiff:
+    """Computed once per pair of images; the PNG is kept in the blob store of the newer image (an
+    organization's data stays in its bucket), the numbers in the cache."""
+    store_id = new.store_id
+    key = f"pixeldiff:{old.hash}:{new.hash}" + (f":{store_id}" if store_id is not None else "")
     cached = cache.get(key)
-    if cached and blobs.exists(cached["hash"]):
-        return PixelDiff(blobs.get(cached["hash"]), cached["fraction"], tuple(cached["size"]))
-    result = pixel_diff(blobs.get(old_hash), blobs.get(new_hash))
-    cache.set(
-        key, {"hash": blobs.put(result.png), "fraction": result.changed_fraction, "size": result.size}, None
-    )
+    if cached and blobs.exists(cached["hash"], store_id):
+        return PixelDiff(blobs.get(cached["hash"], store_id), cached["fraction"], tuple(cached["size"]))
+    result = pixel_diff(blobs.read(old), blobs.read(new))
+    stored = blobs.put(result.png, store_id)
+    cache.set(key, {"hash": stored, "fraction": result.changed_fraction, "size": result.size}, None)
     return result

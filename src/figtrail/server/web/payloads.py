@@ -33,7 +33,7 @@ def can_inline(data: Data) -> bool:
 
 
 def payload(data: Data) -> bytes:
-    return blobs.get(data.hash)
+    return blobs.read(data)
 
 
 def served(data: Data, inline: bool) -> tuple[bytes, str]:

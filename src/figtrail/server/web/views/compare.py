@@ -61,7 +61,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     pixels, too_large = None, None
     if mode == "diff" and raster_a and raster_b:
         try:
-            pixels = cached_pixel_diff(raster_a.hash, raster_b.hash)
+            pixels = cached_pixel_diff(raster_a, raster_b)
         except ImageTooLarge as exc:
             too_large = str(exc)  # never decoded: the page says why there is no difference
     rows = metadata_diff(a.metadata, b.metadata)
@@ -100,7 +100,7 @@ def pixel_diff_png(request: HttpRequest) -> HttpResponse:
     if raster_a is None or raster_b is None:
         raise Http404("A pixel difference needs a raster image (PNG) in both revisions.")
     try:
-        result = cached_pixel_diff(raster_a.hash, raster_b.hash)
+        result = cached_pixel_diff(raster_a, raster_b)
     except ImageTooLarge as exc:  # a decompression bomb is refused before any pixel is decoded
         return JsonResponse({"detail": str(exc), "code": exc.code}, status=422)
     response = payload_response(

@@ -99,7 +99,7 @@ def thumbnail(request: HttpRequest, pk, size: str) -> HttpResponse:
     body, fmt, etag = PLACEHOLDER.encode(), "svg", "placeholder"
     if image is not None:
         try:
-            body, fmt, etag = render_thumbnail(image.hash, size), "png", f"{image.hash}-{size}"
+            body, fmt, etag = render_thumbnail(image, size), "png", f"{image.hash}-{size}"
         except (OSError, Image.DecompressionBombError):
             image = None  # not an image Pillow can read
     if image is None:
