@@ -1,4 +1,5 @@
-"""The permission matrix: every role × every object endpoint × every verb → the exact status code.
+"""The permission matrix: every role × every object endpoint × every verb → the exact status code, and
+for a refusal the reason its JSON body gives (``_unexplained``).
 
 Generated from ONE table (``MATRIX`` below), asserted against the live server. Columns are roles:
 
@@ -24,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.server.helpers import Api, data_item, new_user, png_bytes, unique
+from tests.server.helpers import NO_CREDENTIALS, Api, data_item, denied, new_user, png_bytes, unique
 
 ROLES = ["OWN", "ADM", "CRE", "VIE", "OAD", "OWA", "OWC", "OWV", "NON", "USR", "LNK", "ANO"]
 
@@ -283,6 +284,38 @@ def test_the_table_covers_every_endpoint_and_verb():
     assert ("workspace", "log-GET") in covered
 
 
+NOUNS = {"data": "data object", "asset_revision": "asset revision"}  # else the endpoint's name
+LEVELS = ("view", "create", "admin", "own")
+ORGANIZATION_REFUSALS = (  # an organization's 403s name the role, or that workspaces may not go in
+    "You do not have the organization role this needs.",
+    "You may not create or move workspaces into this organization.",
+)
+
+
+def _unexplained(response: requests.Response, endpoint: str, method: str) -> str | None:
+    """What is missing from a refused cell's answer: each refusal of the table says why in its JSON body,
+    a 400 the field it rejects (the unknown user), a 401 that credentials are missing, a 403 the access
+    the role lacks on this kind of object, a 405 the method. None when the answer says it."""
+    if response.status_code < 400:
+        return None
+    if not response.headers.get("Content-Type", "").startswith("application/json"):
+        return "no JSON body"
+    body = response.json()
+    if not isinstance(body, dict):
+        return "no JSON object"
+    if endpoint == "organization":
+        reasons = ORGANIZATION_REFUSALS
+    else:
+        reasons = tuple(denied(level, NOUNS.get(endpoint, endpoint)) for level in LEVELS)
+    said = {
+        400: bool(body.get("username")),
+        401: body.get("detail") == NO_CREDENTIALS,
+        403: body.get("detail") in reasons,
+        405: body.get("detail") == f'Method "{method}" not allowed.',
+    }.get(response.status_code, bool(body.get("detail")))
+    return None if said else "not the reason expected"
+
+
 def test_matrix(world):
     """One test, so that ``-n 2`` builds the roles and trees once; it reports every wrong cell at once."""
     wrong, cells = [], 0
@@ -301,6 +334,10 @@ def test_matrix(world):
                 wrong.append(
                     f"{endpoint} {action} as {role}: {method} {path} -> {response.status_code}, "
                     f"expected {expected[role]}: {response.text[:160]}"
+                )
+            elif missing := _unexplained(response, endpoint, method):
+                wrong.append(
+                    f"{endpoint} {action} as {role}: {method} {path} -> {missing}: {response.text[:160]}"
                 )
     assert not wrong, f"{len(wrong)} of {cells} cells wrong:\n" + "\n".join(wrong)
     assert cells == len(ROWS) * len(ROLES)
