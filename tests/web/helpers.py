@@ -75,6 +75,7 @@ def use_up_ai_rate(api, revision_id: str, rate: int = 30) -> None:
     for _ in range(rate):
         response = api.post("ai/insight/", {"revision_id": revision_id})
         if response.status_code == 429:
+            assert response.json()["code"] == "ai_rate_limited", response.text
             return
         assert response.status_code == 200, response.text
 
