@@ -230,6 +230,13 @@ SETTINGS: tuple[Setting, ...] = (
         shown="boto3's choice",
     ),
     _server(
+        "ORG_STORAGE_ALLOW_PRIVATE_NETWORKS",
+        BOOL,
+        "let organizations' own buckets (`organization/<id>/storage/`) have endpoints on loopback, private "
+        "and link-local addresses (a MinIO on the LAN); off, such endpoint URLs get 400 (SSRF guard)",
+        default=False,
+    ),
+    _server(
         "SECRET_KEY",
         TEXT,
         "signs tokens and sessions; keep it secret, the same on every app server",

@@ -3,7 +3,8 @@
 The first test follows the storage steps of the official client's member-management test
 (``TestOrganizations.test_member_management``); figtrail names its own store ``figtrail`` where GoFigr's
 service says ``GoFigr.io``, and only an organization's admins read its storage settings. The bucket is
-moto's S3 server (tests/server/s3.py).
+moto's S3 server (tests/server/s3.py) on loopback, so this module has its own figtrail server that
+allows endpoints on private networks.
 """
 
 from __future__ import annotations
@@ -12,9 +13,20 @@ import pytest
 from gofigr import OrganizationMembership, UnauthorizedError
 
 from tests.compat.conftest import unique
+from tests.conftest import start_server, stop_server
 from tests.server.s3 import ACCESS_KEY, REGION, SECRET_KEY, start_s3, stop_s3
 
 FLEXTEST = {"bucket": "gofigr-flextest", "key": "data"}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """This module's server (``owner`` and ``other`` are its users)."""
+    server = start_server(
+        tmp_path_factory.mktemp("compat-storage-home"), {"FIGTRAIL_ORG_STORAGE_ALLOW_PRIVATE_NETWORKS": "1"}
+    )
+    yield server
+    stop_server(server)
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,13 @@ unsigned, never made with the server's AWS identity (environment, ~/.aws, an ins
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import secrets
+import socket
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import botocore
 from botocore.config import Config
@@ -31,7 +34,9 @@ from django.core.files.base import ContentFile
 
 from figtrail.config import S3Config
 from figtrail.server.imports import crypto
+from figtrail.server.imports.network import is_public
 from figtrail.server.storage_s3 import BlobS3Storage, storage_options
+from figtrail.settings_table import read
 
 if TYPE_CHECKING:
     from figtrail.server.accounts.models import BlobStore
@@ -75,8 +80,40 @@ def s3_config(store: BlobStore) -> S3Config:
     )
 
 
+class EndpointRefused(ValueError):
+    """An endpoint URL the server may not connect to; the message says why."""
+
+
+def check_endpoint(url: str) -> None:
+    """An organization's endpoint must resolve to public addresses only, unless the server's operator
+    allows private networks (``FIGTRAIL_ORG_STORAGE_ALLOW_PRIVATE_NETWORKS``): any signed-in user may
+    make an organization, and its endpoint must not make the server probe its own network (SSRF)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError) as exc:
+        raise EndpointRefused(f"The host {host!r} cannot be resolved.") from exc
+    if read("FIGTRAIL_ORG_STORAGE_ALLOW_PRIVATE_NETWORKS"):
+        return
+    for info in infos:
+        address = str(info[4][0]).split("%", 1)[0]
+        if not is_public(ipaddress.ip_address(address)):
+            raise EndpointRefused(
+                f"The host {host!r} resolves to {address}, a loopback, private, link-local or reserved "
+                "address; the server's operator can allow those with "
+                "FIGTRAIL_ORG_STORAGE_ALLOW_PRIVATE_NETWORKS=1."
+            )
+
+
 def build(store: BlobStore) -> BlobS3Storage:
-    """A blob storage on the bucket of ``store`` (not cached: ``storage`` caches by id)."""
+    """A blob storage on the bucket of ``store`` (not cached: ``storage`` caches by id); its endpoint is
+    checked again (``check_endpoint``), once per process and store."""
+    if store.endpoint_url:
+        try:
+            check_endpoint(store.endpoint_url)
+        except EndpointRefused as exc:
+            raise StoreUnreachable(store, str(exc).rstrip(".")) from exc
     s3 = s3_config(store)
     config = Config(
         connect_timeout=CONNECT_TIMEOUT,

@@ -1,7 +1,9 @@
 """``organization/<id>/storage/``: an organization's admins put its new data in their own S3 bucket.
 
-The bucket is on a real S3-speaking server (moto's, tests/server/s3.py); the figtrail server keeps its
-own store in its blob folder, so each test can tell where bytes went.
+The bucket is on a real S3-speaking server (moto's, tests/server/s3.py) on loopback, so this module has
+its own figtrail server that allows endpoints on private networks (the shared one refuses them:
+tests/server/accounts/test_organizations.py). It keeps its own store in its blob folder, so each test
+can tell where bytes went.
 """
 
 from __future__ import annotations
@@ -38,6 +40,16 @@ def s3(tmp_path_factory):
     server = start_s3(tmp_path_factory.mktemp("org-s3"))
     yield server
     stop_s3(server)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """This module's server (``owner`` and ``stranger`` are its users)."""
+    server = start_server(
+        tmp_path_factory.mktemp("org-storage-home"), {"FIGTRAIL_ORG_STORAGE_ALLOW_PRIVATE_NETWORKS": "1"}
+    )
+    yield server
+    stop_server(server)
 
 
 @pytest.fixture(scope="module")
@@ -282,7 +294,7 @@ def test_a_bundle_carries_the_buckets_bytes_into_the_targets_own_store(tmp_path,
     """``figtrail export`` reads each blob from where it is; the loaded copy keeps them in its own store
     and the organization on it (its bucket's credentials are sealed with the source's SECRET_KEY)."""
     (tmp_path / "source").mkdir()
-    server = start_server(tmp_path / "source")
+    server = start_server(tmp_path / "source", {"FIGTRAIL_ORG_STORAGE_ALLOW_PRIVATE_NETWORKS": "1"})
     try:
         owner = new_user(server)
         org, workspace, figure = new_org(owner)

@@ -129,3 +129,25 @@ def test_delete_is_204(owner):
     org = owner.created("organization/", {"name": unique("org")})
     assert owner.delete(f"organization/{org['api_id']}/").status_code == 204
     assert refusal(owner.get(f"organization/{org['api_id']}/"), 404) == no_such("organization", org["api_id"])
+
+
+def test_storage_endpoint_on_a_private_network_is_refused(owner, org):
+    """An organization's bucket endpoint must not make the server probe its own network (SSRF): this
+    server does not set FIGTRAIL_ORG_STORAGE_ALLOW_PRIVATE_NETWORKS (tests/server/accounts/
+    test_organization_storage.py has one that does)."""
+    path = f"organization/{org['api_id']}/storage/"
+    for endpoint, address in (
+        ("http://127.0.0.1:9000", "127.0.0.1"),
+        ("http://169.254.169.254", "169.254.169.254"),
+    ):
+        for target in (path, path + "test/"):
+            body = {"vendor": "aws", "params": {"bucket": "team-data", "endpoint_url": endpoint}}
+            refused = refusal(owner.post(target, body), 400, "params")
+            assert refused == {
+                "endpoint_url": [
+                    f"The host {address!r} resolves to {address}, a loopback, private, link-local or "
+                    "reserved address; the server's operator can allow those with "
+                    "FIGTRAIL_ORG_STORAGE_ALLOW_PRIVATE_NETWORKS=1."
+                ]
+            }
+    assert owner.ok(path)["vendor"] == "figtrail"

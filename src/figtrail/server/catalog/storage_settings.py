@@ -8,6 +8,7 @@ expects; ``storage/test/`` contacts it: it writes, reads back and deletes one ob
 organization's new blobs go there; blobs written before stay where they are and are read from there
 (``blob_stores``). Reading the settings back gives what was set minus the credentials, and
 ``has_credentials``. Only the organization's admins may read or change them: the params name the bucket.
+An endpoint must resolve to public addresses (``blob_stores.check_endpoint``, an SSRF guard).
 
 Workspaces keep the server's own store: per-workspace storage vendors are refused with a clear message
 rather than silently ignored.
@@ -138,6 +139,10 @@ def bucket_params(params) -> dict:
             raise ValidationError(
                 {"params": {"endpoint_url": ["Must be an http:// or https:// URL without credentials."]}}
             )
+        try:
+            blob_stores.check_endpoint(endpoint)
+        except blob_stores.EndpointRefused as exc:
+            raise ValidationError({"params": {"endpoint_url": [str(exc)]}}) from exc
     if checked.get("addressing_style", "auto") not in ("", "auto", "path", "virtual"):
         raise ValidationError({"params": {"addressing_style": ["Must be auto, path or virtual."]}})
     if bool(checked.get("access_key_id")) != bool(checked.get("secret_access_key")):
