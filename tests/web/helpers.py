@@ -11,8 +11,7 @@ import requests
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ERROR_PAGE = re.compile(r"<h1>([^<]*)</h1>\s*<p>([^<]*)</p>")
 
-NOTHING_HERE = "There is nothing here."  # the message of a 404 page that names no reason
-NO_ACCESS = "You do not have access to this page."  # the message of a 403 page that names no reason
+NO_ROUTE = ("Not Found", "The requested resource was not found on this server.")  # Django's: no web route
 FORM_EXPIRED = (  # the message of a form posted without its CSRF token (a 403)
     "This form could not be checked (it may have been open too long). Reload the page and try again."
 )

@@ -13,9 +13,7 @@ import pytest
 import requests
 
 from tests.server.helpers import b64, data_item, png_bytes, refusal
-from tests.web.helpers import error_page
-
-NO_ROUTE = ("Not Found", "The requested resource was not found on this server.")  # Django's, no web route
+from tests.web.helpers import NO_ROUTE, error_page
 
 MARK = "figtrail-pwned-7f3a"  # fixed: test ids must be the same on every xdist worker
 EVIL_NAMES = [
