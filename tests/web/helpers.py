@@ -11,7 +11,7 @@ import requests
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ERROR_PAGE = re.compile(r"<h1>([^<]*)</h1>\s*<p>([^<]*)</p>")
 
-NO_ROUTE = ("Not Found", "The requested resource was not found on this server.")  # Django's: no web route
+NO_ROUTE = ("Not found", "There is no page at this address.")  # the app's 404 page where no route matches
 FORM_EXPIRED = (  # the message of a form posted without its CSRF token (a 403)
     "This form could not be checked (it may have been open too long). Reload the page and try again."
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from tests.server.helpers import NO_CREDENTIALS, refusal
-from tests.web.helpers import FORM_EXPIRED, error_page, web_session
+from tests.web.helpers import FORM_EXPIRED, NO_ROUTE, error_page, web_session
 
 
 def test_app_pages_carry_a_strict_content_security_policy(live_server):
@@ -55,3 +55,17 @@ def test_api_posts_need_no_csrf_token(live_server, owner):
     workspace = owner.workspace()
     response = owner.post("analysis/", {"name": "no csrf here", "workspace": workspace["api_id"]})
     assert response.status_code == 201
+
+
+def test_a_path_no_route_matches_gets_the_apps_own_404_page(live_server, owner):
+    """Signed in or not, a typo or a malformed id is the app's styled page (its stylesheet, its
+    words), never Django's bare one; the API keeps its JSON."""
+    signed_in = web_session(live_server, owner.username, owner.password)
+    for session in (requests.Session(), signed_in):
+        for path in ("/no/such/page", "/figure/not-a-uuid", "/revision/12345/extra/parts"):
+            response = session.get(live_server.url + path, allow_redirects=False, timeout=30)
+            assert error_page(response, 404) == NO_ROUTE, path
+            assert "/static/web/app.css" in response.text, path
+    assert refusal(requests.get(live_server.url + "/api/v1.4.1/no_such_route/", timeout=30), 404).startswith(
+        "No API route /api/v1.4.1/no_such_route/"
+    )

@@ -139,7 +139,8 @@ def test_only_those_who_may_change_an_object_may_share_it(live_server, owner, sh
     response = post_form(
         session, live_server, f"/figure/{seeded.figure['api_id']}", {"action": "link", "enabled": "on"}
     )
-    assert response.status_code == 405  # pages only show; changes go to their own endpoints
+    # pages only show; changes go to their own endpoints, and the page says so
+    assert error_page(response, 405) == ("Not allowed", "POST is not allowed here: use GET, HEAD.")
     assert response.headers["Allow"] == "GET, HEAD"
     token_page = session.get(f"{live_server.url}/figure/{seeded.figure['api_id']}", timeout=30).text
     before = owner.ok(f"figure/{seeded.figure['api_id']}/share/link")["enabled"]

@@ -18,7 +18,7 @@ from tests.web.helpers import NO_ROUTE, csrf_token, error_page, web_session
 
 REFERRER_POLICIES = {"same-origin", "no-referrer", "strict-origin", "strict-origin-when-cross-origin"}
 NOBODY = "00000000-0000-0000-0000-000000000000"
-ERROR_PAGES = {  # what each 404 page below says: the app's, or Django's where no web route matches
+ERROR_PAGES = {  # what each 404 page below says: the object's, or the page's where no web route matches
     f"/figure/{NOBODY}": ("Not found", f"No figure with id {NOBODY}."),
     "/s/no-such-token-0123456789": (
         "Not found",

@@ -88,6 +88,23 @@ def not_found(request: HttpRequest, message: str | None = None) -> HttpResponse:
     return render(request, "web/error.html", context, status=404)
 
 
+def storage_unreachable(request: HttpRequest, message: str) -> HttpResponse:
+    """502: the bytes are in an organization's bucket that does not answer (``blob_stores``)."""
+    if wants_json(request):
+        return json_refusal(502, message, code="organization_storage_unreachable")
+    context = {"title": "Storage unreachable", "message": message}
+    return render(request, "web/error.html", context, status=502)
+
+
+NO_PAGE = "There is no page at this address."
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's ``handler404``: a path that no route matches (a typo, a malformed id) gets the app's own
+    page, as every other refusal does. (Paths under /api/ never get here: ``NoSuchRoute`` answers them.)"""
+    return not_found(request, NO_PAGE)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Django's CSRF_FAILURE_VIEW: a form posted without (or with a stale) token."""
     if wants_json(request):
@@ -105,8 +122,7 @@ def as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     (and its ``Allow`` header: a 405 says which methods the route takes)."""
     status = response.status_code
     if status == 405:
-        allowed = response.get("Allow", "")
-        detail = f"{request.method} is not allowed here" + (f": use {allowed}." if allowed else ".")
+        detail = _not_allowed(request, response)
     else:
         try:
             detail = HTTPStatus(status).phrase + "."
@@ -116,3 +132,21 @@ def as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if "Allow" in response:
         answer["Allow"] = response["Allow"]
     return answer
+
+
+def as_page(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A page's bare 405 (Django's ``require_safe``/``require_POST`` answer with no body) as the error
+    page saying which methods the page takes."""
+    answer = render(
+        request,
+        "web/error.html",
+        {"title": "Not allowed", "message": _not_allowed(request, response)},
+        status=405,
+    )
+    answer["Allow"] = response.get("Allow", "")
+    return answer
+
+
+def _not_allowed(request: HttpRequest, response: HttpResponse) -> str:
+    allowed = response.get("Allow", "")
+    return f"{request.method} is not allowed here" + (f": use {allowed}." if allowed else ".")

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from rest_framework import exceptions as drf_exceptions
 
+from figtrail.server.blob_stores import StoreUnreachable
 from figtrail.server.web import errors, gate
 
 API_PREFIX = "/api/"
@@ -57,6 +58,8 @@ class WebMiddleware:
         response = self.web(request)
         if response.status_code >= 400 and errors.wants_json(request) and not errors.is_json(response):
             response = errors.as_json(request, response)  # fetch() callers always get {"detail": ...}
+        elif response.status_code == 405 and not response.content:
+            response = errors.as_page(request, response)  # a page's bare 405 says what it takes
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = APP_CSP
         response.setdefault("Referrer-Policy", "same-origin")
@@ -81,6 +84,8 @@ class WebMiddleware:
             return errors.denied(request, str(exception) or None)
         if isinstance(exception, Http404 | drf_exceptions.NotFound):
             return errors.not_found(request, str(exception) or None)
+        if isinstance(exception, StoreUnreachable):
+            return errors.storage_unreachable(request, f"{exception.message} {exception.hint}")
         if isinstance(exception, drf_exceptions.APIException) and errors.wants_json(request):
             return errors.json_refusal(exception.status_code, errors.error_detail(exception) or "Refused.")
         return None
