@@ -29,6 +29,7 @@ from tests.server.helpers import (
     unique,
 )
 from tests.server.s3 import ACCESS_KEY, REGION, SECRET_KEY, start_s3, stop_s3
+from tests.web.helpers import error_page, web_session
 
 NO_ROLE = "You do not have the organization role this needs."
 PREFIX = "team-data"
@@ -330,3 +331,46 @@ def test_a_bundle_carries_the_buckets_bytes_into_the_targets_own_store(tmp_path,
 def run_cli(env: dict, *args: str) -> None:
     done = subprocess.run([FIGTRAIL, *args], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_asset_files_go_to_the_bucket_too_and_outlive_the_organization(owner, s3, bucket):
+    org, workspace, _ = new_org(owner)
+    assert owner.post(storage_path(org), {"vendor": "aws", "params": bucket_params(s3, bucket)}).ok
+    payload = b"x,y\n" + uuid.uuid4().hex.encode()
+    asset = owner.asset(workspace["api_id"])
+    revision = owner.asset_revision(asset["api_id"], payload)
+    assert s3.read(bucket, key_of(blake3.blake3(payload).hexdigest())) == payload
+    assert payload_of(owner, revision["data"][0]["api_id"]) == payload
+
+    assert owner.delete(f"organization/{org['api_id']}/").status_code == 204
+    # the workspace stays (out of the organization), and its data is read from the bucket still
+    assert owner.ok(f"workspace/{workspace['api_id']}/")["organization"] is None
+    assert payload_of(owner, revision["data"][0]["api_id"]) == payload
+    later = owner.asset_revision(asset["api_id"], b"after the organization")
+    assert blake3.blake3(b"after the organization").hexdigest() in {p.name for p in blob_files(owner.server)}
+    assert payload_of(owner, later["data"][0]["api_id"]) == b"after the organization"
+
+
+def test_a_bucket_gone_quiet_answers_502_on_reads(owner, live_server, tmp_path):
+    """Data already in a bucket that stops answering: the API and the web UI say whose storage it is."""
+    quiet = start_s3(tmp_path)
+    try:
+        org, _, figure = new_org(owner)
+        params = bucket_params(quiet, quiet.new_bucket())
+        assert owner.post(storage_path(org), {"vendor": "aws", "params": params}).ok
+        revision = owner.revision(figure["api_id"], data_item(b"soon out of reach", "text"))
+    finally:
+        stop_s3(quiet)
+    data_id = revision["data"][0]["api_id"]
+    expected = (
+        f"The storage of organization {org['name']!r} (s3://{params['bucket']}/{PREFIX}) cannot be "
+        f"reached: no answer from {quiet.url}."
+    )
+    hint = f"An organization admin can check it with organization/{org['api_id']}/storage/test/."
+    answer = owner.get(f"data/{data_id}/")
+    assert refusal(answer, 502) == f"{expected} {hint}"  # a read stored nothing, and says no more
+    assert answer.json()["code"] == "organization_storage_unreachable"
+    page = web_session(live_server, owner.username, owner.password).get(
+        f"{live_server.url}/web/data/{data_id}/download", timeout=60
+    )
+    assert error_page(page, 502) == ("Storage unreachable", f"{expected} {hint}")
