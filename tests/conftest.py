@@ -5,8 +5,9 @@ real HTTP. Users are made with the real CLI (``figtrail user add``), through one
 ``LiveServer.user()``: every suite's own user type (``Api``, the client tests' ``Account``, the compat
 tests' ``Account``) is built on the ``LiveUser`` it returns.
 
-The markers ``browser``, ``kernel`` and ``postgres`` (registered in pyproject.toml) are set here, at
-collection, from what a test uses; ``make test-fast`` leaves those tests out.
+The markers ``browser``, ``kernel`` and ``postgres`` (registered in pyproject.toml) and ``venv``
+(registered below) are set here, at collection, from what a test uses; ``make test-fast`` leaves the
+first three out.
 """
 
 from __future__ import annotations
@@ -186,22 +187,67 @@ def restart_server(server: LiveServer, timeout: float = 60) -> LiveServer:
     raise RuntimeError(f"figtrail serve did not restart:\n{(server.home / 'server.log').read_text()}")
 
 
-# ---- markers: which tests need a browser, a Jupyter kernel or PostgreSQL ----
+@dataclass
+class Virtualenv:
+    """A new virtualenv (``python -m venv``) in the test's temporary folder; packages come from the
+    configured index (pip's own settings), as on a fresh machine."""
+
+    path: Path
+
+    @property
+    def parent(self) -> Path:
+        return self.path.parent
+
+    @property
+    def python(self) -> Path:
+        return self.path / "bin" / "python"
+
+    def install(self, requirements: Path, timeout: float = 900) -> Path:
+        """``pip install -r requirements``; returns the virtualenv's python."""
+        done = subprocess.run(
+            [str(self.python), "-m", "pip", "install", "-q", "-r", str(requirements)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"pip install -r {requirements} failed:\n{done.stdout}{done.stderr}")
+        return self.python
+
+
+@pytest.fixture
+def new_virtualenv(tmp_path) -> Virtualenv:
+    """A fresh virtualenv: the tests using it install packages (a minute or more) and are marked ``venv``."""
+    path = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True, timeout=300)
+    return Virtualenv(path)
+
+
+# ---- markers: which tests need a browser, a Jupyter kernel, a new virtualenv or PostgreSQL ----
 
 TESTS = Path(__file__).parent
 KERNEL_TESTS = (TESTS / "jupyter", TESTS / "compat" / "test_jupyter.py")  # nbclient kernels; an IPython shell
 SERVER_HELPERS = (start_server, fresh_database_url)  # who uses one has a server or a database of its own
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "venv: makes a new virtualenv and installs packages into it (the `new_virtualenv` fixture)"
+    )
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """``browser``: uses the ``browser`` fixture. ``kernel``: under KERNEL_TESTS or uses ``kernels_dir``.
-    ``postgres``: on the PostgreSQL run (FIGTRAIL_TEST_DATABASE_URL set), every test that has a database."""
+    ``venv``: uses ``new_virtualenv`` (installs packages from the index). ``postgres``: on the PostgreSQL
+    run (FIGTRAIL_TEST_DATABASE_URL set), every test that has a database."""
     on_postgres = bool(os.environ.get("FIGTRAIL_TEST_DATABASE_URL"))
     for item in items:
         path = Path(str(item.path))
         fixtures = set(getattr(item, "fixturenames", ()))
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+        if "new_virtualenv" in fixtures:
+            item.add_marker(pytest.mark.venv)
         in_kernel_tests = any(path == kernel or kernel in path.parents for kernel in KERNEL_TESTS)
         if in_kernel_tests or "kernels_dir" in fixtures:
             item.add_marker(pytest.mark.kernel)

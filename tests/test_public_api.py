@@ -39,6 +39,15 @@ PUBLIC = [
     "read_parquet",
     "read_feather",
     "read_pickle",
+    "CheckboxParam",
+    "DropdownParam",
+    "SliderParam",
+    "StaticParam",
+    "TextParam",
+    "get_default_packages",
+    "reproducible",
+    "reset_default_packages",
+    "set_default_packages",
 ]
 
 

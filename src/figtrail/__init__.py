@@ -8,7 +8,9 @@ data libraries only when they are used::
     pub = ft.Publisher(analysis="My analysis")    # server and key from FIGTRAIL_* or `figtrail config`
     pub.publish(fig, target=ft.FindByName("Growth", create=True))
 
-In Jupyter: ``%load_ext figtrail``, then ``from figtrail.jupyter import *``.
+In Jupyter: ``%load_ext figtrail``, then ``from figtrail.jupyter import *``. ``@ft.reproducible`` runs
+a plotting function in a clean room and records its parameters (``ft.SliderParam(...)``, ...) so the
+server can hand out a script that draws the figure again.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ from figtrail.client.revision import PublishedRevision
 __version__ = "0.2.0.dev0"
 
 _PANDAS_READERS = ("read_csv", "read_excel", "read_json", "read_parquet", "read_feather", "read_pickle")
+# the clean room (figtrail.client.reproducible), imported when first used
+_CLEAN_ROOM = ("CheckboxParam", "DropdownParam", "SliderParam", "StaticParam", "TextParam")
+_CLEAN_ROOM_PACKAGES = (
+    "get_default_packages",
+    "reproducible",
+    "reset_default_packages",
+    "set_default_packages",
+)
 
 __all__ = [
     "ApiId",
@@ -63,6 +73,8 @@ __all__ = [
     "publish",
     "sync",
     *_PANDAS_READERS,
+    *_CLEAN_ROOM,
+    *_CLEAN_ROOM_PACKAGES,
 ]
 
 
@@ -104,6 +116,14 @@ def __getattr__(name: str) -> Any:
         return pandas_reader(name)
     if name == "polars":
         return _polars_namespace()
+    if name in _CLEAN_ROOM:
+        from figtrail.capture import cleanroom
+
+        return getattr(cleanroom, name)
+    if name in _CLEAN_ROOM_PACKAGES:
+        from figtrail.client import reproducible
+
+        return getattr(reproducible, name)
     raise AttributeError(f"module 'figtrail' has no attribute {name!r}")
 
 

@@ -49,6 +49,7 @@ class JobData(TypedDict, total=False):
     metadata: dict[str, Any]
     blob: str
     api_id: str
+    is_clean_room: bool  # part of a @reproducible run's record (its source, manifest, parameters)
 
 
 class RenderPlan(TypedDict, total=False):
@@ -101,6 +102,7 @@ class RevisionJob(_QueuedJob, total=False):
     render: RenderPlan
     assets: list[AssetRef]
     followup: bool  # an update follows the revision
+    is_clean_room: bool  # published from a @reproducible function
 
 
 class AssetJob(_QueuedJob, total=False):

@@ -25,6 +25,7 @@ from typing import Any
 
 from figtrail.capture.annotators import Annotator, DataItem, instantiate, run_annotators
 from figtrail.capture.backends import Backend, Snapshot, get_backend
+from figtrail.capture.cleanroom import CleanRoom
 from figtrail.capture.context import CaptureContext
 from figtrail.capture.steps import Steps
 from figtrail.capture.watermark import DEFAULT_WATERMARK, Watermark
@@ -60,13 +61,17 @@ def capture(
     displayed: dict[str, bytes] | None = None,
     dataframes: dict[str, Any] | None = None,
     files: Any = None,
+    clean_room: CleanRoom | None = None,
 ) -> tuple[RevisionJob, Snapshot]:
-    """Freeze ``figure`` and store what is ready; returns the job's captured fields and the snapshot."""
+    """Freeze ``figure`` and store what is ready; returns the job's captured fields and the snapshot.
+    A figure from a ``@reproducible`` run (``clean_room``) also carries that run's record."""
     snapshot = backend.snapshot(figure, list(settings.image_formats), displayed or {})
     items = [image_item(fmt, content, outbox) for fmt, content in snapshot.rendered.items()]
     frames = {**snapshot.dataframes, **(dataframes or {})}
     items += [store(item, outbox) for item in table_items(frames)]
     items += [store(item, outbox) for item in file_items(files)]
+    if clean_room is not None:
+        items += [{**store(item, outbox), "is_clean_room": True} for item in clean_room.items()]
     fields: RevisionJob = {
         "stage": "capture",
         "data": items,
@@ -81,6 +86,8 @@ def capture(
             "save_pickle": settings.save_pickle,
         },
     }
+    if clean_room is not None:
+        fields["is_clean_room"] = True
     return fields, snapshot
 
 

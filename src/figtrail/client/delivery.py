@@ -77,6 +77,7 @@ def _shallow(item: JobData) -> dict[str, Any]:
         "api_id": item["api_id"],
         "name": item["name"],
         "type": item["type"],
+        "is_clean_room": bool(item.get("is_clean_room")),  # kept ids keep only what is sent again
         "metadata": item.get("metadata") or {},
     }
 
@@ -129,6 +130,8 @@ def revision_body(job: RevisionJob, figure_id: str, outbox: Outbox) -> dict[str,
     }
     if job.get("short_id"):
         body["short_id"] = job["short_id"]
+    if job.get("is_clean_room"):
+        body["is_clean_room"] = True
     return body
 
 
@@ -136,7 +139,7 @@ def data_entry(item: JobData, outbox: Outbox) -> dict[str, Any]:
     return {
         "name": item["name"],
         "type": item["type"],
-        "is_clean_room": False,
+        "is_clean_room": bool(item.get("is_clean_room")),
         "metadata": item.get("metadata") or {},
         "data": base64.b64encode(outbox.blob(item["blob"])).decode(),
     }

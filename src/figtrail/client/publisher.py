@@ -20,6 +20,7 @@ from figtrail.capture.annotators import instantiate
 from figtrail.capture.annotators import warm_up as warm_up_annotators
 from figtrail.capture.assets import TRACKER, TrackedFile
 from figtrail.capture.backends import Backend, backend_for, backends, get_backend
+from figtrail.capture.cleanroom import clean_room_of
 from figtrail.capture.context import CaptureContext, script_context
 from figtrail.capture.render_process import shared_renderer
 from figtrail.capture.revision import CaptureSettings, Finisher, PendingCapture, capture
@@ -211,7 +212,10 @@ class Publisher:
         context = context or script_context(chosen.name)
         context.backend = chosen.name
         with self.outbox.synced_together():  # on disk when this is left; the render need not wait
-            fields, snapshot = capture(fig, chosen, self._settings, self.outbox, displayed, dataframes, files)
+            room = clean_room_of(fig)  # a figure from a @reproducible run records that run
+            fields, snapshot = capture(
+                fig, chosen, self._settings, self.outbox, displayed, dataframes, files, room
+            )
             self._finisher.start_primary(fields)  # rendering starts now, beside the rest of the cell
             context.observe()  # git, the script's source, the modules: as they are now, not when sent
             context_json = context.to_json(self.outbox)
