@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test test-fast test-postgres system bench lint clean
+.PHONY: install serve test test-fast test-postgres test-r system bench lint clean
 
 install: $(STAMP)
 
@@ -31,6 +31,12 @@ test-postgres: install system
 	url=$$(bash scripts/postgres.sh start $$dir) || exit 1; \
 	FIGTRAIL_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	bash scripts/postgres.sh stop $$dir; rm -rf $$dir; exit $$status
+
+# The official R client (gofigR 2.0.2) against a live server: R from Debian, gofigR and the CRAN packages
+# Debian lacks from ../shared/vendor/r (scripts/install-r.sh, into .r-library/), then tests/r.
+test-r: install system
+	@bash scripts/install-r.sh >/dev/null
+	FIGTRAIL_TEST_R=1 $(BIN)/python -m pytest tests/r $(PYTEST_ARGS)
 
 system:
 	@bash scripts/ensure-system-packages.sh
