@@ -53,6 +53,7 @@ DOWNLOAD_TYPES = {
     "pdf": "application/pdf",
     "eps": "application/postscript",
     "parquet": "application/vnd.apache.parquet",
+    "zip": "application/zip",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }

@@ -17,6 +17,7 @@ from figtrail.server.catalog.analyses import AnalysisViewSet
 from figtrail.server.catalog.asset_revisions import AssetRevisionViewSet
 from figtrail.server.catalog.assets import AssetViewSet
 from figtrail.server.catalog.bootstrap import Bootstrap
+from figtrail.server.catalog.clean_room import RevisionReproduce
 from figtrail.server.catalog.data import DataViewSet
 from figtrail.server.catalog.figures import FigureViewSet
 from figtrail.server.catalog.info import ServerInfo
@@ -89,6 +90,7 @@ api_patterns = [
     *insight_urls.api_patterns,
     *stories_urls.api_patterns,
     *imports_urls.api_patterns,
+    re_path(r"^revision/(?P<pk>[^/]+)/reproduce/?$", RevisionReproduce.as_view(), name="revision-reproduce"),
     *router.urls,
 ]
 

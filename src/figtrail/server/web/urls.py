@@ -54,6 +54,7 @@ urlpatterns = [
     page(f"figure/{ID}", figures.figure, "figure"),
     page(f"revision/{ID}", revisions.revision, "revision"),
     page(f"revision/{ID}/lineage", lineage.revision_lineage, "revision-lineage"),
+    page(f"revision/{ID}/reproduce", revisions.reproduce, "revision-reproduce"),
     page(r"r/(?P<ident>[0-9A-Za-z_-]{1,64})", revisions.short_link, "short-link"),
     page("compare", compare.compare, "compare"),
     page(f"asset/{ID}", assets.asset, "asset"),

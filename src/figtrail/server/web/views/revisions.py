@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from figtrail.server.access.declarations import LINK, declare
+from figtrail.server.catalog import clean_room
 from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import AssetLink, Revision
 from figtrail.server.ids import parse_uuid
@@ -58,6 +59,7 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
     )
     parts = parts_of(rev)
     views = parts.views
+    record = clean_room.record_of(rev)
     chosen = next((d for d in views if str(d.pk) == request.GET.get("view")), views[0] if views else None)
     siblings = Revision.objects.filter(figure=rev.figure)
     context = {
@@ -82,11 +84,26 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         .first(),
         "next": siblings.filter(revision_index__gt=rev.revision_index).order_by("revision_index").first(),
         "count": siblings.count(),
+        "clean_room": record,
+        "clean_room_parameters": record.parameters() if record else [],
         "share": share_panel(request, rev),
         "comments": comments_panel(request, rev),
         "ai": ai_panel(request, rev),
     }
     return render(request, "web/revision.html", context)
+
+
+@declare(LINK)
+@require_safe
+def reproduce(request: HttpRequest, pk) -> HttpResponse:
+    """The Reproduce zip of a clean-room revision: for whoever may see the revision page."""
+    rev = viewer.fetch(request, Revision.objects.select_related("figure__analysis__workspace"), pk)
+    record = clean_room.record_of(rev)
+    if record is None:
+        raise Http404(clean_room.NO_RECORD)
+    if not record.reproducible:
+        raise Http404(clean_room.NOT_PYTHON.format(language=record.language))
+    return clean_room.zip_response(record, rev, absolute(request, revision_link(rev)))
 
 
 def _highlighted(data):
