@@ -70,11 +70,22 @@ def _slide_images(slide, number: int, file_name: str) -> list[ExtractedImage]:
             "slide_title": title,
             "slide_text": text,
             "notes_text": notes,
+            "pictures_on_slide": len(pictures),
         }
+        if link := _hyperlink(picture):
+            metadata["hyperlink"] = link
         images.append(
             ExtractedImage(name=name, payload=image.blob, format=image.ext.lower(), metadata=metadata)
         )
     return images
+
+
+def _hyperlink(picture: Picture) -> str | None:
+    """Where clicking the picture goes, if it links somewhere (a figure's ``/r/`` link, often)."""
+    try:
+        return picture.click_action.hyperlink.address
+    except (AttributeError, KeyError, ValueError):
+        return None
 
 
 def _shapes(shapes) -> Iterator:

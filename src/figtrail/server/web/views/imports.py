@@ -114,6 +114,9 @@ def summary(task: Task | None) -> str:
     text = f"{revisions} new revision{pluralize(revisions)} in {figures} figure{pluralize(figures)}."
     if result.get("skipped"):
         text += f" {result['skipped']} unchanged, skipped."
+    if known := result.get("recognised"):
+        names = ", ".join(dict.fromkeys(str(item.get("figure_name")) for item in known))
+        text += f" {len(known)} already in figtrail, linked to their revisions: {names}."
     return text
 
 
