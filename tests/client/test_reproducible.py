@@ -132,6 +132,49 @@ def test_interactive_outside_a_notebook_runs_once_with_a_warning():
         assert once() == 4
 
 
+def test_interactive_in_a_notebook_shows_a_control_per_parameter_and_redraws(monkeypatch):
+    import ipywidgets
+    from IPython import display as ipython_display
+
+    from figtrail.client import reproducible
+
+    shown, published = [], []
+    monkeypatch.setattr(reproducible, "_in_notebook", lambda: True)
+    monkeypatch.setattr(ipython_display, "display", lambda *objects: shown.extend(objects))
+
+    class Recorder:
+        def publish(self, fig=None, target=None, **kwargs):
+            published.append((target, clean_room_of(fig).recorded.entries["size"]["value"]))
+
+    @ft.reproducible(interactive=True, publisher=Recorder())
+    def dots(
+        size=ft.SliderParam(3, min=1, max=9),
+        colour=ft.DropdownParam("red", choices=["red", "blue"]),
+        filled=True,
+        label="dots",
+        points=ft.StaticParam([1, 2]),
+    ):
+        fig, ax = plt.subplots()
+        ax.scatter(points, points, s=size, color=colour)
+        publish(fig, target=label)
+
+    assert dots() is None
+    controls = {c.description: c for c in shown[0].children}
+    assert set(controls) == {"size", "colour", "filled", "label"}  # a static value has no control
+    assert isinstance(controls["size"], ipywidgets.IntSlider) and controls["size"].max == 9
+    assert isinstance(controls["colour"], ipywidgets.Dropdown) and list(controls["colour"].options) == [
+        "red",
+        "blue",
+    ]
+    assert isinstance(controls["filled"], ipywidgets.Checkbox) and isinstance(
+        controls["label"], ipywidgets.Text
+    )
+    assert published == [("dots", 3)]
+    controls["size"].value = 7
+    controls["label"].value = "bigger"
+    assert published[-2:] == [("dots", 7), ("bigger", 7)]  # each change draws again, recorded anew
+
+
 def test_a_missing_default_package_is_left_out_quietly_a_declared_one_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -325,8 +325,10 @@ def _interactive(call: Any, bound: inspect.BoundArguments, params: dict[str, Par
                 fresh = _clean_room_again(room, again, params)
                 _run(call, again, fresh)
                 pyplot = sys.modules.get("matplotlib.pyplot")
-                if pyplot is not None:
-                    pyplot.show()
+                if pyplot is not None and pyplot.get_fignums():
+                    with warnings.catch_warnings():  # a non-interactive backend says it cannot show
+                        warnings.simplefilter("ignore")
+                        pyplot.show()
             except Exception as exc:  # shown under the controls; the notebook goes on
                 print(f"{type(exc).__name__}: {exc}")
 
@@ -354,11 +356,18 @@ def _control(widgets: Any, name: str, param: Param, value: Any) -> Any:
     if widget == "slider":
         whole = entry["type"] == "integer"
         slider = widgets.IntSlider if whole else widgets.FloatSlider
-        return slider(value=value, min=entry["min"], max=entry["max"], step=entry["step"], description=name)
+        return slider(  # drawn again when let go, not at every step of a drag
+            value=value,
+            min=entry["min"],
+            max=entry["max"],
+            step=entry["step"],
+            description=name,
+            continuous_update=False,
+        )
     if widget == "dropdown":
         return widgets.Dropdown(options=entry["choices"], value=value, description=name)
     if widget == "checkbox":
         return widgets.Checkbox(value=bool(value), description=name)
     if widget == "text":
-        return widgets.Text(value=str(value), description=name)
+        return widgets.Text(value=str(value), description=name, continuous_update=False)
     return None
