@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.views import APIView
 
@@ -361,6 +362,7 @@ class RevisionReproduce(APIView):
 
     access = {"get": LINK}  # as GET revision/<id>/: whoever may see the revision
 
+    @extend_schema(responses={(200, "application/zip"): bytes}, tags=["revision"])
     def get(self, request, pk, *args, **kwargs):
         actor = policy.actor_of(request)
         try:
