@@ -278,17 +278,23 @@ def _run(call: Callable[..., Any], bound: inspect.BoundArguments, room: CleanRoo
     for name, value in room.recorded.values.items():
         kind = bound.signature.parameters[name].kind
         values.arguments[name] = tuple(value) if kind is inspect.Parameter.VAR_POSITIONAL else value
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    before = set(pyplot.get_fignums()) if pyplot is not None else set()
+    before = {id(figure) for figure in _pyplot_figures()}
     with running(room):
         result = call(*values.args, **values.kwargs)
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is not None:
-        for number in set(pyplot.get_fignums()) - before:
-            remember(pyplot.figure(number), room)
+    for figure in _pyplot_figures():
+        if id(figure) not in before:
+            remember(figure, room)
     if result is not None and not isinstance(result, str | int | float | bool | tuple | list | dict):
         remember(result, room)
     return result
+
+
+def _pyplot_figures() -> list[Any]:
+    """The figures pyplot holds open (without making any of them the current one)."""
+    if "matplotlib.pyplot" not in sys.modules:
+        return []
+    helpers = sys.modules["matplotlib._pylab_helpers"]
+    return [manager.canvas.figure for manager in helpers.Gcf.get_all_fig_managers()]
 
 
 def _in_notebook() -> bool:
