@@ -52,6 +52,7 @@ urlpatterns = [
     page(f"workspace/{ID}/search", search.search, "workspace-search"),
     page(f"analysis/{ID}", analyses.analysis, "analysis"),
     page(f"figure/{ID}", figures.figure, "figure"),
+    page(f"figure/{ID}/table", figures.figure_table, "figure-table"),
     page(f"revision/{ID}", revisions.revision, "revision"),
     page(f"revision/{ID}/lineage", lineage.revision_lineage, "revision-lineage"),
     page(f"revision/{ID}/reproduce", revisions.reproduce, "revision-reproduce"),
