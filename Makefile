@@ -20,10 +20,10 @@ serve: install
 test: install system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The quick loop: the suite without the tests that drive chromium, start Jupyter kernels or run on
-# PostgreSQL (the markers are set in tests/conftest.py). `make test` still runs everything.
+# The quick loop: the suite without the tests that drive chromium, start Jupyter kernels, build a
+# virtualenv, run R or run on PostgreSQL (the markers: tests/conftest.py). `make test` runs everything.
 test-fast: install system
-	$(BIN)/python -m pytest -m "not browser and not kernel and not postgres" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser and not kernel and not venv and not r and not postgres" $(PYTEST_ARGS)
 
 # The same suite against a throw-away PostgreSQL cluster on loopback (one database per test server).
 test-postgres: install system
