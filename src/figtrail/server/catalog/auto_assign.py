@@ -38,10 +38,12 @@ from figtrail.server.activity.models import Action, LogEntry
 from figtrail.server.catalog import tree
 from figtrail.server.catalog.image_reading import (
     NEAR_DUPLICATE_BITS,
+    NO_PICTURE,
     Reading,
     hash_distance,
     perceptual_hash,
     primary_image,
+    read_picture,
     read_text,
 )
 from figtrail.server.catalog.models import Analysis, Data, Figure, Revision
@@ -55,7 +57,6 @@ KIND = "revision.auto_assign"
 UNTITLED = re.compile(r"Untitled (\d+)")
 TITLE_KEYS = ("title", "figure_name")  # metadata keys that name the figure, in order
 MAX_NAME = 500
-NO_PICTURE = ""  # ``phash`` of a revision whose picture could not be hashed: read, nothing found
 
 
 def untitled_name(analysis: Analysis) -> str:
@@ -195,19 +196,10 @@ def _near_duplicate(analysis: Analysis, phash: str, holding: Figure) -> Figure |
     latest_ids = {row["latest"]: row["api_id"] for row in figures.values("api_id", "latest")}
     best: tuple[int, Figure] | None = None
     for candidate in Revision.objects.filter(pk__in=latest_ids).select_related("figure"):
-        candidate_hash = candidate.phash if candidate.phash is not None else _hash_of(candidate)
+        candidate_hash = candidate.phash if candidate.phash is not None else read_picture(candidate)[0]
         if not candidate_hash:
             continue
         distance = hash_distance(phash, candidate_hash)
         if distance <= NEAR_DUPLICATE_BITS and (best is None or distance < best[0]):
             best = (distance, candidate.figure)
     return best[1] if best else None
-
-
-def _hash_of(revision: Revision) -> str:
-    """Hash a revision's picture and keep it on the revision (``NO_PICTURE`` when it has none)."""
-    image = primary_image(list(revision.data.all()))
-    phash = perceptual_hash(blobs.get(image.hash)) if image is not None else None
-    phash = phash or NO_PICTURE
-    Revision.objects.filter(pk=revision.pk).update(phash=phash)
-    return phash

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from figtrail.server.catalog.models import Data
+from figtrail.server import blobs
+from figtrail.server.catalog.models import Data, Revision
 from figtrail.server.images import open_image
 from figtrail.server.payload_responses import RASTER_FORMATS
 
@@ -31,6 +32,7 @@ OCR_MAX_SIDE = 2400  # pixels: larger images are scaled down before OCR (time gr
 OCR_TIMEOUT_SECONDS = 30
 OCR_MIN_CONFIDENCE = 60  # Tesseract's per-word confidence, 0 to 100
 MAX_TEXT = 20_000  # characters of OCR text kept on a revision
+NO_PICTURE = ""  # ``Revision.phash`` of a revision read without a picture to hash: read, nothing found
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,21 @@ def perceptual_hash(payload: bytes) -> str | None:
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         log.info("no perceptual hash: %s", exc)
         return None
+
+
+def read_picture(revision: Revision, *, with_text: bool = False) -> tuple[str, str | None]:
+    """The perceptual hash of the revision's picture (``NO_PICTURE`` without one) and, if asked and OCR
+    is installed, its text; kept on the revision when it had none (a concurrent reader's stays)."""
+    image = primary_image(list(revision.data.all()))
+    phash, text = NO_PICTURE, None
+    if image is not None:
+        payload = blobs.get(image.hash)
+        phash = perceptual_hash(payload) or NO_PICTURE
+        if with_text and ocr_available():
+            text = read_text(payload).text
+    changes: dict = {"phash": phash} | ({"image_text": text} if text is not None else {})
+    Revision.objects.filter(pk=revision.pk, phash=None).update(**changes)
+    return phash, text
 
 
 def hash_distance(first: str, second: str) -> int:

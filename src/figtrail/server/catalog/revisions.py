@@ -47,6 +47,7 @@ from figtrail.server.catalog.links import (
 )
 from figtrail.server.catalog.models import Analysis, Data, Figure, Revision, ShortIdPrefix
 from figtrail.server.catalog.short_ids import PREFIX_LENGTH, random_text
+from figtrail.server.catalog.similar import SimilarMixin
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 from figtrail.server.write_queue import queued_write
 
@@ -195,7 +196,7 @@ def server_short_id() -> str:
             return short_id
 
 
-class RevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
+class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewSet):
     model = Revision
     serializer_class = RevisionSerializer
     share_target = "revision"

@@ -1,4 +1,5 @@
-"""Searching one workspace: figures and analyses by name, revisions by their metadata, comments by text."""
+"""Searching one workspace: figures and analyses by name, revisions by their metadata and by the text read
+off their pictures (``Revision.image_text``: OCR, see ``catalog/image_reading.py``), comments by text."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ def _matching_metadata(metadata: dict | None, query: str) -> list[tuple[str, str
     ]
 
 
+def _matching_text(revision: Revision, query: str) -> str | None:
+    """The line of the revision's picture text holding ``query``, if any."""
+    needle = query.lower()
+    return next((line for line in (revision.image_text or "").splitlines() if needle in line.lower()), None)
+
+
 @declare(Level.VIEW)
 @require_safe
 def search(request: HttpRequest, pk) -> HttpResponse:
@@ -60,14 +67,16 @@ def search(request: HttpRequest, pk) -> HttpResponse:
     revisions = (
         Revision.objects.filter(figure__analysis__workspace=ws)
         .annotate(metadata_text=Cast("metadata", TextField()))
-        .filter(metadata_text__icontains=query)
+        .filter(Q(metadata_text__icontains=query) | Q(image_text__icontains=query))
         .select_related("figure")
         .order_by("-created_on")[:LIMIT]
     )
     context |= {
         "figures": figure_cards(figures.order_by("-last_change")[:LIMIT]),
         "analyses": analyses,
-        "revisions": [(r, _matching_metadata(r.metadata, query)) for r in revisions],
+        "revisions": [
+            (r, _matching_metadata(r.metadata, query), _matching_text(r, query)) for r in revisions
+        ],
         "comments": _matching_comments(ws, query),
     }
     return render(request, "web/search.html", context)

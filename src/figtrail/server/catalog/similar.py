@@ -1,0 +1,139 @@
+"""``GET revision/<id>/similar/``: the revisions whose pictures are near duplicates of this one's, among
+those the caller may read as a member of their workspaces, nearest first.
+
+Pictures are compared by perceptual hash (``Revision.phash``, :mod:`.image_reading`). Hashes are not made
+on the publish path (decoding every image would double a publish's cost); a revision gets one when it is
+auto-assigned, when another auto-assigned revision is compared with it, when it is the subject of
+``similar/``, or from the "revision.read_pictures" task, which ``similar/`` queues for each workspace
+whose revisions are not all read yet. That task hashes them (and, with Tesseract, keeps the words in
+their pictures in ``image_text``, which the workspace search reads), newest first, a few seconds of work
+at a time, queueing itself again until none is left, so that it never holds up other tasks for long.
+The answer says how many revisions it could not compare yet (``unread``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db.models import Q
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from figtrail.server.access import policy
+from figtrail.server.access.policy import Level
+from figtrail.server.catalog.image_reading import NEAR_DUPLICATE_BITS, NO_PICTURE, hash_distance, read_picture
+from figtrail.server.catalog.models import Revision, Workspace
+from figtrail.server.tasks import runner
+from figtrail.server.tasks.models import FRAMEWORK_STATUS, Task, TaskStatus
+
+KIND = "revision.read_pictures"
+MAX_DISTANCE = 32  # the largest ``max_distance`` asked for: half the bits, already unrelated pictures
+LIMIT = 50  # revisions listed at most
+BATCH_SECONDS = 5.0  # one read_pictures task stops after this long, and queues the rest
+
+
+def unread(workspaces) -> Q:
+    return Q(figure__analysis__workspace__in=workspaces, phash=None, is_processing=False)
+
+
+def queue_reading(user, workspace_ids: set) -> None:
+    """Queue "revision.read_pictures" for each workspace that has none queued or running."""
+    busy = set(
+        Task.objects.filter(kind=KIND, workspace_id__in=workspace_ids)
+        .exclude(job__status__in=_finished())
+        .values_list("workspace_id", flat=True)
+    )
+    for workspace in Workspace.objects.filter(pk__in=workspace_ids - busy):
+        runner.submit(KIND, user, workspace, payload={"workspace": str(workspace.pk)})
+
+
+def _finished() -> list:
+    return [FRAMEWORK_STATUS[TaskStatus.SUCCEEDED], FRAMEWORK_STATUS[TaskStatus.FAILED]]
+
+
+def read_pictures(task: Task, workspace_id: str) -> dict:
+    """The task's work: read the unread revisions of a workspace, newest first, for ``BATCH_SECONDS``;
+    queue the rest as a new task (behind whatever else waits)."""
+    started, done = time.monotonic(), 0
+    pending = Revision.objects.filter(unread([workspace_id])).order_by("-created_on")
+    for revision in pending.iterator(chunk_size=20):
+        read_picture(revision, with_text=True)
+        done += 1
+        if time.monotonic() - started > BATCH_SECONDS:
+            break
+    remaining = Revision.objects.filter(unread([workspace_id])).count()
+    if remaining:
+        runner.submit(KIND, task.created_by, task.workspace, payload={"workspace": workspace_id})
+    return {"workspace": workspace_id, "read": done, "remaining": remaining}
+
+
+def _max_distance(request) -> int:
+    raw = request.query_params.get("max_distance")
+    if raw is None:
+        return NEAR_DUPLICATE_BITS
+    if not raw.isdigit() or int(raw) > MAX_DISTANCE:
+        raise ValidationError({"max_distance": [f"Must be a whole number of bits from 0 to {MAX_DISTANCE}."]})
+    return int(raw)
+
+
+class SimilarMixin:
+    access = {"similar": Level.VIEW}  # access.declarations: reading the revision; candidates by policy
+
+    @action(detail=True, methods=["get"], url_path="similar")
+    def similar(self, request, *args, **kwargs):
+        """The revisions whose pictures are at most ``max_distance`` bits (default 8 of 64) from this
+        one's, in the workspaces the caller reads as a member, nearest then newest first; how many of
+        those revisions are not read yet (``unread``: their reading is queued)."""
+        revision = self.get_object(Level.VIEW)
+        limit = _max_distance(request)
+        phash = revision.phash
+        if phash is None:
+            phash, _ = read_picture(revision)
+        workspaces = policy.visible_workspaces(policy.actor_of(request))
+        found = []
+        if phash:
+            hashed = (
+                Revision.objects.filter(figure__analysis__workspace__in=workspaces, is_processing=False)
+                .exclude(pk=revision.pk)
+                .exclude(phash=None)
+                .exclude(phash=NO_PICTURE)
+                .values_list("pk", "phash", "created_on")
+            )
+            for pk, other, created_on in hashed:
+                if (distance := hash_distance(phash, other)) <= limit:
+                    found.append((distance, -created_on.timestamp(), pk))
+        found.sort()
+        near = {distance_pk[2]: distance_pk[0] for distance_pk in found[:LIMIT]}
+        rows = Revision.objects.filter(pk__in=near).select_related("figure__analysis")
+        listed = sorted(rows, key=lambda r: (near[r.pk], -r.created_on.timestamp()))
+        waiting = Revision.objects.filter(unread(workspaces)).exclude(pk=revision.pk)
+        waiting_in = set(waiting.values_list("figure__analysis__workspace_id", flat=True).distinct())
+        still_unread = waiting.count() if waiting_in else 0  # before the reading starts
+        if waiting_in:
+            queue_reading(request.user, waiting_in)
+        return Response(
+            {
+                "revision": str(revision.pk),
+                "phash": phash or None,
+                "max_distance": limit,
+                "similar": [_entry(other, near[other.pk]) for other in listed],
+                "unread": still_unread,
+            }
+        )
+
+
+def _entry(revision: Revision, distance: int) -> dict:
+    figure = revision.figure
+    return {
+        "api_id": str(revision.pk),
+        "short_id": revision.short_id,
+        "revision_index": revision.revision_index,
+        "figure": str(figure.pk),
+        "figure_name": figure.name,
+        "analysis": str(figure.analysis_id),
+        "analysis_name": figure.analysis.name,
+        "created_on": serializers.DateTimeField().to_representation(revision.created_on),
+        "distance": distance,
+    }
