@@ -75,7 +75,7 @@ def read_picture(revision: Revision, *, with_text: bool = False) -> tuple[str, s
     image = primary_image(list(revision.data.all()))
     phash, text = NO_PICTURE, None
     if image is not None:
-        payload = blobs.get(image.hash)
+        payload = blobs.read(image)  # from the store that holds it (an organization's bucket)
         phash = perceptual_hash(payload) or NO_PICTURE
         if with_text and ocr_available():
             text = read_text(payload).text
