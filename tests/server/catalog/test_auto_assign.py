@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import time
 import uuid
 
@@ -14,7 +15,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from tests.server.helpers import NO_CREDENTIALS, data_item, denied, no_such, refusal
+from tests.conftest import FIGTRAIL, start_server, stop_server
+from tests.server.helpers import NO_CREDENTIALS, data_item, denied, new_user, no_such, refusal
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402
@@ -232,3 +234,28 @@ def test_the_body_must_name_an_analysis_that_exists(owner):
 
 def test_info_says_auto_assign_works(owner):
     assert owner.ok("info/")["ai_enabled"] is True
+
+
+def test_with_figtrail_worker_processes_ai_enabled_says_whether_one_serves_the_queue(tmp_path):
+    """FIGTRAIL_TASK_MODE=worker: the app server only queues the assignment. While it waits longer than
+    FIGTRAIL_TASK_ABANDONED_SECONDS, ``info/`` answers ``ai_enabled: false`` (the official clients then
+    publish by figure name); once ``figtrail worker`` has run it, the revision is assigned and
+    ``ai_enabled`` is true again."""
+    server = start_server(tmp_path, {"FIGTRAIL_TASK_MODE": "worker", "FIGTRAIL_TASK_ABANDONED_SECONDS": "1"})
+    try:
+        api = new_user(server)
+        analysis = api.analysis(api.workspace()["api_id"])
+        assert api.ok("info/")["ai_enabled"] is True  # nothing waits yet
+        picture = chart(lambda ax: ax.plot(X, np.sin(X)))
+        created = auto_assign(api, analysis["api_id"], image_item(picture), metadata={"title": "Queued"})
+        time.sleep(2)
+        assert api.ok(f"revision/{created['api_id']}/")["is_processing"] is True
+        assert api.ok("info/")["ai_enabled"] is False
+        worker = subprocess.run(
+            [FIGTRAIL, "worker", "--once"], env=server.env, capture_output=True, text=True, timeout=120
+        )
+        assert worker.returncode == 0, worker.stdout + worker.stderr
+        assert assigned(api, created["api_id"], timeout=10)["figure_metadata"]["name"] == "Queued"
+        assert api.ok("info/")["ai_enabled"] is True
+    finally:
+        stop_server(server)
