@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
@@ -15,23 +16,37 @@ from figtrail.server.catalog import tree
 from figtrail.server.catalog.common import CONTAINER_FIELDS, CatalogViewSet, ContainerSerializer
 from figtrail.server.catalog.models import Analysis, Figure, Revision
 from figtrail.server.catalog.revision_summaries import revision_summaries
+from figtrail.server.catalog.staleness import filter_stale, stale_links
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 
 
-class FigureSummarySerializer(ContainerSerializer):
+class StaleMixin(serializers.Serializer):
+    """``stale``: the data files the figure's latest revision used in an older version than the newest
+    (``[]`` when up to date); a list passes the figures' answers in ``context["stale"]`` (one query)."""
+
+    stale = serializers.SerializerMethodField()
+
+    def get_stale(self, figure: Figure) -> list[dict]:
+        found = self.context.get("stale")
+        if found is None:
+            found = stale_links([figure.pk])
+        return [behind.as_json() for behind in found.get(figure.pk, [])]
+
+
+class FigureSummarySerializer(StaleMixin, ContainerSerializer):
     class Meta:
         model = Figure
-        fields = [*CONTAINER_FIELDS, "analysis"]
+        fields = [*CONTAINER_FIELDS, "analysis", "stale"]
         read_only_fields = ContainerSerializer.Meta.read_only_fields
 
 
-class FigureSerializer(ContainerSerializer):
+class FigureSerializer(StaleMixin, ContainerSerializer):
     analysis = serializers.PrimaryKeyRelatedField(queryset=Analysis.objects.all())
     revisions = serializers.SerializerMethodField()
 
     class Meta:
         model = Figure
-        fields = [*CONTAINER_FIELDS, "analysis", "ai_title", "ai_description", "revisions"]
+        fields = [*CONTAINER_FIELDS, "analysis", "ai_title", "ai_description", "stale", "revisions"]
         read_only_fields = [*ContainerSerializer.Meta.read_only_fields, "ai_title", "ai_description"]
 
     def get_revisions(self, figure: Figure) -> list[dict]:
@@ -47,7 +62,13 @@ class FigureViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         figures = Figure.objects.filter(analysis__workspace__in=policy.visible_workspaces(self.actor))
         if analysis_id := request.query_params.get("analysis"):
             figures = figures.filter(analysis_id=analysis_id)
-        return Response(FigureSummarySerializer(figures.select_related("created_by"), many=True).data)
+        if (stale := request.query_params.get("stale")) is not None:
+            if stale not in ("true", "false"):
+                raise ValidationError({"stale": ["Use stale=true (the stale figures) or stale=false."]})
+            figures = filter_stale(figures, stale == "true")
+        figures = list(figures.select_related("created_by"))
+        context = {"stale": stale_links([figure.pk for figure in figures])}
+        return Response(FigureSummarySerializer(figures, many=True, context=context).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -1,4 +1,5 @@
-"""Figures as grid cards: name, revision count, last change and latest revision, in one query per page.
+"""Figures as grid cards: name, revision count, last change, latest revision and whether it is stale
+(``catalog.staleness``), in two queries per page.
 
 An analysis may hold thousands of figures, so the grid is paginated and every card's numbers come from
 annotations on the page's query, never from a query per card.
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from figtrail.server.catalog.models import Figure, Revision
+from figtrail.server.catalog.staleness import Behind, stale_links
 
 THUMBNAIL_SIZE = 320
 
@@ -25,6 +27,7 @@ class FigureCard:
     revision_count: int
     last_change: datetime
     latest_id: UUID | None
+    stale: list[Behind] | None = None  # the data files its latest revision is behind on
 
     @property
     def url(self) -> str:
@@ -52,4 +55,5 @@ def figure_cards(figures) -> list[FigureCard]:
     if items and not hasattr(items[0], "revision_count"):
         by_id = {f.pk: f for f in annotate_cards(Figure.objects.filter(pk__in=[f.pk for f in items]))}
         items = [by_id[f.pk] for f in items]
-    return [FigureCard(f, f.revision_count, f.last_change, f.latest_id) for f in items]
+    stale = stale_links([f.pk for f in items])  # one query for the page
+    return [FigureCard(f, f.revision_count, f.last_change, f.latest_id, stale.get(f.pk)) for f in items]

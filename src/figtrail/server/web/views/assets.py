@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import Asset, AssetRevision
+from figtrail.server.catalog.staleness import uses_of as asset_uses
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.navigation import breadcrumbs, paginate
 from figtrail.server.web.revision_parts import other_metadata, parts_of
@@ -34,6 +35,9 @@ def asset(request: HttpRequest, pk) -> HttpResponse:
         "asset": obj,
         "crumbs": breadcrumbs(request, obj),
         "page": paginate(request, revisions, PER_PAGE),
+        # what uses this file: the figure revisions made from each version, those the viewer may see
+        "uses": [use for use in asset_uses(obj) if viewer.can(request, use.revision)],
+        "newest": revisions.first(),
         "share": share_panel(request, obj),
         "comments": comments_panel(request, obj),
     }

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog.models import Figure
+from figtrail.server.catalog.staleness import stale_links
 from figtrail.server.web import viewer
 from figtrail.server.web.diffs import flatten
 from figtrail.server.web.figure_cards import THUMBNAIL_SIZE
@@ -39,6 +40,7 @@ def figure(request: HttpRequest, pk) -> HttpResponse:
         "rows": [(rev, changes[rev.pk]) for rev in items],
         "parameters": keys,
         "filmstrip": filmstrip(obj),
+        "stale": stale_links([obj.pk]).get(obj.pk),
         "latest": latest,
         "total": page.paginator.count,
         "thumbnail_size": THUMBNAIL_SIZE,
