@@ -23,9 +23,13 @@ def test_short_link_opens_the_revision_with_everything_recorded(signed_in, seede
     code = page.locator("#code .hl")
     assert "treated_rate = 0.064" in code.inner_text()
     assert page.locator("#code .hl span.kn").count() >= 2  # 'import' keywords
-    # metadata: environment and git
+    # metadata: the user's own parameters first, then git; the environment and the run collapsed below
     metadata = page.inner_text("#metadata")
-    assert "3.11.9" in metadata and "main" in metadata and "growth.ipynb" in metadata
+    assert metadata.index("Parameters") < metadata.index("treated_rate") < metadata.index("Git")
+    assert "main" in metadata and "3.11.9" not in metadata
+    page.click("#environment summary")
+    metadata = page.inner_text("#metadata")
+    assert "3.11.9" in metadata and "growth.ipynb" in metadata
     # QR code of the revision's short link
     assert page.locator("#qr-panel svg.qr path").count() == 1
     assert page.inner_text("#revision-link") == f"{live_server.url}/r/{latest['short_id']}"

@@ -19,25 +19,8 @@ from django.urls import reverse
 
 from figtrail.server.catalog.models import AssetLink, Data, DataType, Figure, Revision
 from figtrail.server.web.diffs import flatten
-from figtrail.server.web.revision_parts import ENVIRONMENT_KEYS, PACKAGE_TEXT_NAMES
+from figtrail.server.web.revision_parts import ENVIRONMENT_KEYS, PACKAGE_TEXT_NAMES, PROVENANCE_KEYS
 
-# What annotators and the figure itself record: shown in their own places, after the user's own keys
-PROVENANCE_KEYS = frozenset(
-    {
-        *ENVIRONMENT_KEYS,
-        "git",
-        "notebook_name",
-        "notebook_path",
-        "cell_id",
-        "execution_count",
-        "argv",
-        "script",
-        "title",
-        "axis_labels",
-        "series",
-        "axes",
-    }
-)
 ENVIRONMENT_TEXTS = PACKAGE_TEXT_NAMES | {"system info", "sessioninfo"}
 HISTORY_FORMAT = "jupyter-history/json"  # every cell run so far: it changes with every run, not the code
 SHOWN_PER_ROW = 4  # varying values shown in a timeline row; the parameter table has them all

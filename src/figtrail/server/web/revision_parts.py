@@ -11,6 +11,10 @@ from figtrail.server.web.diffs import flatten
 from figtrail.server.web.payloads import FORMAT_LABELS, INLINE_FORMATS
 
 ENVIRONMENT_KEYS = ("python_version", "notebook_kernel", "backend", "kernel", "platform", "hostname")
+RUN_KEYS = ("notebook_name", "notebook_path", "cell_id", "execution_count", "argv", "script")
+FIGURE_KEYS = ("title", "axis_labels", "series", "axes")  # what the figure itself shows (figure facts)
+# What annotators and the figure record: everything else in a revision's metadata is the user's own
+PROVENANCE_KEYS = frozenset({*ENVIRONMENT_KEYS, "git", *RUN_KEYS, *FIGURE_KEYS})
 PACKAGE_TEXT_NAMES = {"pip freeze", "packages", "requirements", "conda list"}
 VIEW_ORDER = {"html": 0, "png": 1, "svg": 2}  # interactive first, then the sharpest static view
 
@@ -88,3 +92,16 @@ def other_metadata(metadata: dict | None) -> list[tuple[str, str]]:
     skip = set(ENVIRONMENT_KEYS) | {"git"}
     rest = {k: v for k, v in (metadata or {}).items() if k not in skip}
     return sorted(flatten(rest).items())
+
+
+def parameters(metadata: dict | None) -> list[tuple[str, str]]:
+    """The user's own metadata (``metadata=`` and ``default_metadata``), flattened: what the page shows
+    first, as the parameters of the run."""
+    own = {k: v for k, v in (metadata or {}).items() if k not in PROVENANCE_KEYS}
+    return sorted(flatten(own).items())
+
+
+def recorded(metadata: dict | None, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The flattened values of ``keys`` (the run's context, or the figure's facts)."""
+    chosen = {k: v for k, v in (metadata or {}).items() if k in keys}
+    return sorted(flatten(chosen).items())

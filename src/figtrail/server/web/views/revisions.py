@@ -20,10 +20,13 @@ from figtrail.server.web.highlight import highlight_code
 from figtrail.server.web.navigation import breadcrumbs
 from figtrail.server.web.qr import qr_svg
 from figtrail.server.web.revision_parts import (
+    FIGURE_KEYS,
+    RUN_KEYS,
     environment,
     git_info,
-    other_metadata,
+    parameters,
     parts_of,
+    recorded,
     view_label,
 )
 from figtrail.server.web.views.comments import comments_panel
@@ -76,7 +79,9 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         "links": _asset_links(request, rev),
         "environment": environment(rev.metadata),
         "git": git_info(rev.metadata),
-        "other_metadata": other_metadata(rev.metadata),
+        "parameters": parameters(rev.metadata),
+        "run": recorded(rev.metadata, RUN_KEYS),
+        "facts": recorded(rev.metadata, FIGURE_KEYS),
         "link": absolute(request, revision_link(rev)),
         "qr": qr_svg(absolute(request, revision_link(rev))),
         "previous": siblings.filter(revision_index__lt=rev.revision_index)
