@@ -98,16 +98,27 @@ def what_changed(revisions: list[Revision], figure: Figure, keys: list[str]) -> 
 def filmstrip(figure: Figure, size: int = 320) -> list[dict[str, Any]]:
     """Every revision, oldest first: its id, number, when, and where its thumbnail and page are."""
     rows = figure.revisions.order_by("revision_index").values_list("pk", "revision_index", "created_on")
+    thumbnail, page = (
+        _url_pattern("web:thumbnail", size),
+        _url_pattern("web:revision"),
+    )  # not 2 reverse() a row
     return [
         {
             "id": str(pk),
             "number": number,
             "when": created.isoformat() if created else None,
-            "thumbnail": reverse("web:thumbnail", args=[pk, size]),
-            "page": reverse("web:revision", args=[pk]),
+            "thumbnail": thumbnail.replace(_PLACEHOLDER, str(pk)),
+            "page": page.replace(_PLACEHOLDER, str(pk)),
         }
         for pk, number, created in rows
     ]
+
+
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+
+
+def _url_pattern(name: str, *rest: Any) -> str:
+    return reverse(name, args=[_PLACEHOLDER, *rest])
 
 
 def _fingerprints(revision_ids: list[Any]) -> dict[Any, _Fingerprint]:

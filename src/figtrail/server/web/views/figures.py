@@ -3,12 +3,14 @@ picked to compare; the strip of every revision to scrub through; the table of th
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from figtrail.server.access.declarations import LINK, declare
-from figtrail.server.catalog.models import Figure
+from figtrail.server.catalog.models import Figure, Revision
 from figtrail.server.catalog.staleness import stale_links
 from figtrail.server.web import viewer
 from figtrail.server.web.diffs import flatten
@@ -64,11 +66,15 @@ def figure_table(request: HttpRequest, pk) -> HttpResponse:
     sorted by any column (``?sort=<key>&order=desc``; numbers as numbers), filtered by ``?q=`` (text in
     any of its values) and ``?where=<key>=<value>``; two rows picked open the compare page."""
     obj = viewer.fetch(request, Figure.objects.select_related("analysis__workspace"), pk)
-    revisions = list(
-        obj.revisions.order_by("revision_index").only("pk", "revision_index", "created_on", "metadata")
-    )
+    # plain rows, not model instances: a figure may have thousands of revisions
+    revisions = [
+        Row(pk, number, metadata or {})
+        for pk, number, metadata in Revision.objects.filter(figure=obj)
+        .order_by("revision_index")
+        .values_list("pk", "revision_index", "metadata")
+    ]
     keys = parameters([rev.metadata for rev in revisions])
-    rows = [(rev, flatten(rev.metadata or {})) for rev in revisions]
+    rows = [(rev, flatten(rev.metadata)) for rev in revisions]
     query = request.GET.get("q", "").strip().lower()
     if query:
         rows = [row for row in rows if any(query in str(row[1].get(key, "")).lower() for key in keys)]
@@ -96,6 +102,14 @@ def figure_table(request: HttpRequest, pk) -> HttpResponse:
         "where": where,
     }
     return render(request, "web/figure_table.html", context)
+
+
+class Row(NamedTuple):
+    """A revision as the table shows it."""
+
+    pk: Any
+    revision_index: int
+    metadata: dict
 
 
 def _sortable(value: str | None) -> tuple[int, float, str]:
