@@ -15,8 +15,10 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -155,3 +157,21 @@ def test_publishing_the_same_figure_again_adds_the_next_revision(published):
     assert {ids["ggplot"], ids["second"]} <= set(listed)
     digests = {hashlib.sha256(payload(api, images(r, False)[0])).hexdigest() for r in (first, second)}
     assert len(digests) == 2  # a new title: a new picture
+
+
+def test_auto_assign_waits_for_the_picture_and_names_the_figure_by_its_title(published):
+    """gofigR posts ``revision/auto-assign/`` without data, then PATCHes the picture: the server assigns
+    the revision once the picture is there, naming the figure by the title it reads off it."""
+    api, _, _, ids = published
+    deadline = time.monotonic() + 90
+    while (rev := revision(api, ids["auto_assigned"]))["is_processing"] and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert rev["is_processing"] is False
+    assert rev["figure_metadata"]["name"] == "Power and speed"
+    assert "Power and speed" in rev["image_text"]
+    assert re.fullmatch(r"[0-9a-f]{16}", rev["phash"])
+    [plain] = images(rev, watermarked=False)
+    figure = api.ok(f"figure/{rev['figure']}/")
+    assert [r["api_id"] for r in figure["revisions"]] == [ids["auto_assigned"]]
+    assert figure["size_bytes"] == rev["size_bytes"] >= plain["size_bytes"]
+    assert api.ok(f"analysis/{figure['analysis']}/")["name"] == "R compatibility"

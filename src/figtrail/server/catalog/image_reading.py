@@ -29,8 +29,12 @@ log = logging.getLogger(__name__)
 
 NEAR_DUPLICATE_BITS = 8  # of 64: at most this many bits apart is "the same figure, redrawn"
 OCR_MAX_SIDE = 2400  # pixels: larger images are scaled down before OCR (time grows with the area)
+OCR_MIN_SIDE = 1600  # pixels: smaller images are enlarged to this before OCR
 OCR_TIMEOUT_SECONDS = 30
 OCR_MIN_CONFIDENCE = 60  # Tesseract's per-word confidence, 0 to 100
+# sparse text (page segmentation mode 11): a chart's words are scattered, not a page of paragraphs, and
+# read so, Tesseract finds the tick labels a title is measured against
+OCR_CONFIG = "--psm 11"
 MAX_TEXT = 20_000  # characters of OCR text kept on a revision
 NO_PICTURE = ""  # ``Revision.phash`` of a revision read without a picture to hash: read, nothing found
 
@@ -108,8 +112,15 @@ def read_text(payload: bytes) -> Reading:
         with open_image(payload, reduce_to=(OCR_MAX_SIDE, OCR_MAX_SIDE)) as image:
             picture = _flattened(image)
             picture.thumbnail((OCR_MAX_SIDE, OCR_MAX_SIDE))
+            if max(picture.size) < OCR_MIN_SIDE:  # small text is read (and measured) better enlarged
+                scale = OCR_MIN_SIDE / max(picture.size)
+                enlarged = (round(picture.width * scale), round(picture.height * scale))
+                picture = picture.resize(enlarged, Image.Resampling.LANCZOS)
             words = pytesseract.image_to_data(
-                picture, output_type=pytesseract.Output.DICT, timeout=OCR_TIMEOUT_SECONDS
+                picture,
+                output_type=pytesseract.Output.DICT,
+                timeout=OCR_TIMEOUT_SECONDS,
+                config=OCR_CONFIG,
             )
     except (OSError, ValueError, RuntimeError, Image.DecompressionBombError) as exc:
         log.info("no OCR text: %s", exc)  # RuntimeError: Tesseract failed or timed out
@@ -128,10 +139,12 @@ def _flattened(image: Image.Image) -> Image.Image:
 
 
 def _reading(words: dict) -> Reading:
-    """Tesseract's words grouped into lines, top to bottom. The title is the tallest line of real words
-    (scatter markers read as "e", "ee", "°": they are not), read with confidence and clearly larger
-    than the other lines (tick labels, axis labels, legends), unless it is the only text there is."""
-    lines: dict[tuple, list[tuple[str, float, int, int]]] = {}
+    """Tesseract's words grouped into lines, top to bottom, and the title among them: a line of real
+    words (scatter markers read as "e", "ee", "°" are not), written across (a rotated axis label is
+    tall and narrow), read with confidence, in the top quarter of the text (titles are on top; axis
+    labels and notes below), and in a font clearly larger than the rest (tick labels, legends); the
+    largest such line, or the only text there is."""
+    lines: dict[tuple, list[tuple[str, float, int, int, int, int]]] = {}
     for index, text in enumerate(words.get("text", [])):
         text = (text or "").strip()
         try:
@@ -141,25 +154,46 @@ def _reading(words: dict) -> Reading:
         if not (_is_word(text) or any(c.isdigit() for c in text)) or confidence < OCR_MIN_CONFIDENCE:
             continue
         key = (words["block_num"][index], words["par_num"][index], words["line_num"][index])
-        entry = (text, confidence, int(words["height"][index]), int(words["top"][index]))
+        box = (int(words[name][index]) for name in ("height", "top", "left", "width"))
+        entry = (text, confidence, *box)
         lines.setdefault(key, []).append(entry)
-    found = []  # (top, height, confidence, text, is words)
+    found = []  # (top, bottom, font size, confidence, text, is words, written across)
     for entries in lines.values():
         line = " ".join(entry[0] for entry in entries)
-        height = statistics.median(entry[2] for entry in entries)
+        size = statistics.median(_font_size(entry[0], entry[2]) for entry in entries)
         confidence = statistics.mean(entry[1] for entry in entries)
+        width = max(entry[4] + entry[5] for entry in entries) - min(entry[4] for entry in entries)
+        height = max(entry[2] for entry in entries)
         wordy = sum(_is_word(entry[0]) for entry in entries) * 2 >= len(entries)
-        found.append((min(entry[3] for entry in entries), height, confidence, line, wordy))
+        top = min(entry[3] for entry in entries)
+        found.append((top, top + height, size, confidence, line, wordy, width >= height))
     found.sort()
-    text = "\n".join(line[3] for line in found)[:MAX_TEXT]
-    candidates = [line for line in found if line[4] and line[2] >= 80]
+    text = "\n".join(line[4] for line in found)[:MAX_TEXT]
+    across = [line for line in found if line[6]]  # a rotated label's height is its length
+    if not across:
+        return Reading(text=text)
+    first, last = min(line[0] for line in across), max(line[1] for line in across)
+    on_top = first + (last - first) / 4
+    candidates = [line for line in across if line[5] and line[3] >= 80 and line[0] <= on_top]
     if not candidates:
         return Reading(text=text)
-    title = max(candidates, key=lambda line: (line[1], -line[0]))  # the tallest; the topmost of equals
-    others = [line[1] for line in found if line is not title]
-    if others and title[1] < 1.2 * statistics.median(others):  # no larger than tick labels, legends
+    title = max(candidates, key=lambda line: (line[2], -line[0]))  # the largest; the topmost of equals
+    others = [line[2] for line in across if line is not title]
+    if others and title[2] < 1.15 * statistics.median(others):  # no larger than tick labels, legends
         return Reading(text=text)
-    return Reading(text=text, title=title[3][:500])
+    return Reading(text=text, title=title[4].strip(STRAY)[:500] or None)
+
+
+STRAY = " \"'‘’“”`.,:;|_-—~«»"  # read at the ends of a title from the edges of its letters or frame
+ASCENDING = set("bdfhiklt0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+DESCENDING = set("gjpqy")
+
+
+def _font_size(token: str, height: int) -> float:
+    """A word's font size from the height of its box: "one" spans the x-height only, "Power" and "10"
+    reach up, "speed" up and down; each fills a known share of the font's size."""
+    share = 0.5 + 0.25 * any(c in ASCENDING for c in token) + 0.25 * any(c in DESCENDING for c in token)
+    return height / share
 
 
 def _is_word(token: str) -> bool:
