@@ -70,13 +70,27 @@ def test_api_key_is_shown_once_works_and_can_be_revoked(live_server, visitor):
     page.fill("#id_expires_in_days", "30")
     with page.expect_navigation():
         page.click("#api-key-form button[type=submit]")
+    assert page.url == f"{live_server.url}/account/api-keys"  # POST/redirect/GET: a reload posts nothing
     token = page.input_value("#new-token")
     assert token.startswith("ft_")
     assert "laptop notebooks" in page.inner_text("#api-keys")
+    # the exact lines for this server, with the new key in them
+    assert (
+        page.input_value("#setup-figtrail-config")
+        == f"figtrail config --url {live_server.url} --api-key {token}"
+    )
+    assert page.input_value("#setup-figtrail-env") == (
+        f"export FIGTRAIL_URL={live_server.url}\nexport FIGTRAIL_API_KEY={token}"
+    )
+    assert (
+        page.input_value("#setup-gofigr-env") == f"export GF_URL={live_server.url}\nexport GF_API_KEY={token}"
+    )
     assert token_session(token).get(live_server.api + "workspace/").status_code == 200
-    page.goto("/account/api-keys")
-    assert page.locator("#new-token").count() == 0  # shown once only
+    page.reload()
+    assert page.locator("#new-token").count() == 0  # shown once only, and the reload made no second key
     assert token not in page.content()
+    assert page.locator("#api-keys tbody tr").count() == 1
+    assert "<your API key>" in page.input_value("#setup-gofigr-env")
     page.on("dialog", lambda dialog: dialog.accept())  # the "Revoke ...?" confirmation
     with page.expect_navigation():
         page.click("#api-keys button:has-text('Revoke')")
@@ -84,3 +98,16 @@ def test_api_key_is_shown_once_works_and_can_be_revoked(live_server, visitor):
     revoked = token_session(token).get(live_server.api + "workspace/")
     assert refusal(revoked, 401) == "This API key is not valid or has been revoked."
     assert visitor.errors == []
+
+
+def test_a_new_user_s_empty_home_says_how_to_publish_to_this_server(live_server, visitor):
+    user = new_user(live_server)
+    visitor.sign_in(user.username, user.password)
+    page = visitor.page
+    page.goto("/")
+    assert (
+        page.input_value("#setup-gofigr-env")
+        == f"export GF_URL={live_server.url}\nexport GF_API_KEY=<your API key>"
+    )
+    assert page.input_value("#setup-figtrail-config").startswith(f"figtrail config --url {live_server.url} ")
+    assert page.get_attribute("#client-setup a", "href") == "/account/api-keys"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from django import forms
@@ -19,7 +20,9 @@ from figtrail.server.access.declarations import PUBLIC, SIGNED_IN, declare
 from figtrail.server.accounts import tokens
 from figtrail.server.accounts.models import ApiKey, hash_api_key
 from figtrail.server.api.throttles import LoginThrottle
+from figtrail.server.imports import crypto
 from figtrail.server.web import viewer
+from figtrail.server.web.client_setup import KEY_PLACEHOLDER, client_setup
 
 
 class SignInView(auth_views.LoginView):
@@ -87,6 +90,9 @@ class ApiKeyForm(forms.Form):
         ]
 
 
+NEW_KEY = "figtrail_new_api_key"  # the session's slot for a key just made, until its page shows it
+
+
 @declare(SIGNED_IN)
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
@@ -103,10 +109,23 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             expiry=timezone.now() + timedelta(days=days) if days else None,
             workspace=form.workspaces.get(form.cleaned_data["workspace"]),
         )
-        new_token = token
-        form = ApiKeyForm(workspaces=workspaces)
+        # POST/redirect/GET: a reload makes no second key. The token waits in the session, encrypted,
+        # for the page the redirect opens, which shows it once.
+        request.session[NEW_KEY] = crypto.encrypt(token)
+        return redirect("web:account-api-keys")
+    new_token = None
+    if (sealed := request.session.pop(NEW_KEY, None)) is not None:
+        with contextlib.suppress(crypto.SecretUnreadable):
+            new_token = crypto.decrypt(sealed)
     keys = ApiKey.objects.filter(user=request.user).select_related("workspace").order_by("-created")
-    context = {"form": form, "keys": keys, "new_token": new_token, "now": timezone.now()}
+    context = {
+        "form": form,
+        "keys": keys,
+        "new_token": new_token,
+        "now": timezone.now(),
+        "setup": client_setup(request, new_token),
+        "placeholder": KEY_PLACEHOLDER,
+    }
     return render(request, "web/account_api_keys.html", context)
 
 

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from figtrail.server.access import policy
@@ -17,6 +18,7 @@ from figtrail.server.catalog.models import Figure
 from figtrail.server.page_urls import url_of
 from figtrail.server.web import viewer
 from figtrail.server.web.activity import activity_rows
+from figtrail.server.web.client_setup import KEY_PLACEHOLDER, client_setup
 from figtrail.server.web.figure_cards import annotate_cards, figure_cards
 from figtrail.server.web.navigation import target_of
 
@@ -51,6 +53,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "organizations": organizations,
         "shared": _shared_items(request, shares),
     }
+    if not context["figures"]:  # a new user: how to publish the first figure, with this server's URL
+        context["setup"] = client_setup(request)
+        context["placeholder"] = KEY_PLACEHOLDER
+        context["keys_url"] = reverse("web:account-api-keys")
     return render(request, "web/home.html", context)
 
 
