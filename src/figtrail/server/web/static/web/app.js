@@ -63,4 +63,82 @@
     picker.addEventListener("change", update);
     update();
   }
+
+  // Keyboard shortcuts: an element with data-key="<key>" ("ArrowLeft", "shift+ArrowRight", "1", "+")
+  // is clicked when that key is pressed, and "?" lists them (data-key-label says what each does).
+  // Nothing fires while one types in a field. The revision page's previous and next links (rel=prev and
+  // rel=next in its head) and its "Compare with previous" get ←, → and c.
+  var declare = function (el, key, label) {
+    if (el && !el.dataset.key) { el.dataset.key = key; el.dataset.keyLabel = label; }
+  };
+  declare(document.querySelector(".page-head a[rel=prev]"), "ArrowLeft", "Previous revision");
+  declare(document.querySelector(".page-head a[rel=next]"), "ArrowRight", "Next revision");
+  declare(document.getElementById("compare-previous"), "c", "Compare with the previous revision");
+  var keyed = function () { return Array.prototype.slice.call(document.querySelectorAll("[data-key]")); };
+  var typing = function (target) {
+    return !!(target && target.closest && (target.closest("input, textarea, select, [contenteditable]") || target.isContentEditable));
+  };
+  var shown = function (key) {
+    return key.replace("shift+", "⇧ ").replace("ArrowLeft", "←").replace("ArrowRight", "→").replace("ArrowUp", "↑").replace("ArrowDown", "↓");
+  };
+  var overlay = null;
+  var shortcuts = function () {
+    if (!overlay) {
+      overlay = document.createElement("dialog");
+      overlay.className = "modal shortcuts";
+      overlay.id = "shortcuts";
+      var header = document.createElement("header");
+      var title = document.createElement("h2");
+      title.textContent = "Keyboard shortcuts";
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "btn small";
+      close.textContent = "Close";
+      close.addEventListener("click", function () { overlay.close(); });
+      header.appendChild(title);
+      header.appendChild(close);
+      overlay.appendChild(header);
+      var list = document.createElement("dl");
+      list.className = "shortcut-list";
+      overlay.appendChild(list);
+      overlay.addEventListener("click", function (event) { if (event.target === overlay) overlay.close(); });
+      document.body.appendChild(overlay);
+    }
+    var rows = overlay.querySelector("dl");
+    rows.textContent = "";
+    var seen = {};
+    keyed().concat([{ dataset: { key: "?", keyLabel: "Show these shortcuts" } }]).forEach(function (el) {
+      var key = el.dataset.key;
+      if (seen[key]) return;
+      seen[key] = true;
+      var term = document.createElement("dt");
+      var kbd = document.createElement("kbd");
+      kbd.textContent = shown(key);
+      term.appendChild(kbd);
+      var what = document.createElement("dd");
+      what.textContent = el.dataset.keyLabel || el.getAttribute("title") || el.textContent.trim();
+      rows.appendChild(term);
+      rows.appendChild(what);
+    });
+    if (overlay.open) overlay.close(); else overlay.showModal();
+  };
+  document.querySelectorAll("[data-shortcuts]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", shortcuts);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var key = event.key;
+    if (key === "?") {
+      if (keyed().length) { event.preventDefault(); shortcuts(); }  // a page with shortcuts
+      return;
+    }
+    var open = document.querySelector("dialog[open]");
+    if (open) return;
+    var spec = (key.length > 1 && event.shiftKey ? "shift+" : "") + key;
+    var target = keyed().filter(function (el) { return el.dataset.key === spec && !el.hidden && !el.disabled && !el.getAttribute("aria-disabled"); })[0];
+    if (!target) return;
+    event.preventDefault();
+    target.click();
+  });
 })();
