@@ -60,10 +60,20 @@ class LiveServer:
     env: dict[str, str]
     process: subprocess.Popen | None = None
     _counter: int = field(default=0)
+    verify: str | bool = True  # what requests trusts: the CA file of a server started with ``tls``
+    serve_args: tuple[str, ...] = ()  # given to `figtrail serve` again on a restart
 
     @property
     def api(self) -> str:
         return self.url + API
+
+    def new_session(self) -> requests.Session:
+        """A requests session trusting this server (its own certificate, for one started with ``tls``)."""
+        session = requests.Session()
+        if self.verify is not True:
+            session.verify = self.verify
+            session.trust_env = False  # else REQUESTS_CA_BUNDLE from the environment wins over verify
+        return session
 
     @property
     def secret_key(self) -> str:
@@ -87,9 +97,11 @@ class LiveServer:
 
     def login(self, username: str, password: str) -> requests.Session:
         """A requests session carrying a fresh JWT for the user."""
-        response = requests.post(self.url + "/api/token/", data={"username": username, "password": password})
+        response = requests.post(
+            self.url + "/api/token/", data={"username": username, "password": password}, verify=self.verify
+        )
         response.raise_for_status()
-        session = requests.Session()
+        session = self.new_session()
         session.headers["Authorization"] = f"Bearer {response.json()['access']}"
         return session
 
@@ -116,8 +128,15 @@ def fresh_database_url() -> dict[str, str]:
     return {"FIGTRAIL_DATABASE_URL": admin_url.rsplit("/", 1)[0] + "/" + name}
 
 
-def start_server(home: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
-    port = free_port()
+def start_server(
+    home: Path,
+    extra_env: dict[str, str] | None = None,
+    tls: tuple[Path, Path] | None = None,
+    port: int | None = None,
+) -> LiveServer:
+    """``tls``: a (certificate, key) pair of PEM files: `figtrail serve --certfile --keyfile`, served as
+    ``https://localhost:<port>`` and trusted (``LiveServer.verify``) through that certificate."""
+    port = port or free_port()
     env = {
         **os.environ,
         **fresh_database_url(),
@@ -128,16 +147,25 @@ def start_server(home: Path, extra_env: dict[str, str] | None = None) -> LiveSer
         **(extra_env or {}),
     }
     log = open(home / "server.log", "ab")  # noqa: SIM115 - closed with the process
+    serve_args = ("--certfile", str(tls[0]), "--keyfile", str(tls[1])) if tls else ()
     process = subprocess.Popen(
-        [FIGTRAIL, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        [FIGTRAIL, "serve", "--port", str(port), *serve_args], env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    server = LiveServer(url=f"http://127.0.0.1:{port}", home=home, env=env, process=process)
+    url = f"https://localhost:{port}" if tls else f"http://127.0.0.1:{port}"
+    server = LiveServer(
+        url=url,
+        home=home,
+        env=env,
+        process=process,
+        verify=str(tls[0]) if tls else True,
+        serve_args=serve_args,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"figtrail serve exited early:\n{(home / 'server.log').read_text()}")
         try:
-            if requests.get(server.api + "info/", timeout=1).status_code == 200:
+            if requests.get(server.api + "info/", timeout=1, verify=server.verify).status_code == 200:
                 return server
         except requests.RequestException:  # not listening yet, or too busy to answer within the timeout
             time.sleep(0.2)
@@ -172,14 +200,17 @@ def restart_server(server: LiveServer, timeout: float = 60) -> LiveServer:
     port = server.url.rsplit(":", 1)[1]
     log = open(server.home / "server.log", "ab")  # noqa: SIM115 - closed with the process
     server.process = subprocess.Popen(
-        [FIGTRAIL, "serve", "--port", port], env=server.env, stdout=log, stderr=subprocess.STDOUT
+        [FIGTRAIL, "serve", "--port", port, *server.serve_args],
+        env=server.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"figtrail serve exited early:\n{(server.home / 'server.log').read_text()}")
         try:
-            if requests.get(server.api + "info/", timeout=1).status_code == 200:
+            if requests.get(server.api + "info/", timeout=1, verify=server.verify).status_code == 200:
                 return server
         except requests.RequestException:  # not listening yet, or too busy to answer within the timeout
             time.sleep(0.2)

@@ -252,7 +252,8 @@ SETTINGS: tuple[Setting, ...] = (
         "ever built on a `Host` header the client chose. Unset, links name the requested host only when "
         "`FIGTRAIL_ALLOWED_HOSTS` lists the hosts (no `*`), else the address `figtrail serve` listens on; "
         "e-mails give the path and say the address is not configured, and `figtrail serve` warns at "
-        "start-up; an `https://` URL makes cookies secure",
+        "start-up; an `https://` URL makes cookies secure and, at the root of its host, turns on the device "
+        "sign-in of the official clients' `gfconfig` (docs/access.md)",
         shown="none (links: a listed host or the served address; e-mails: a path only)",
     ),
     _server(
@@ -279,7 +280,8 @@ SETTINGS: tuple[Setting, ...] = (
         "LOGIN_RATE",
         RATE,
         "failed sign-ins (`/api/token/` and the web form) allowed per client address and username; more get "
-        "429 (counts kept under `FIGTRAIL_HOME/cache/`)",
+        "429 (counts kept under `FIGTRAIL_HOME/cache/`). The device sign-in uses the same rate for wrong "
+        "codes entered at `/device` (per user) and for new sign-ins at `/oauth/device/code` (per address)",
         default="20/min",
     ),
     # The server: limits on what it accepts.

@@ -37,7 +37,7 @@ def web_session(server, username: str, password: str) -> requests.Session:
     """A requests session carrying the web UI's session cookie, signed in through the form. Over plain
     HTTP even where cookies are marked Secure (a server with an https FIGTRAIL_PUBLIC_URL): the test
     keeps sending them to the loopback address it talks to."""
-    session = requests.Session()
+    session = server.new_session()  # trusting a server started with TLS
 
     def keep_cookies() -> None:
         for cookie in session.cookies:

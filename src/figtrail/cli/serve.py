@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from figtrail.config import DEFAULT_PORT, server_config
 
@@ -17,11 +18,25 @@ def register(commands) -> None:
     parser.add_argument(
         "--threads", type=int, default=None, help="threads per worker (FIGTRAIL_THREADS, default 4)"
     )
+    parser.add_argument(
+        "--certfile",
+        default=None,
+        help="serve HTTPS with this PEM certificate (chain) file; needs --keyfile (default: plain HTTP, "
+        "TLS ending at a proxy in front)",
+    )
+    parser.add_argument("--keyfile", default=None, help="the PEM private key of --certfile")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from figtrail.cli.django_setup import setup_django
+    from figtrail.cli.errors import CliError
+
+    if bool(args.certfile) != bool(args.keyfile):
+        raise CliError("--certfile and --keyfile go together: give both to serve HTTPS, or neither.")
+    for path in filter(None, (args.certfile, args.keyfile)):
+        if not Path(path).is_file():
+            raise CliError(f"No such file: {path} (--certfile and --keyfile name PEM files).")
 
     config = server_config()
     setup_django(migrate=True)
@@ -46,13 +61,16 @@ def run(args: argparse.Namespace) -> int:
                 "loglevel": "warning",
                 "post_worker_init": _start_task_runner,
             }
+            if args.certfile:
+                options.update(certfile=args.certfile, keyfile=args.keyfile)
             for key, value in options.items():
                 self.cfg.set(key, value)
 
         def load(self):
             return application
 
-    print(f"figtrail serving http://{args.host}:{args.port}/ (data in {config.home})", flush=True)
+    scheme = "https" if args.certfile else "http"
+    print(f"figtrail serving {scheme}://{args.host}:{args.port}/ (data in {config.home})", flush=True)
     if config.task_mode == "worker":
         print("Background tasks (AI, stories, imports) wait for `figtrail worker` (FIGTRAIL_TASK_MODE).")
     _warn_when_no_public_url(config.public_url)

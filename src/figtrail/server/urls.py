@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from figtrail.server.access.declarations import PUBLIC
 from figtrail.server.accounts.api_keys import ApiKeyViewSet
+from figtrail.server.accounts.device import DeviceCode, DeviceToken
 from figtrail.server.accounts.organizations import OrganizationViewSet
 from figtrail.server.accounts.tokens import ObtainTokenPair, RefreshToken, SignOutEverywhere
 from figtrail.server.accounts.users import UserViewSet
@@ -104,5 +105,8 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SchemaDocs.as_view(url_name="schema", versioning_class=None), name="docs"),
     re_path(r"^api/(?P<version>v1(?:\.\d+){0,2})/", include(api_patterns)),
     re_path(r"^api(?:/|$)", NoSuchRoute.as_view(), name="no-such-api-route"),
+    # device sign-in (accounts/device.py): where the official clients' gfconfig looks, outside /api/
+    re_path(r"^oauth/device/code/?$", DeviceCode.as_view(), name="oauth-device-code"),
+    re_path(r"^oauth/token/?$", DeviceToken.as_view(), name="oauth-token"),
     re_path(r"", include("figtrail.server.web.urls")),  # the web UI; after the API routes
 ]

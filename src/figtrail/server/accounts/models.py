@@ -147,3 +147,36 @@ class ApiKey(models.Model):
 
     def is_expired(self) -> bool:
         return self.expiry is not None and self.expiry <= timezone.now()
+
+
+class DeviceAuthorization(models.Model):
+    """One device sign-in (RFC 8628, ``accounts.device``): a command-line client asks, a signed-in user
+    approves or denies its user code at ``/device``, and the client exchanges its device code, once, for
+    an access token. Only a hash of the device code is stored; the user code is short, for a person to
+    type, and only lives ``expiry`` (10 minutes)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        DENIED = "denied"
+        USED = "used"
+
+    device_code_hash = models.CharField(max_length=64, unique=True)
+    user_code = models.CharField(max_length=8, unique=True)  # the letters, without the dash
+    client_id = models.CharField(max_length=100)
+    scope = models.CharField(max_length=200, blank=True, default="")
+    requested_from = models.CharField(max_length=64, blank=True, default="")  # the client's address
+    user_agent = models.CharField(max_length=200, blank=True, default="")
+    created = models.DateTimeField(default=timezone.now)
+    expiry = models.DateTimeField()
+    interval = models.PositiveIntegerField(default=5)  # seconds between polls; faster: slow_down
+    last_polled = models.DateTimeField(null=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    # Who approved or denied, when, and the account's token generation then: a password change, "sign
+    # out everywhere" or a deactivation before the exchange voids the approval.
+    user = models.ForeignKey(User, null=True, on_delete=models.CASCADE, related_name="+")
+    decided = models.DateTimeField(null=True)
+    token_generation = models.PositiveIntegerField(null=True)
+
+    def is_expired(self) -> bool:
+        return self.expiry <= timezone.now()

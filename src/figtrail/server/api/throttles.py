@@ -72,3 +72,34 @@ def _username(request) -> str:
     except AttributeError:  # a JSON body that is not an object
         return ""
     return value if isinstance(value, str) else ""
+
+
+class UserCodeThrottle(LoginThrottle):
+    """Wrong user codes entered on the ``/device`` page (device sign-in), per signed-in user, at the same
+    rate (FIGTRAIL_LOGIN_RATE): a code is eight letters, and this keeps guessing one hopeless."""
+
+    scope = "user_code"
+
+    def get_cache_key(self, request, view=None) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+    def message(self) -> str:
+        return f"Too many wrong sign-in codes; try again in {self.seconds()} seconds (FIGTRAIL_LOGIN_RATE)."
+
+
+class DeviceRequestThrottle(LoginThrottle):
+    """New device sign-ins (``/oauth/device/code``) per client address, every one counted (each makes a
+    row), at FIGTRAIL_LOGIN_RATE."""
+
+    scope = "device_code"
+
+    def get_cache_key(self, request, view=None) -> str:
+        address = request.META.get("REMOTE_ADDR", "")
+        digest = hashlib.sha256(address.encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+    def message(self) -> str:
+        return (
+            "Too many sign-in requests from this address; "
+            f"try again in {self.seconds()} seconds (FIGTRAIL_LOGIN_RATE)."
+        )
