@@ -11,6 +11,7 @@ import uuid
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -228,6 +229,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewS
         revision = self._stored(lambda: self._store(figure, revision_id, fields, rows, links), revision_id)
         return self.created(revision)
 
+    @extend_schema(request=AutoAssignInputSerializer, responses={201: RevisionSerializer})
     @action(
         detail=False, methods=["post"], url_path="auto-assign", serializer_class=AutoAssignInputSerializer
     )

@@ -16,6 +16,8 @@ from __future__ import annotations
 import time
 
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -78,9 +80,39 @@ def _max_distance(request) -> int:
     return int(raw)
 
 
+SIMILAR_ANSWER = inline_serializer(
+    "SimilarRevisions",
+    {
+        "revision": serializers.UUIDField(),
+        "phash": serializers.CharField(allow_null=True),
+        "max_distance": serializers.IntegerField(),
+        "similar": inline_serializer(
+            "SimilarRevision",
+            {
+                "api_id": serializers.UUIDField(),
+                "short_id": serializers.CharField(allow_null=True),
+                "revision_index": serializers.IntegerField(),
+                "figure": serializers.UUIDField(),
+                "figure_name": serializers.CharField(),
+                "analysis": serializers.UUIDField(),
+                "analysis_name": serializers.CharField(),
+                "created_on": serializers.DateTimeField(),
+                "distance": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+        "unread": serializers.IntegerField(),
+    },
+)
+
+
 class SimilarMixin:
     access = {"similar": Level.VIEW}  # access.declarations: reading the revision; candidates by policy
 
+    @extend_schema(
+        parameters=[OpenApiParameter("max_distance", OpenApiTypes.INT, description="bits of 64; 8")],
+        responses=SIMILAR_ANSWER,
+    )
     @action(detail=True, methods=["get"], url_path="similar")
     def similar(self, request, *args, **kwargs):
         """The revisions whose pictures are at most ``max_distance`` bits (default 8 of 64) from this
