@@ -302,13 +302,22 @@ def test_differently_sized_images_line_up_in_every_mode(signed_in, resized):
         else:  # each in its frame, at the same place on the same canvas
             assert page.eval_on_selector("#image-a", "i => i.dataset.box") == "20 30 200 150"
             assert page.eval_on_selector("#image-b", "i => i.dataset.box") == "0 0 220 180"
-    # zoom works here too (the canvas zooms, both layers with it)
-    page.goto(f"/compare?a={a}&b={b}&mode=overlay")
-    page.wait_for_load_state("networkidle")
-    box = page.locator(".zoom-frame").first.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.wheel(0, -300)
-    wait_until(page, "document.querySelector('.canvas').style.transform.includes('scale(1.2')")
+    # zoom and pan work in every mode (the canvas moves, every layer with it)
+    for mode in ("overlay", "slider", "diff"):
+        page.goto(f"/compare?a={a}&b={b}&mode={mode}")
+        page.wait_for_load_state("networkidle")
+        wait_until(page, "document.querySelector('[data-compare-stage]').dataset.aligned === 'true'")
+        box = page.locator(".zoom-frame").first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, -300)
+        wait_until(page, "document.querySelector('.canvas').style.transform.includes('scale(1.2')")
+        zoomed = page.eval_on_selector(".canvas", "c => c.style.transform")
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] / 2 - 40, box["y"] + box["height"] / 2, steps=3)
+        page.mouse.up()
+        assert page.eval_on_selector(".canvas", "c => c.style.transform") != zoomed  # panned
+        page.keyboard.press("0")
+        assert page.eval_on_selector(".canvas", "c => c.style.transform") == "translate(0px, 0px) scale(1)"
     # the pixel difference is laid out the same way: only the bands changed
     page.goto(f"/compare?a={a}&b={b}&mode=diff")
     percent = float(page.inner_text("#changed-percent").split("%")[0])
