@@ -34,8 +34,9 @@ def test_link_share_opens_signed_out_read_only_and_nothing_else(signed_in, visit
     dialog.locator("#share-enabled").check()
     with page.expect_navigation():
         dialog.locator("#share-save").click()
-    assert "Link sharing is on." in page.inner_text(".messages")
-    assert page.url.endswith(f"/figure/{figure_id}")  # back where the dialog was opened
+    assert "Link sharing is on: copy the link below." in page.inner_text(".messages")
+    assert page.url.endswith(f"/share/figure/{figure_id}")  # the link at once, not a closed dialog
+    assert page.is_visible("#share-link") and page.is_visible("button[data-copy=share-link]")
     link = page.input_value("#share-link")
     assert "/s/" in link
 
@@ -71,6 +72,17 @@ def test_link_share_opens_signed_out_read_only_and_nothing_else(signed_in, visit
     assert "This share link is turned off, has expired, or never existed." in guest.inner_text("main")
     guest.goto(f"/figure/{figure_id}")
     assert "/signin?next=" in guest.url
+
+    # on again: a new link; the old one stays dead
+    dialog = open_share_dialog(page, figure_id)
+    dialog.locator("#share-enabled").check()
+    with page.expect_navigation():
+        dialog.locator("#share-save").click()
+    again = page.input_value("#share-link")
+    assert "/s/" in again and again != link
+    assert guest.goto(link).status == 404
+    guest.goto(again)
+    assert guest.url.endswith(f"/figure/{figure_id}")
 
 
 def test_link_expiry(signed_in, shared):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from tests.server.helpers import data_item, denied, refusal
 
@@ -67,3 +68,18 @@ def test_link_sharing_toggle(owner, stranger, shared):
     bad = owner.post(path, {})
     assert bad.status_code == 400
     assert "enabled" in bad.json()
+
+
+def test_a_link_turned_off_and_on_again_is_a_new_link_and_the_old_one_stays_dead(live_server, owner, shared):
+    path = f"revision/{shared['revision']['api_id']}/share/link/"
+    first = owner.post(path, {"enabled": True}).json()["token"]
+    assert owner.post(path, {"enabled": True}).json()["token"] == first  # on while on: the same link
+    owner.post(path, {"enabled": False})
+    second = owner.post(path, {"enabled": True}).json()["token"]
+    assert second != first
+    old = requests.get(f"{live_server.url}/s/{first}", allow_redirects=False, timeout=30)
+    assert (
+        old.status_code == 404 and "This share link is turned off, has expired, or never existed." in old.text
+    )
+    new = requests.get(f"{live_server.url}/s/{second}", allow_redirects=False, timeout=30)
+    assert new.status_code == 302

@@ -29,12 +29,15 @@ UNCHANGED = object()
 
 def set_link(kind: str, pk, by, *, enabled: bool, expiry=UNCHANGED) -> LinkShare:
     """Turn the object's share link on or off (made on first use); ``expiry``: a moment, None for
-    none, or left out to keep the one it has."""
+    none, or left out to keep the one it has. A link turned on again after it was off (or had expired)
+    is a new link: the old address stays dead, so whoever had it cannot come back."""
     changes = {"enabled": enabled, **({} if expiry is UNCHANGED else {"expiry": expiry})}
     link, created = LinkShare.objects.get_or_create(
         target_type=kind, target_id=pk, defaults={"created_by": by, **changes}
     )
     if not created:
+        if enabled and not link.is_active():
+            changes["token"] = new_link_token()
         for field, value in changes.items():
             setattr(link, field, value)
         link.save(update_fields=list(changes))

@@ -77,7 +77,8 @@ def share(request: HttpRequest, kind: str, pk) -> HttpResponse:
     obj = _target(request, kind, pk)
     viewer.require(request, obj, Level.CREATE)
     if request.method == "POST":
-        _apply(request, kind, obj)
+        if _apply(request, kind, obj):  # a link just turned on: shown at once, with its copy button
+            return redirect("web:share", kind=kind, pk=obj.pk)
         back = request.POST.get("next", "")
         if back and url_has_allowed_host_and_scheme(back, allowed_hosts=None):  # a path on this server
             return redirect(back)
@@ -90,13 +91,16 @@ def share(request: HttpRequest, kind: str, pk) -> HttpResponse:
     return render(request, "web/share.html", context)
 
 
-def _apply(request: HttpRequest, kind: str, obj: Model) -> None:
+def _apply(request: HttpRequest, kind: str, obj: Model) -> bool:
+    """Do the posted sharing action; True when it turned a link on that was not on before."""
     action = request.POST.get("action")
     if action == "link":
         form = LinkForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-            return
+            return False
+        before = LinkShare.objects.filter(target_type=kind, target_id=obj.pk).first()
+        was_on = bool(before and before.is_active())
         link = sharing.set_link(
             kind,
             obj.pk,
@@ -104,6 +108,9 @@ def _apply(request: HttpRequest, kind: str, obj: Model) -> None:
             enabled=form.cleaned_data["enabled"],
             expiry=form.cleaned_data["expiry"],
         )
+        if link.is_active() and not was_on:
+            messages.success(request, "Link sharing is on: copy the link below.")
+            return True
         messages.success(request, "Link sharing is on." if link.enabled else "Link sharing is off.")
     elif action == "new_link":
         sharing.renew_link(kind, obj.pk)
@@ -112,6 +119,7 @@ def _apply(request: HttpRequest, kind: str, obj: Model) -> None:
         _share_with_user(request, kind, obj, request.POST.get("username", "").strip(), action == "add_user")
     else:
         messages.error(request, "Unknown sharing action.")
+    return False
 
 
 def _share_with_user(request: HttpRequest, kind: str, obj: Model, username: str, enable: bool) -> None:
