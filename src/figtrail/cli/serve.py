@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if config.task_mode == "worker":
         print("Background tasks (AI, stories, imports) wait for `figtrail worker` (FIGTRAIL_TASK_MODE).")
     _warn_when_no_public_url(config.public_url)
-    _say_where_links_point(config.public_url, args.host, args.port)
+    _say_where_links_point(config.public_url, args.host, args.port, scheme)
     _hint_when_no_users()
     from django.db import connections
 
@@ -107,12 +107,12 @@ def _warn_when_no_public_url(public_url: str | None) -> None:
         print(PUBLIC_URL_UNSET, flush=True)
 
 
-def _say_where_links_point(public_url: str | None, host: str, port: int) -> None:
+def _say_where_links_point(public_url: str | None, host: str, port: int, scheme: str = "http") -> None:
     """Share links, QR codes and exports never take their host from a request's ``Host`` header
     (``server/page_urls.py``): without FIGTRAIL_PUBLIC_URL, say what they are built on instead."""
     from figtrail.server import page_urls
 
-    served_at = page_urls.serve_at(host, port)  # inherited by the workers forked below
+    served_at = page_urls.serve_at(host, port, scheme)  # inherited by the workers forked below
     if public_url:
         return
     if page_urls.hosts_pinned():

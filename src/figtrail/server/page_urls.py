@@ -56,14 +56,15 @@ _served_at: str | None = None  # set by `figtrail serve` in its master process; 
 WILDCARD_BINDS = ("", "0.0.0.0", "::", "[::]")
 
 
-def serve_at(host: str, port: int) -> str:
+def serve_at(host: str, port: int, scheme: str = "http") -> str:
     """Record the address ``figtrail serve`` listens on as the last-resort base of links; returns it.
-    An address that means "every interface" is replaced by this machine's own name."""
+    An address that means "every interface" is replaced by this machine's own name; ``https`` when it
+    serves TLS itself (``--certfile``)."""
     global _served_at
     name = socket.getfqdn() if host in WILDCARD_BINDS else host.strip("[]")
     if ":" in name:  # an IPv6 address
         name = f"[{name}]"
-    _served_at = f"http://{name}:{port}"
+    _served_at = f"{scheme}://{name}:{port}"
     return _served_at
 
 
