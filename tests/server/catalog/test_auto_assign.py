@@ -259,3 +259,10 @@ def test_with_figtrail_worker_processes_ai_enabled_says_whether_one_serves_the_q
         assert api.ok("info/")["ai_enabled"] is True
     finally:
         stop_server(server)
+
+
+def test_a_picture_that_cannot_be_read_is_assigned_all_the_same(owner, analysis):
+    created = auto_assign(owner, analysis["api_id"], image_item(b"\x89PNG but not really"))
+    revision = assigned(owner, created["api_id"])
+    assert revision["figure_metadata"]["name"] == "Untitled 1"
+    assert (revision["phash"], revision["image_text"]) == ("", "")  # read: nothing to hash, no words

@@ -113,9 +113,13 @@ def assign(revision_id: str) -> dict:
     image = primary_image(list(revision.data.all()))
     if image is None:
         return {"revision": revision_id, "assigned": False, "reason": "no picture yet"}
-    payload = blobs.read(image)
-    phash = perceptual_hash(payload)
-    reading = read_text(payload)
+    try:
+        payload = blobs.read(image)
+    except Exception:  # its store does not answer: assign it all the same, from what else it says
+        log.warning("picture of revision %s not read for its assignment", revision_id, exc_info=True)
+        phash, reading = None, Reading()
+    else:
+        phash, reading = perceptual_hash(payload), read_text(payload)
     holding = revision.figure
     title, how = metadata_title(revision.metadata), "metadata"
     if title is None and reading.title:
