@@ -266,3 +266,14 @@ def test_a_picture_that_cannot_be_read_is_assigned_all_the_same(owner, analysis)
     revision = assigned(owner, created["api_id"])
     assert revision["figure_metadata"]["name"] == "Untitled 1"
     assert (revision["phash"], revision["image_text"]) == ("", "")  # read: nothing to hash, no words
+
+
+def test_a_revision_deleted_while_it_waits_takes_its_waiting_figure_along(owner, analysis):
+    created = auto_assign(owner, analysis["api_id"])  # no picture: it waits
+    assert owner.delete(f"revision/{created['api_id']}/").status_code == 204
+    refusal(owner.get(f"figure/{created['figure']}/"), 404)
+    assert figures_of(owner, analysis["api_id"]) == {}
+    kept = auto_assign(owner, analysis["api_id"])
+    published = owner.revision(kept["figure"])  # someone publishes into "Untitled 1" meanwhile
+    assert owner.delete(f"revision/{kept['api_id']}/").status_code == 204
+    assert owner.ok(f"figure/{kept['figure']}/")["revisions"][0]["api_id"] == published["api_id"]

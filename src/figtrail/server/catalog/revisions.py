@@ -364,6 +364,16 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewS
             activity.record(request.user, Action.UPDATE, revision, silent=is_silent(request))
         return Response(RevisionSerializer(self._reload(revision)).data)
 
+    def destroy(self, request, *args, **kwargs):
+        """As for any object; a revision deleted while it waited to be auto-assigned takes its waiting
+        figure with it, unless something else was published there meanwhile."""
+        revision = self.get_object()
+        waiting_in = revision.figure if revision.is_processing else None
+        response = super().destroy(request, *args, **kwargs)
+        if waiting_in is not None and not waiting_in.revisions.exists():
+            Figure.objects.filter(pk=waiting_in.pk).delete()  # never logged: it was never assigned
+        return response
+
     def update(self, request, *args, partial: bool = False, **kwargs):
         revision = self.get_object()
         body = RevisionInputSerializer(data=request.data, partial=partial)
