@@ -36,7 +36,8 @@ def test_short_link_opens_the_revision_with_everything_recorded(signed_in, seede
     # the asset revision it was made from
     assert "volumes.csv" in page.inner_text("#assets")
     # every data object can be downloaded
-    assert page.locator("#downloads a:has-text('Download')").count() == len(latest["data"])
+    assert page.locator("#downloads li a:has-text('Download')").count() == len(latest["data"])
+    assert page.get_attribute("#download-all", "href") == f"/revision/{latest['api_id']}/download"
     assert signed_in.errors == []
 
 
@@ -122,3 +123,34 @@ def test_svg_shows_in_a_sandboxed_frame_without_script(signed_in, untrusted):
     with page.expect_navigation():
         page.click(".view-tabs a:has-text('PNG')")
     assert page.locator("#figure-image").count() == 1
+
+
+def test_download_everything_is_one_zip_of_every_data_object_and_what_the_api_says(
+    live_server, seeded, owner
+):
+    import io
+    import json
+    import zipfile
+
+    from tests.web.helpers import web_session
+
+    latest = seeded.revisions[-1]
+    session = web_session(live_server, owner.username, owner.password)
+    response = session.get(f"{live_server.url}/revision/{latest['api_id']}/download", timeout=60)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/zip"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    [folder] = {name.split("/", 1)[0] for name in archive.namelist()}
+    about = json.loads(archive.read(f"{folder}/revision.json"))
+    assert about["api_id"] == latest["api_id"] and about["revision_index"] == latest["revision_index"]
+    assert about["metadata"] == owner.ok(f"revision/{latest['api_id']}/")["metadata"]
+    assert len(about["data"]) == len(latest["data"])
+    assert len({item["file"] for item in about["data"]}) == len(about["data"])  # every file its own name
+    for item in about["data"]:
+        stored = owner.ok(f"data/{item['api_id']}/")
+        assert archive.read(f"{folder}/{item['file']}") == __import__("base64").b64decode(stored["data"])
+    stranger = session.__class__()
+    refused = stranger.get(f"{live_server.url}/revision/{latest['api_id']}/download", allow_redirects=False)
+    assert refused.status_code == 302 and "/signin" in refused.headers["Location"]

@@ -21,8 +21,9 @@ this function, and checks every route marked :func:`payload_route` against hosti
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import IO
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 PICTURE_TYPES = {
@@ -98,10 +99,20 @@ def payload_response(
         kind = DOWNLOAD_TYPES.get(fmt, OCTET_STREAM)
     response = HttpResponse(body, content_type=kind)
     response["Content-Security-Policy"] = SANDBOX_SCRIPTS if inline and fmt == "html" else SANDBOX
+    return _headed(response, inline, filename or f"data.{fmt or 'bin'}", cache, etag)
+
+
+def download_file_response(handle: IO[bytes], fmt: str, filename: str) -> FileResponse:
+    """A download streamed from an open file (closed when sent), with the same headers as
+    :func:`payload_response`: for archives written to a temporary file, never held in memory."""
+    response = FileResponse(handle, content_type=DOWNLOAD_TYPES.get(fmt, OCTET_STREAM))
+    response["Content-Security-Policy"] = SANDBOX
+    return _headed(response, False, filename, "private", None)
+
+
+def _headed(response, inline: bool, filename: str, cache: str, etag: str | None):
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = content_disposition_header(
-        not inline, filename or f"data.{fmt or 'bin'}"
-    )
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
     response["Cache-Control"] = cache
     if etag is not None:
         response["ETag"] = f'"{etag}"'

@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from figtrail.server.access.declarations import LINK, declare
-from figtrail.server.catalog import clean_room
+from figtrail.server.catalog import clean_room, revision_archive
 from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import AssetLink, Revision
 from figtrail.server.ids import parse_uuid
 from figtrail.server.page_urls import absolute, revision_link
+from figtrail.server.payload_responses import download_file_response, payload_route
 from figtrail.server.web import payloads, viewer
 from figtrail.server.web.highlight import highlight_code
 from figtrail.server.web.navigation import breadcrumbs
@@ -109,6 +110,18 @@ def reproduce(request: HttpRequest, pk) -> HttpResponse:
     if not record.reproducible:
         raise Http404(clean_room.NOT_PYTHON.format(language=record.language))
     return clean_room.zip_response(record, rev, absolute(request, revision_link(rev)))
+
+
+@declare(LINK)
+@payload_route
+@require_safe
+def download_all(request: HttpRequest, pk) -> HttpResponse:
+    """Every data object of the revision and its ``revision.json``, in one zip (``revision_archive``)."""
+    rev = viewer.fetch(
+        request, Revision.objects.select_related("figure__analysis__workspace", "created_by"), pk
+    )
+    archive = revision_archive.write_archive(rev, absolute(request, revision_link(rev)))
+    return download_file_response(archive, "zip", revision_archive.archive_name(rev))
 
 
 def _highlighted(data):
