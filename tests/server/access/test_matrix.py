@@ -51,6 +51,7 @@ analysis        PUT               200 200 200 403 200 200 403 403 403 403 401 40
 analysis        PATCH             200 200 200 403 200 200 403 403 403 403 401 401
 analysis        DELETE            204 204 204 403 204 204 403 403 403 403 401 401
 analysis        POST-child        201 201 201 403 201 201 403 403 403 403 401 401
+analysis        auto-assign-POST  201 201 201 403 201 201 403 403 403 403 401 401
 analysis        log-GET           200 200 200 200 200 200 403 403 403 200 401 401
 analysis        thumbnail-GET     200 200 200 200 200 200 403 403 403 200 200 401
 analysis        share-link-GET    200 200 200 200 200 200 403 403 403 200 401 401
@@ -76,6 +77,7 @@ revision        share-link-GET    200 200 200 200 200 200 403 403 403 200 401 40
 revision        share-link-POST   200 200 200 403 200 200 403 403 403 403 401 401
 revision        share-user-GET    200 200 200 200 200 200 403 403 403 200 401 401
 revision        share-user-POST   400 400 400 403 400 400 403 403 403 403 401 401
+revision        similar-GET       200 200 200 200 200 200 403 403 403 200 401 401
 data            GET               200 200 200 200 200 200 403 403 403 200 200 401
 data            PUT               405 405 405 405 405 405 405 405 405 405 401 401
 data            PATCH             405 405 405 405 405 405 405 405 405 405 401 401
@@ -253,6 +255,10 @@ def _request(endpoint: str, action: str, ids: dict, linked: bool) -> tuple[str, 
         return "POST", me + "members/add/", {"username": "no-such-user", "membership_type": role}
     if action == "log-GET":
         return "GET", me + "log/", None
+    if action == "auto-assign-POST":  # a revision in the analysis, its figure for the server to choose
+        return "POST", "revision/auto-assign/", {"analysis": ids["analysis"], "metadata": {}, "data": []}
+    if action == "similar-GET":
+        return "GET", me + "similar/", None
     if action == "thumbnail-GET":
         return "GET", me + "thumbnail/32", None
     if action == "share-link-GET":
