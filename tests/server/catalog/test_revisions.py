@@ -510,12 +510,25 @@ def post_chunked(user: Api, path: str, body: dict) -> requests.Response:
 def test_derive_makes_a_revision_with_the_source_data_but_its_images_and_clean_room_parts(owner):
     """The official client's browser studio: derive, then append_data with the new images."""
     workspace, _, figure = owner.tree()
+
+    def clean_room(item: dict) -> dict:
+        return {**item, "is_clean_room": True}
+
     source = owner.revision(
         figure["api_id"],
         data_item(png_bytes(), "image", "figure", format="png"),
         data_item(b"a,b\n1,2\n", "dataframe", "table", format="csv"),
-        data_item(b'{"parameters": {}}', "text", "Clean Room Manifest"),
-        data_item(b"def f(): pass", "code", "Clean Room Source"),
+        # the clean-room record, told by its metadata, under the Python client's names and the R client's
+        clean_room(
+            data_item(b'{"parameters": {}}', "text", "Clean Room Manifest", format="json", role="manifest")
+        ),
+        clean_room(data_item(b"def f(): pass", "code", "Clean Room Source", format="clean_room")),
+        clean_room(
+            data_item(b'{"parameters": {}}', "text", "clean_room_manifest", format="json", role="manifest")
+        ),
+        clean_room(
+            data_item(b"function() NULL", "code", "clean_room_code", format="clean_room", language="R")
+        ),
         metadata={"dpi": 100},
     )
     other = owner.figure(figure["analysis"])

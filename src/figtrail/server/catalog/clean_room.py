@@ -116,6 +116,15 @@ def _meta(data: Data, key: str) -> str:
     return str((data.metadata or {}).get(key) or "").lower()
 
 
+def is_record_part(data: Data) -> bool:
+    """The manifest or the function's source of a clean-room record (recognised by what the metadata
+    says, never by name: the R client names them differently from the Python one)."""
+    if not data.is_clean_room:
+        return False
+    manifest = data.type == DataType.TEXT and _meta(data, "role") == "manifest"
+    return manifest or (data.type == DataType.CODE and _meta(data, "format") == "clean_room")
+
+
 def record_of(revision: Revision) -> CleanRoomRecord | None:
     """The clean-room record of ``revision``, or None when it has none (or its manifest is unreadable)."""
     rows = [row for row in revision.data.all() if row.is_clean_room]

@@ -23,7 +23,7 @@ from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.api.errors import Conflict
-from figtrail.server.catalog import auto_assign, tree
+from figtrail.server.catalog import auto_assign, clean_room, tree
 from figtrail.server.catalog.common import (
     TRACKED_FIELDS,
     CatalogViewSet,
@@ -162,8 +162,6 @@ class AppendDataSerializer(serializers.Serializer):
     data = DataInputSerializer(many=True, allow_empty=False)
 
 
-# what a derived revision does not inherit: the browser studio sends its own images, manifest and code
-NOT_DERIVED = {"clean room manifest", "clean room source"}
 SERVER_SHORT_ID_LENGTH = 12  # server-made short ids: random, so no link leads to its neighbours
 
 
@@ -173,7 +171,8 @@ def derived_rows(source: Revision) -> list[Data]:
     kept = [
         row
         for row in source.data.order_by("position")
-        if row.type != "image" and (row.name or "").strip().lower() not in NOT_DERIVED
+        # the browser studio sends its own images and clean-room manifest and source
+        if row.type != "image" and not clean_room.is_record_part(row)
     ]
     return [
         Data(
