@@ -52,6 +52,7 @@ urlpatterns = [
     page(f"workspace/{ID}", workspaces.workspace, "workspace"),
     page(f"workspace/{ID}/members", workspaces.members, "workspace-members"),
     page(f"workspace/{ID}/search", search.search, "workspace-search"),
+    page("search", search.search_everywhere, "search"),
     page(f"analysis/{ID}", analyses.analysis, "analysis"),
     page(f"figure/{ID}", figures.figure, "figure"),
     page(f"figure/{ID}/table", figures.figure_table, "figure-table"),

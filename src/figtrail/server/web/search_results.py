@@ -1,0 +1,135 @@
+"""What a search finds, in any set of workspaces (one, for a workspace's search page; every one the user
+can see, for ``/search``): figures and analyses by name, revisions by their metadata (keys and values)
+and by the text read off their pictures, comments by their text.
+
+Every section has its true count and its own pages (``?figures_page=2``), never a silent cap. A comment
+hit is shown as the text a reader sees (its Markdown rendered, then stripped to text) cut around the
+match, with the match marked; the marking escapes everything else.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import nh3
+from django.core.paginator import Page
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+
+from figtrail.server.catalog.models import Analysis, Figure, Revision, Workspace
+from figtrail.server.page_urls import url_of
+from figtrail.server.social import rendering
+from figtrail.server.social.comments import TARGET_RELATED
+from figtrail.server.social.models import Comment
+from figtrail.server.web.diffs import flatten
+from figtrail.server.web.figure_cards import FigureCard, annotate_cards, figure_cards
+from figtrail.server.web.navigation import paginate
+
+PER_SECTION = 20
+MIN_QUERY = 2
+SNIPPET = 70  # characters of context on each side of a comment's match
+
+
+@dataclass
+class Results:
+    query: str
+    figures: Page
+    figure_cards: list[FigureCard]
+    analyses: Page
+    revisions: Page
+    revision_rows: list[tuple[Revision, list[tuple[str, str]], str | None]]
+    comments: Page
+    comment_rows: list[tuple[Comment, str, str, SafeString]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(
+            page.paginator.count for page in (self.figures, self.analyses, self.revisions, self.comments)
+        )
+
+
+def search(request: HttpRequest, workspaces: QuerySet[Workspace], query: str) -> Results:
+    figures = annotate_cards(Figure.objects.filter(analysis__workspace__in=workspaces, name__icontains=query))
+    figure_page = paginate(request, figures.order_by("-last_change", "pk"), PER_SECTION, "figures_page")
+    analyses = (
+        Analysis.objects.filter(workspace__in=workspaces, name__icontains=query)
+        .select_related("workspace")
+        .order_by("name", "pk")
+    )
+    revisions = (
+        Revision.objects.filter(figure__analysis__workspace__in=workspaces)
+        .annotate(metadata_text=Cast("metadata", TextField()))
+        .filter(Q(metadata_text__icontains=query) | Q(image_text__icontains=query))
+        .select_related("figure")
+        .order_by("-created_on", "pk")
+    )
+    revision_page = paginate(request, revisions, PER_SECTION, "revisions_page")
+    comment_page = paginate(request, _comments(workspaces, query), PER_SECTION, "comments_page")
+    return Results(
+        query=query,
+        figures=figure_page,
+        figure_cards=figure_cards(figure_page.object_list),
+        analyses=paginate(request, analyses, PER_SECTION, "analyses_page"),
+        revisions=revision_page,
+        revision_rows=[
+            (r, matching_metadata(r.metadata, query), matching_text(r, query)) for r in revision_page
+        ],
+        comments=comment_page,
+        comment_rows=[
+            (c, c.target.full_label, url_of(c.target) + f"#comment-{c.pk}", snippet(c.content, query))
+            for c in comment_page
+        ],
+    )
+
+
+def _comments(workspaces: QuerySet[Workspace], query: str) -> QuerySet[Comment]:
+    in_workspaces = (
+        Q(figure__analysis__workspace__in=workspaces)
+        | Q(revision__figure__analysis__workspace__in=workspaces)
+        | Q(asset__workspace__in=workspaces)
+        | Q(asset_revision__asset__workspace__in=workspaces)
+    )
+    return (
+        Comment.objects.filter(in_workspaces, content__icontains=query)
+        .select_related("author", *TARGET_RELATED)
+        .order_by("-created_on", "pk")
+    )
+
+
+def matching_metadata(metadata: dict | None, query: str) -> list[tuple[str, str]]:
+    needle = query.lower()
+    found = [(k, v) for k, v in flatten(metadata or {}).items() if needle in k.lower() or needle in v.lower()]
+    return found[:3]
+
+
+def matching_text(revision: Revision, query: str) -> str | None:
+    """The line of the revision's picture text holding ``query``, if any."""
+    needle = query.lower()
+    return next((line for line in (revision.image_text or "").splitlines() if needle in line.lower()), None)
+
+
+def snippet(content: str, query: str) -> SafeString:
+    """The comment as a reader sees it (rendered, as text), around the first match, the match marked."""
+    text = html.unescape(nh3.clean(rendering.render(content), tags=set()))
+    text = re.sub(r"\s+", " ", text).strip()
+    at = text.lower().find(query.lower())
+    if at < 0:  # the match was in the Markdown's markup (a link's address): show the start
+        return mark_safe(html.escape(_cut(text, 0, 2 * SNIPPET)))  # noqa: S308 - escaped just here
+    start, end = max(0, at - SNIPPET), at + len(query) + SNIPPET
+    before, match, after = text[start:at], text[at : at + len(query)], text[at + len(query) : end]
+    marked = (
+        ("…" if start else "")
+        + html.escape(before)
+        + f"<mark>{html.escape(match)}</mark>"
+        + html.escape(after)
+        + ("…" if end < len(text) else "")
+    )
+    return mark_safe(marked)  # noqa: S308 - every piece escaped above
+
+
+def _cut(text: str, start: int, end: int) -> str:
+    return text[start:end] + ("…" if end < len(text) else "")
