@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from figtrail.ai.codefacts import analyse, minimal_code
+from figtrail.ai.codefacts import analyse
+from figtrail.ai.codefigures import minimal_code
 from tests.ai.realistic import WEATHER_CODE
 
 

@@ -1,8 +1,9 @@
 """What the offline provider can know about a figure's code without running it: its structure via ``ast``.
 
-Two uses: :func:`analyse` lists imports, calls, plotting calls and the data files read (for summaries and
-comparisons); :func:`minimal_code` slices the code down to the statements the plotting calls depend on
-(for EXTRACT_CODE). Both are static and deterministic; neither executes anything.
+:func:`analyse` lists imports, calls, plotting calls and the data files read (for summaries and
+comparisons); the helpers below it say which names a statement reads and binds, for the slicing in
+``figtrail.ai.codefigures`` (which figure of the code is which, and the code one of them needs). All of
+it is static and deterministic; nothing executes.
 """
 
 from __future__ import annotations
@@ -163,11 +164,11 @@ def analyse(code: str) -> CodeFacts:
 # --- slicing -------------------------------------------------------------------------------------------
 
 
-def _loaded_names(node: ast.AST) -> set[str]:
+def loaded_names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def _bound_names(stmt: ast.stmt) -> set[str]:
+def bound_names(stmt: ast.stmt) -> set[str]:
     """Names a statement binds or changes (``df["x"] = ...`` changes ``df``)."""
     if isinstance(stmt, ast.Import | ast.ImportFrom):
         return {(alias.asname or alias.name).split(".")[0] for alias in stmt.names}
@@ -189,72 +190,18 @@ def _mutates(call: ast.Call) -> bool:
     return inplace or (isinstance(call.func, ast.Attribute) and call.func.attr in MUTATING_METHODS)
 
 
-def _kills(stmt: ast.stmt) -> set[str]:
+def kills(stmt: ast.stmt) -> set[str]:
     """Names a statement fully redefines, so earlier definitions of them are not needed."""
     if isinstance(stmt, ast.Assign):
-        return {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+        targets = [e for t in stmt.targets for e in (t.elts if isinstance(t, ast.Tuple | ast.List) else [t])]
+        return {t.id for t in targets if isinstance(t, ast.Name)}
     if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom):
-        return _bound_names(stmt)
+        return bound_names(stmt)
     return set()
 
 
-def _plotting_statements(tree: ast.Module) -> set[int]:
-    """Indexes of top-level statements that draw, directly or through a function defined here."""
-    aliases = plotting_aliases(tree)
-    drawing_functions: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for stmt in tree.body:
-            if isinstance(stmt, ast.FunctionDef) and stmt.name not in drawing_functions:
-                if _draws(stmt.body, aliases, drawing_functions):
-                    drawing_functions.add(stmt.name)
-                    changed = True
-    return {
-        index
-        for index, stmt in enumerate(tree.body)
-        if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        and _draws([stmt], aliases, drawing_functions)
-    }
-
-
-def _draws(body: list[ast.stmt], aliases: set[str], functions: set[str]) -> bool:
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Call) and (
-                is_plotting_call(node, aliases) or dotted_name(node.func) in functions
-            ):
-                return True
-    return False
-
-
-def _segment(source: str, stmt: ast.stmt) -> str:
+def segment(source: str, stmt: ast.stmt) -> str:
     text = ast.get_source_segment(source, stmt) or ""
     decorators = getattr(stmt, "decorator_list", [])
     prefix = "".join(f"@{ast.get_source_segment(source, d)}\n" for d in decorators)
     return prefix + text
-
-
-def minimal_code(code: str) -> str | None:
-    """The top-level statements the plotting calls need, in their original order and text.
-
-    A backward slice over top-level statements: start from every statement that draws, then keep each
-    earlier statement that binds or changes a name a kept statement reads. None when the code does not
-    parse or draws nothing (the caller then shows it whole).
-    """
-    source = clean_source(code)
-    tree = parse(code)
-    if tree is None:
-        return None
-    plotting = _plotting_statements(tree)
-    if not plotting:
-        return None
-    needed: set[str] = set()
-    kept: list[ast.stmt] = []
-    for index in range(len(tree.body) - 1, -1, -1):
-        stmt = tree.body[index]
-        if index in plotting or _bound_names(stmt) & needed:
-            kept.append(stmt)
-            needed -= _kills(stmt)
-            needed |= _loaded_names(stmt)
-    return "\n".join(_segment(source, stmt) for stmt in reversed(kept))

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 from figtrail.ai import offline_compare
 from figtrail.ai.base import Completion, Delta, FigureFacts, Message, Prompt, Purpose
-from figtrail.ai.codefacts import analyse, minimal_code
+from figtrail.ai.codefacts import analyse
+from figtrail.ai.codefigures import Located, locate_facts, minimal_code
 from figtrail.ai.offline_text import describe, facts_bearing_on, quote, title_for
 from figtrail.ai.prompts import approximate_tokens, render
 
@@ -96,13 +97,34 @@ def write_extract_code(prompt: Prompt) -> str:
         return "```python\n# No code was captured with this figure.\n```"
     if facts.code_language.lower() != "python":
         return f"```{facts.code_language}\n{facts.code.strip()}\n```"
-    sliced = minimal_code(facts.code)
+    located = locate_facts(facts)
+    sliced = minimal_code(facts.code, located.chosen)
     if sliced is None:
         reason = analyse(facts.code).error or "no plotting call was found"
         note = f"# Shown whole: {reason} (offline extraction, no language model)."
         return f"```python\n{note}\n{facts.code.strip()}\n```"
-    note = "# Extracted offline by static analysis (no language model): imports, data steps, plotting calls."
-    return f"```python\n{note}\n{sliced}\n```"
+    return f"```python\n{_extraction_note(located)}\n{sliced}\n```"
+
+
+def _extraction_note(located: Located) -> str:
+    note = "# Extracted offline by static analysis (no language model)"
+    count = len(located.drawings)
+    if count > 1 and located.chosen is None:
+        return (
+            f"{note}: the code draws {count} figures and figtrail could not tell which one this revision "
+            "shows (no title or labels recorded from it match only one), so the code of all of them is kept."
+        )
+    if located.drawing is not None and located.drawing.several:
+        return (
+            f"{note}: this figure is drawn by statements that make several figures (a loop, or a "
+            "function called in one), so this code makes several figures, this one among them."
+        )
+    if count > 1 and located.chosen is not None:
+        return (
+            f"{note}: the code draws {count} figures; this is what figure {located.chosen + 1} needs "
+            f"({located.reason}): imports, data steps, its plotting calls."
+        )
+    return f"{note}: imports, data steps, plotting calls."
 
 
 def write_title(prompt: Prompt) -> str:

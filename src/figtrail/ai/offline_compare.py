@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 
 from figtrail.ai.base import FigureFacts, TableFacts
-from figtrail.ai.codefacts import analyse
-from figtrail.ai.offline_text import listing, number, quote
+from figtrail.ai.offline_text import figure_code, listing, number, quote
 
 MAX_DIFF_LINES = 8
 
@@ -26,7 +25,7 @@ def compare(old: FigureFacts, new: FigureFacts) -> str:
         *_added_removed("series", old.series, new.series),
         *_added_removed("data files", old.inputs, new.inputs),
         *_tables(old.tables, new.tables),
-        *_code(old.code, new.code),
+        *_code(old, new),
     ]
     if not changes:
         changes = [
@@ -77,13 +76,16 @@ def _diff(old: str, new: str) -> list[str]:
     return [line for line in lines if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
-def _code(old: str, new: str) -> list[str]:
+def _code(old_facts: FigureFacts, new_facts: FigureFacts) -> list[str]:
+    old, new = old_facts.code, new_facts.code
     if old.strip() == new.strip():
         return []
     diff = _diff(old, new)
     added = sum(1 for line in diff if line.startswith("+"))
     changes = [f"code: {added} line{'s' * (added != 1)} added, {len(diff) - added} removed"]
-    before, after = analyse(old), analyse(new)
+    (before, _), (after, _) = figure_code(old_facts), figure_code(new_facts)
+    if before is None or after is None:  # several figures, and which one this is is not known
+        return changes + ["the code draws several figures and which one this is could not be told"]
     changes += _added_removed("plotting calls", before.plotting_calls, after.plotting_calls)
     changes += _added_removed("files read by the code", before.files_read, after.files_read)
     return changes + _added_removed("imports", before.imports, after.imports)

@@ -6,6 +6,7 @@ import re
 
 from figtrail.ai.base import FigureFacts, TableFacts
 from figtrail.ai.codefacts import CodeFacts, analyse
+from figtrail.ai.codefigures import Located, locate_facts, minimal_code
 
 MAX_TITLE = 80
 MAX_LISTED = 8
@@ -78,10 +79,10 @@ def table_sentence(table: TableFacts) -> str:
     return text + (f"; {'; '.join(ranges)}." if ranges else ".")
 
 
-def code_sentence(code: CodeFacts) -> str:
+def code_sentence(code: CodeFacts, subject: str = "The code") -> str:
     if code.error:
-        return f"The code ({code.lines} lines) was stored but {code.error}."
-    parts = [f"The code ({code.lines} lines)"]
+        return f"{subject} ({code.lines} lines) was stored but {code.error}."
+    parts = [f"{subject} ({code.lines} lines)"]
     if code.imports:
         parts.append(f"imports {listing(list(code.imports))}")
     if code.files_read:
@@ -93,6 +94,45 @@ def code_sentence(code: CodeFacts) -> str:
     return parts[0] + (" " + "; ".join(parts[1:]) if len(parts) > 1 else " has no calls") + "."
 
 
+def figure_code(facts: FigureFacts) -> tuple[CodeFacts | None, Located]:
+    """The facts of the code that draws this figure: the whole code when it draws one figure, the part
+    that draws this one when it draws several, None when which one this is cannot be told."""
+    located = locate_facts(facts)
+    if len(located.drawings) < 2:
+        return analyse(facts.code), located
+    if located.chosen is None:
+        return None, located
+    return analyse(minimal_code(facts.code, located.chosen) or facts.code), located
+
+
+def location_sentence(located: Located) -> str:
+    """Which of the code's figures this is; '' for code drawing one figure (or none)."""
+    several = (
+        " It is drawn by statements that make several figures (a loop, or a function called in one), "
+        "this one among them."
+        if located.drawing is not None and located.drawing.several
+        else ""
+    )
+    count = len(located.drawings)
+    if count < 2:
+        return several.strip()
+    if located.chosen is None:
+        return (
+            f"The code draws {count} figures; {located.reason}, so nothing in the code is attributed to it."
+        )
+    which = f"this is figure {located.chosen + 1} of them ({located.reason})"
+    return f"The code draws {count} figures; {which}.{several}"
+
+
+def code_sentences(facts: FigureFacts) -> str:
+    code, located = figure_code(facts)
+    where = location_sentence(located)
+    if code is None:
+        return f"The code ({len(facts.code.splitlines())} lines) was stored. {where}"
+    subject = "The part of it that draws this figure" if len(located.drawings) > 1 else "The code"
+    return " ".join(part for part in (where, code_sentence(code, subject)) if part)
+
+
 def describe(facts: FigureFacts, *, full: bool = False) -> str:
     """One paragraph; ``full`` puts figure, data and code on labelled lines instead (for INSIGHT)."""
     figure = [figure_sentence(facts), axes_sentence(facts), series_sentence(facts)]
@@ -101,7 +141,7 @@ def describe(facts: FigureFacts, *, full: bool = False) -> str:
     data = [table_sentence(t) for t in facts.tables]
     if facts.inputs:
         data.append(f"It was made from the data files {listing(list(facts.inputs))}.")
-    code = [code_sentence(analyse(facts.code))] if facts.code.strip() else []
+    code = [code_sentences(facts)] if facts.code.strip() else []
     if not full:
         return " ".join(s for s in figure + data + code if s)
     lines = [f"**Figure.** {' '.join(s for s in figure if s)}"]
@@ -126,7 +166,9 @@ def _facts(facts: FigureFacts) -> list[tuple[str, str]]:
             detail = ", ".join(f"{k} {number(v)}" for k, v in stats.items())
             about = f"column {quote(column)} of {quote(table.name)}"
             pairs.append((column, f"{about}: {detail}" if detail else about))
-    code = analyse(facts.code)
+    code, _ = figure_code(facts)
+    if code is None:  # the code draws several figures and which one this is is not known
+        return pairs
     pairs += [(f, f"the code reads {f}") for f in code.files_read]
     pairs += [(c, f"the code calls {c}") for c in code.plotting_calls]
     pairs += [(i, f"the code imports {i}") for i in code.imports]

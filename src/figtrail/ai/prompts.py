@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from figtrail.ai.base import STORY_SCHEMA, FigureFacts, Image, Prompt, Purpose, TableFacts
+from figtrail.ai.codefigures import locate_facts
 
 # Generous but bounded: a prompt never carries a whole notebook or a whole table.
 MAX_CODE_CHARS = 12_000
@@ -101,7 +102,30 @@ def _render_figure(facts: FigureFacts, number: int, total: int) -> str:
     if facts.code.strip():
         code = _clip(facts.code, MAX_CODE_CHARS)
         lines.append(f"code that drew it:\n```{facts.code_language}\n{code}\n```")
+        if which := _which_figure(facts):
+            lines.append(which)
     return "\n".join(lines)
+
+
+def _which_figure(facts: FigureFacts) -> str:
+    """For code drawing several figures: which one this is, so a model attributes only its part."""
+    if facts.code_language.lower() != "python":
+        return ""
+    located = locate_facts(facts)
+    count = len(located.drawings)
+    if count < 2:
+        return ""
+    if located.drawing is None:
+        return (
+            f"note: that code draws {count} figures and which one this is could not be told; do not "
+            "attribute the others' titles, labels or data to this figure."
+        )
+    title = f", titled {located.drawing.labels.title!r}" if located.drawing.labels.title else ""
+    number = (located.chosen or 0) + 1
+    return (
+        f"note: that code draws {count} figures; this is figure {number} of them{title}. Only its part of "
+        "the code is about this figure."
+    )
 
 
 def _render_table(table: TableFacts) -> str:

@@ -24,9 +24,16 @@ TABLE = "day,size,group\n1,2.5,control\n2,3.0,control\n3,4.25,control\n4,6.0,con
 
 
 def publish(
-    api: Api, figure_id: str, *, code: str = CELL, table: str = TABLE, assets: list | None = None
+    api: Api,
+    figure_id: str,
+    *,
+    code: str = CELL,
+    table: str = TABLE,
+    assets: list | None = None,
+    metadata: dict | None = None,
 ) -> dict:
-    """One revision with everything the AI reads."""
+    """One revision with everything the AI reads (``metadata`` beside the backend: what the client
+    recorded from the figure)."""
     items = [
         data_item(png_bytes(color=(10, 120, 200)), "image", name="figure", format="png", is_watermarked=True),
         data_item(png_bytes(), "image", name="figure", format="png", is_watermarked=False),
@@ -47,7 +54,9 @@ def publish(
         {"use_type": "direct", "figure_revision": None, "asset_revision": asset_revision}
         for asset_revision in assets or []
     ]
-    return api.revision(figure_id, *items, metadata={"backend": "matplotlib"}, assets=links)
+    return api.revision(
+        figure_id, *items, metadata={"backend": "matplotlib", **(metadata or {})}, assets=links
+    )
 
 
 def published_tree(api: Api) -> dict[str, Any]:

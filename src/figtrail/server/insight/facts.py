@@ -11,11 +11,11 @@ import json
 import logging
 
 from figtrail.ai import FigureFacts, Image, TableFacts
+from figtrail.ai.codefigures import Labels, locate
 from figtrail.server import blobs
 from figtrail.server.catalog.models import Data, DataType, Revision
 from figtrail.server.images import ImageTooLarge, check_canvas, declared_size
 from figtrail.server.insight import tables
-from figtrail.server.insight.code_labels import read_labels
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ MAX_TABLE_BYTES = 32 * 1024 * 1024
 MAX_TABLES = 5
 MAX_TEXT_CHARS = 4000
 SKIPPED_TEXTS = {"pip freeze", "System Info"}  # annotator output, not about the figure
+READ_OFF_THE_FIGURE = ("axis_labels", "series", "axes")  # keys only a client reading the figure records
 PLOTTING_HINTS = ("plot", "publish", "fig", "plt.", "px.", "sns.", "alt.", "ggplot", "savefig", "show(")
 
 
@@ -42,7 +43,7 @@ def revision_facts(revision: Revision, *, with_image: bool = True) -> FigureFact
     rows = list(revision.data.all())
     metadata = revision.metadata if isinstance(revision.metadata, dict) else {}
     code, language = _code(rows)
-    labels = read_labels(code) if code and language.lower() == "python" else None
+    labels = _code_labels(revision, metadata, code) if code and language.lower() == "python" else None
     return FigureFacts(
         revision_id=str(revision.pk),
         figure_name=revision.figure.name,
@@ -156,20 +157,45 @@ def _pickle_backend(rows: list[Data]) -> str:
     return next((str(row.metadata.get("backend")) for row in rows if row.metadata.get("backend")), "")
 
 
-def _title(metadata: dict, labels) -> str:
+def _code_labels(revision: Revision, metadata: dict, code: str) -> Labels | None:
+    """The labels the code gives this revision's figure, to fill in what the client did not record.
+
+    Only from the statements that draw this figure: a cell or script drawing several figures gives a
+    figure the labels of the one that matches what was recorded from it (or that the code publishes,
+    or that is titled like the figure), and none when which one it is cannot be told.
+    """
+    title = metadata.get("title")
+    axis_labels = metadata.get("axis_labels")
+    series = metadata.get("series")
+    located = locate(
+        code,
+        title=title if isinstance(title, str) else "",
+        axis_labels={str(k): str(v) for k, v in axis_labels.items()} if isinstance(axis_labels, dict) else {},
+        series=[str(item) for item in series] if isinstance(series, list) else [],
+        axes=metadata.get("axes"),
+        figure_name=revision.figure.name,
+    )
+    if located.drawing is None or any(key in metadata for key in READ_OFF_THE_FIGURE):
+        # figtrail's client read the live figure: what it did not record, the figure does not show
+        # (a label= without a legend, say), so the code fills nothing in
+        return None
+    return located.drawing.labels
+
+
+def _title(metadata: dict, labels: Labels | None) -> str:
     if isinstance(metadata.get("title"), str) and metadata["title"].strip():
         return metadata["title"].strip()
     return labels.title if labels else ""
 
 
-def _axis_labels(metadata: dict, labels) -> dict[str, str]:
+def _axis_labels(metadata: dict, labels: Labels | None) -> dict[str, str]:
     stored = metadata.get("axis_labels")
     if isinstance(stored, dict):
         return {str(key): str(value) for key, value in stored.items()}
     return dict(labels.axis_labels) if labels else {}
 
 
-def _series(metadata: dict, labels) -> tuple[str, ...]:
+def _series(metadata: dict, labels: Labels | None) -> tuple[str, ...]:
     stored = metadata.get("series")
     if isinstance(stored, list):
         return tuple(str(item) for item in stored)

@@ -1,0 +1,52 @@
+"""A cell that draws two figures, published as two revisions with the same code: the live server's offline
+answers give each figure only its own labels and code, and say so when which figure it is is unknown."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ai.scripts import NOTEBOOK_CELL
+from tests.server.insight.figures import publish
+
+
+@pytest.fixture(scope="module")
+def revisions(owner) -> dict[str, str]:
+    _, analysis, _ = owner.tree()
+    left = owner.figure(analysis["api_id"], "Figure A")["api_id"]
+    right = owner.figure(analysis["api_id"], "Figure B")["api_id"]
+    unnamed = owner.figure(analysis["api_id"], "Figure C")["api_id"]
+    recorded = {"title": "Right panel", "series": ["right"]}
+    return {
+        "recorded": publish(owner, right, code=NOTEBOOK_CELL, metadata=recorded)["api_id"],
+        "title_only": publish(owner, left, code=NOTEBOOK_CELL, metadata={"title": "Left panel"})["api_id"],
+        "nothing": publish(owner, unnamed, code=NOTEBOOK_CELL)["api_id"],
+    }
+
+
+def ask(owner, path: str, revision_id: str) -> dict:
+    response = owner.post(path, {"revision_id": revision_id})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_each_figure_is_told_only_its_own_labels_and_code(owner, revisions):
+    text = ask(owner, "ai/insight/", revisions["recorded"])["text"]
+    assert "“Right panel”" in text and "“right”" in text and "this is figure 2 of them" in text
+    assert "Left panel" not in text and "“left”" not in text and "ax1" not in text
+    code = ask(owner, "ai/extract_code/", revisions["recorded"])["code"]
+    assert "ax2.set_title" in code and "ax1" not in code
+
+
+def test_labels_the_client_did_not_record_come_from_the_figure_s_own_code(owner, revisions):
+    text = ask(owner, "ai/insight/", revisions["title_only"])["text"]
+    assert "It shows 1 series: “left”" in text
+    assert "right" not in text.lower()
+
+
+def test_nothing_recorded_means_nothing_attributed(owner, revisions):
+    text = ask(owner, "ai/insight/", revisions["nothing"])["text"]
+    assert "The code draws 2 figures" in text and "do not tell which one this is" in text
+    for guessed in ("Left panel", "Right panel", "“left”", "“right”", "ax1.plot"):
+        assert guessed not in text, guessed
+    code = ask(owner, "ai/extract_code/", revisions["nothing"])["code"]
+    assert "could not tell which" in code and "ax1" in code and "ax2" in code
