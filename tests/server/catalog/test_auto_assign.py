@@ -10,6 +10,7 @@ import re
 import subprocess
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib
 import numpy as np
@@ -277,3 +278,19 @@ def test_a_revision_deleted_while_it_waits_takes_its_waiting_figure_along(owner,
     published = owner.revision(kept["figure"])  # someone publishes into "Untitled 1" meanwhile
     assert owner.delete(f"revision/{kept['api_id']}/").status_code == 204
     assert owner.ok(f"figure/{kept['figure']}/")["revisions"][0]["api_id"] == published["api_id"]
+
+
+def test_revisions_assigned_at_once_under_one_title_share_one_figure(owner, analysis):
+    pictures = [chart(lambda ax, k=k: ax.plot(X, np.sin(X + k))) for k in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        created = list(
+            pool.map(
+                lambda p: auto_assign(owner, analysis["api_id"], image_item(p), metadata={"title": "Phases"}),
+                pictures,
+            )
+        )
+    assert len({c["figure_metadata"]["name"] for c in created}) == 4  # four waiting figures, numbered apart
+    revisions = [assigned(owner, c["api_id"]) for c in created]
+    assert len({r["figure"] for r in revisions}) == 1
+    assert sorted(r["revision_index"] for r in revisions) == [1, 2, 3, 4]
+    assert list(figures_of(owner, analysis["api_id"])) == ["Phases"]

@@ -67,7 +67,9 @@ def untitled_name(analysis: Analysis) -> str:
 
 
 def holding_figure(analysis: Analysis, user) -> Figure:
-    """The figure an auto-assigned revision waits in (inside the caller's transaction)."""
+    """The figure an auto-assigned revision waits in (inside the caller's transaction; the analysis is
+    locked while its next "Untitled N" is chosen, so two at once get two numbers)."""
+    _lock(Analysis, analysis.pk)
     figure = Figure.objects.create(analysis=analysis, name=untitled_name(analysis), created_by=user)
     tree.touch_ancestors(figure, user, figure.created_on)
     return figure
@@ -124,10 +126,8 @@ def assign(revision_id: str) -> dict:
     title, how = metadata_title(revision.metadata), "metadata"
     if title is None and reading.title:
         title, how = reading.title[:MAX_NAME], "ocr"
-    target = None
-    if title is not None:
-        target = _named(holding.analysis, title, holding)
-    elif phash:
+    target = None  # by title: chosen in the transaction (_place), where no other assignment runs
+    if title is None and phash:
         target, how = _near_duplicate(holding.analysis, phash, holding), "phash"
     if target is None and title is None:
         how = "untitled"
@@ -146,6 +146,15 @@ def assign(revision_id: str) -> dict:
     }
 
 
+def _lock(model, pk) -> bool:
+    """Lock a row for the rest of the transaction (numbering, naming), where the database can; whether
+    it exists. SQLite needs no lock: its writers are one at a time (``queued_write``)."""
+    rows = model.objects.filter(pk=pk)
+    if connection.features.has_select_for_update:
+        rows = rows.select_for_update()
+    return rows.only("pk").first() is not None
+
+
 def _locked(revision_id: str) -> Revision | None:
     revisions = Revision.objects.select_related("figure__analysis__workspace", "created_by")
     if connection.features.has_select_for_update:
@@ -157,6 +166,11 @@ def _place(
     revision: Revision, holding: Figure, target: Figure | None, title: str | None, phash, reading: Reading
 ) -> None:
     user, now = revision.created_by, timezone.now()
+    _lock(Analysis, holding.analysis_id)  # one assignment at a time in an analysis: names stay unique
+    if title is not None:  # again, under the lock: another revision may have taken the title meanwhile
+        target = _named(holding.analysis, title, holding)
+    if target is not None and not _lock(Figure, target.pk):
+        target = None  # deleted meanwhile: the revision stays where it waits
     if target is not None:
         last = Revision.objects.filter(figure=target).aggregate(last=Max("revision_index"))["last"]
         tree.move_sizes(revision, holding, target)
