@@ -133,13 +133,33 @@ def test_without_recorded_facts_several_figures_are_not_guessed_at() -> None:
     assert "ax1" not in extracted(named)
 
 
-def test_a_loop_drawing_several_figures_is_said_to(recorded: dict[str, list[dict]], tmp_path: Path) -> None:
+def test_a_loop_drawing_a_figure_per_item_is_narrowed_to_the_item(
+    recorded: dict[str, list[dict]], tmp_path: Path
+) -> None:
     lisbon = figure_facts(LOOP, recorded["loop"][1])
     located = locate_facts(lisbon)
     assert located.chosen == 0 and located.drawing is not None and located.drawing.several
+    assert "this one among them" in ask(Purpose.DESCRIBE, lisbon)
     code = extracted(lisbon)
-    assert "makes several figures" in code.splitlines()[0]
-    assert "Lisbon" in [f["title"] for f in run_extracted(tmp_path, code)]
+    assert "narrowed to 'Lisbon'" in code.splitlines()[0] and "for city in ['Lisbon']:" in code
+    drawn = run_extracted(tmp_path, code)
+    assert [f["title"] for f in drawn] == ["Lisbon"] and drawn[0]["series"] == ["Lisbon"]
+
+
+def test_a_loop_that_cannot_be_narrowed_is_said_to_draw_several(tmp_path: Path) -> None:
+    code = LOOP.replace('for city in ["Berlin", "Lisbon"]:', "for city, values in temperatures.items():")
+    facts = figure_facts(code, {"title": "Lisbon", "series": ["Lisbon"]})
+    extraction = extracted(facts)
+    assert "makes several figures" in extraction.splitlines()[0]
+    assert "Lisbon" in [f["title"] for f in run_extracted(tmp_path, extraction)]
+
+
+def test_f_string_labels_are_read_with_the_values_they_may_take() -> None:
+    code = LOOP.replace("ax.set_title(city)", 'ax.set_title(f"Temperature in {city}")')
+    (loop,) = drawings(code)
+    assert loop.titles == {"temperature in berlin", "temperature in lisbon"}
+    sliced = minimal_code(code, 0, title="Temperature in Lisbon")
+    assert sliced is not None and "for city in ['Lisbon']:" in sliced
 
 
 def test_a_title_the_figure_does_not_have_rules_a_drawing_out() -> None:

@@ -19,6 +19,8 @@ by the figure's name; when nothing tells, it says so (``chosen`` is None) rather
 from __future__ import annotations
 
 import ast
+import itertools
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +103,7 @@ TITLE_KEYWORDS = frozenset({"title", "title_text"})
 LABEL_SETTERS = frozenset({"set", "update_layout", "labs", "set_axis_labels", "properties"})
 
 STRING_METHODS = frozenset({"lower", "upper", "title", "capitalize", "strip"})
+MAX_VALUES = 64  # the most values an f-string's combinations may give
 MAX_DEPTH = 6  # how deep calls into the code's own functions are followed
 MANY = 2  # "several figures": a creation in a loop, or two creations
 
@@ -546,6 +549,20 @@ class _LabelReader:
             return env.get(node.id, ())
         if isinstance(node, ast.List | ast.Tuple | ast.Set):
             return tuple(v for e in node.elts for v in self.values(e, env))
+        if isinstance(node, ast.JoinedStr):  # f"Sales in {region}", each region it may be
+            parts: list[tuple[str, ...]] = []
+            for value in node.values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    parts.append((value.value,))
+                elif (
+                    isinstance(value, ast.FormattedValue) and value.conversion == -1 and not value.format_spec
+                ):
+                    parts.append(self.values(value.value, env))
+                else:
+                    return ()
+            if not all(parts) or math.prod(len(p) for p in parts) > MAX_VALUES:
+                return ()
+            return tuple("".join(combination).strip() for combination in itertools.product(*parts))
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -736,21 +753,23 @@ def locate_facts(facts: FigureFacts) -> Located:
 # --- slicing -------------------------------------------------------------------------------------------
 
 
-def minimal_code(code: str, figure: int | None = None) -> str | None:
+def minimal_code(code: str, figure: int | None = None, *, title: str = "") -> str | None:
     """The top-level statements that draw one figure (``figure``, an index into :func:`drawings`) or,
     with None, every figure, in their original order and text.
 
     A backward slice over top-level statements: start from the figure's drawing statements (and the
     statements configuring the plotting libraries before them), then keep each earlier statement that
     binds or changes a name a kept statement reads: imports, data steps, the functions and classes it
-    calls. Other figures' drawing and the publishing calls are never kept. None when the code does not
-    parse or draws nothing (the caller then shows it whole).
+    calls. Other figures' drawing and the publishing calls are never kept. A loop over a literal list
+    that draws a figure per item is narrowed to the one item whose figure is titled ``title``, when
+    exactly one is. None when the code does not parse or draws nothing (the caller then shows it whole).
     """
     source = clean_source(code)
     tree = parse(code)
     if tree is None:
         return None
-    segments = _segments(_Code(tree))
+    parsed = _Code(tree)
+    segments = _segments(parsed)
     if not segments.drawings or (figure is not None and not 0 <= figure < len(segments.drawings)):
         return None
     chosen = segments.drawings if figure is None else (segments.drawings[figure],)
@@ -759,11 +778,71 @@ def minimal_code(code: str, figure: int | None = None) -> str | None:
     excluded = {index for drawing in segments.drawings for index in drawing.statements} - seeds
     excluded |= set(segments.publishing)
     needed: set[str] = set()
-    kept: list[ast.stmt] = []
+    kept: list[int] = []
     for index in range(len(tree.body) - 1, -1, -1):
         stmt = tree.body[index]
         if index in seeds or (index not in excluded and bound_names(stmt) & needed):
-            kept.append(stmt)
+            kept.append(index)
             needed -= kills(stmt)
             needed |= loaded_names(stmt)
-    return "\n".join(segment(source, stmt) for stmt in reversed(kept))
+    narrowed = _narrowed(parsed, source, chosen[0], title) if figure is not None and title else {}
+    return "\n".join(narrowed.get(index) or segment(source, tree.body[index]) for index in reversed(kept))
+
+
+def narrowed_item(code: str, figure: int, title: str) -> str:
+    """The item a loop drawing ``figure`` is narrowed to for the figure titled ``title``; '' if none."""
+    tree = parse(code)
+    if tree is None or not title:
+        return ""
+    parsed = _Code(tree)
+    found = _segments(parsed).drawings
+    if not 0 <= figure < len(found):
+        return ""
+    item = next(iter(_loop_items(parsed, found[figure], title).values()), None)
+    return item[1] if item else ""
+
+
+def _loop_items(parsed: _Code, drawing: Drawing, title: str) -> dict[int, tuple[ast.For, str]]:
+    """For each loop of the drawing over literal strings: the one item whose figure has ``title``."""
+    if not drawing.several:
+        return {}
+    wanted = normalise(title)
+    found: dict[int, tuple[ast.For, str]] = {}
+    for index in drawing.statements:
+        stmt = parsed.tree.body[index]
+        if not isinstance(stmt, ast.For) or not isinstance(stmt.target, ast.Name):
+            continue
+        reader = _LabelReader(parsed)
+        items = reader.values(stmt.iter, parsed.constants)
+        matching = []
+        for item in dict.fromkeys(items):
+            one = _LabelReader(parsed)
+            for inner in stmt.body:
+                one.visit(inner, {**parsed.constants, stmt.target.id: (item,)})
+            if wanted in {normalise(t) for t in one.titles}:
+                matching.append(item)
+        if len(items) > 1 and len(matching) == 1:
+            found[index] = (stmt, matching[0])
+    return found
+
+
+def _narrowed(parsed: _Code, source: str, drawing: Drawing, title: str) -> dict[int, str]:
+    """The text of the drawing's loops narrowed to the item titled ``title`` (by statement index)."""
+    lines = source.encode().splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    raw = source.encode()
+
+    def at(line: int, column: int) -> int:  # ast columns count UTF-8 bytes
+        return starts[line - 1] + column
+
+    texts: dict[int, str] = {}
+    for index, (stmt, item) in _loop_items(parsed, drawing, title).items():
+        if stmt.end_lineno is None or stmt.iter.end_lineno is None or stmt.iter.end_col_offset is None:
+            continue
+        end = at(stmt.end_lineno, stmt.end_col_offset or 0)
+        head = raw[at(stmt.lineno, stmt.col_offset) : at(stmt.iter.lineno, stmt.iter.col_offset)]
+        tail = raw[at(stmt.iter.end_lineno, stmt.iter.end_col_offset) : end]
+        texts[index] = head.decode() + f"[{item!r}]" + tail.decode()
+    return texts

@@ -140,7 +140,7 @@ def describe(facts: FigureFacts, *, full: bool = False) -> str:
         figure.append(f"It came with the text {quote(shorten(facts.text, 200))}.")
     data = [table_sentence(t) for t in facts.tables]
     if facts.inputs:
-        data.append(f"It was made from the data files {listing(list(facts.inputs))}.")
+        data.append(f"It is linked to the data files {listing(list(facts.inputs))}.")
     code = [code_sentences(facts)] if facts.code.strip() else []
     if not full:
         return " ".join(s for s in figure + data + code if s)
