@@ -66,7 +66,7 @@ def test_first_read_creates_asset_and_revision(owner, tracked):
 
     revision = gf.AssetRevision(api_id=_revision_id(tracked["first"])).fetch()
     assert revision.asset.api_id == asset.api_id
-    assert revision.revision_index == 1
+    assert revision.revision_index == 0
     [datum] = revision.data
     assert datum.type == "file" and datum.name == tracked["path"].name
     assert datum.data == tracked["first_bytes"]
@@ -91,7 +91,7 @@ def test_changed_file_creates_a_new_revision(owner, tracked):
     assert new_id != _revision_id(tracked["first"])
     [asset] = gf.Asset.find_by_name(tracked["path"].name)
     assert [rev.api_id for rev in asset.revisions] == [_revision_id(tracked["first"]), new_id]
-    assert [rev.revision_index for rev in asset.revisions] == [1, 2]
+    assert [rev.revision_index for rev in asset.revisions] == [0, 1]
     assert asset.size_bytes == sum(rev.size_bytes for rev in asset.revisions)
     assert gf.AssetRevision(api_id=new_id).fetch().data[0].data == tracked["path"].read_bytes()
 
@@ -139,7 +139,7 @@ def test_asset_sizes_aggregate_and_follow_changes(owner):
         gf.AssetRevision(asset=asset, data=[gf.FileData(name="sizes.bin", data=b"%04d" % i)]).create()
         for i in range(5)
     ]
-    assert [r.revision_index for r in revisions] == [1, 2, 3, 4, 5]
+    assert [r.revision_index for r in revisions] == [0, 1, 2, 3, 4]
     assert gf.Asset(api_id=asset.api_id).fetch().size_bytes == 20
     assert workspace.fetch().size_bytes == 20
 

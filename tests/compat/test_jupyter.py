@@ -103,7 +103,7 @@ def test_each_displayed_figure_became_a_revision_with_image_and_code(owner, note
     revisions = [
         gf.Revision(api_id=r.api_id).fetch() for r in gf.Figure(api_id=figure.api_id).fetch().revisions
     ]
-    assert [r.revision_index for r in revisions] == [1, 2]
+    assert [r.revision_index for r in revisions] == [0, 1]
     for revision, cell in zip(revisions, [FIRST_CELL, SECOND_CELL], strict=True):
         assert revision.metadata["notebook_name"] == "My Notebook.ipynb"
         assert revision.metadata["notebook_path"] == str(folder / "My Notebook.ipynb")

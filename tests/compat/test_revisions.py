@@ -129,9 +129,9 @@ def test_revision_index_increments(owner, tree):
         figure.revisions.create(gf.Revision(data=[gf.TextData(name="n", contents=str(i))])).revision_index
         for i in range(3)
     ]
-    assert indexes == [1, 2, 3]
+    assert indexes == [0, 1, 2]  # from 0: the official R client labels a revision revision_index + 1
     listed = gf.Figure(api_id=figure.api_id).fetch().revisions
-    assert [rev.revision_index for rev in listed] == [1, 2, 3]  # creation order
+    assert [rev.revision_index for rev in listed] == [0, 1, 2]  # creation order
 
 
 def test_put_replaces_data(owner, tree):
@@ -199,7 +199,7 @@ def test_concurrent_publishes_get_distinct_indexes(owner, tree):
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         indexes = sorted(pool.map(publish, range(1, 13)))
-    assert indexes == list(range(1, 13))
+    assert indexes == list(range(12))
     assert _sizes(gf, workspace, analysis, figure) == (78, 78, 78)  # 1 + 2 + ... + 12
 
 

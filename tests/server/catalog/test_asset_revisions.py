@@ -35,7 +35,7 @@ def setup(owner) -> dict:
 def test_create_is_201(owner, setup):
     revision = setup["plain_revision"]
     assert revision["asset"] == setup["plain"]["api_id"]
-    assert revision["revision_index"] == 1
+    assert revision["revision_index"] == 0
     assert revision["is_processing"] is False
     assert revision["size_bytes"] == len(setup["payload"])
     assert revision["figure_revisions"] == []

@@ -41,7 +41,7 @@ def test_get_nests_revisions_in_creation_order(owner):
     made = [owner.asset_revision(asset["api_id"], f"rev{i}".encode()) for i in range(5)]
     detail = owner.ok(f"asset/{asset['api_id']}/")
     assert [r["api_id"] for r in detail["revisions"]] == [r["api_id"] for r in made]
-    assert [r["revision_index"] for r in detail["revisions"]] == [1, 2, 3, 4, 5]
+    assert [r["revision_index"] for r in detail["revisions"]] == [0, 1, 2, 3, 4]  # from 0, as GoFigr
     assert all(r["asset"] == asset["api_id"] for r in detail["revisions"])
     assert all("data" not in d for r in detail["revisions"] for d in r["data"])
     assert detail["size_bytes"] == 20

@@ -42,7 +42,7 @@ def test_get_nests_revisions_in_creation_order_without_payloads(owner):
     revisions = [owner.revision(figure["api_id"], data_item(f"r{i}".encode())) for i in range(3)]
     detail = owner.ok(f"figure/{figure['api_id']}/")
     assert [r["api_id"] for r in detail["revisions"]] == [r["api_id"] for r in revisions]
-    assert [r["revision_index"] for r in detail["revisions"]] == [1, 2, 3]
+    assert [r["revision_index"] for r in detail["revisions"]] == [0, 1, 2]
     for summary in detail["revisions"]:
         assert summary["figure"] == figure["api_id"]
         assert summary["size_bytes"] == 2

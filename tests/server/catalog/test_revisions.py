@@ -46,7 +46,7 @@ def test_single_call_create_adopts_client_id(owner):
     revision = response.json()
     assert revision["api_id"] == revision_id
     assert revision["figure"] == figure["api_id"]
-    assert revision["revision_index"] == 1
+    assert revision["revision_index"] == 0  # the API counts from 0, as GoFigr's clients do
     assert revision["is_processing"] is False
     assert revision["metadata"] == body["metadata"]
     assert revision["created_by"] == owner.username
@@ -74,8 +74,8 @@ def test_revision_index_counts_per_figure(owner):
     _, analysis, figure = owner.tree()
     other = owner.figure(analysis["api_id"])
     indexes = [owner.revision(figure["api_id"], data_item(b"x"))["revision_index"] for _ in range(3)]
-    assert indexes == [1, 2, 3]
-    assert owner.revision(other["api_id"])["revision_index"] == 1
+    assert indexes == [0, 1, 2]  # from 0, as GoFigr's clients count (the R client shows index + 1)
+    assert owner.revision(other["api_id"])["revision_index"] == 0
 
 
 def test_size_is_sum_of_decoded_data_and_propagates(owner):
@@ -259,7 +259,7 @@ def test_put_replaces_data_and_asset_links(owner):
     assert response.status_code == 200, response.text
     updated = response.json()
     assert updated["size_bytes"] == 13
-    assert updated["revision_index"] == 1
+    assert updated["revision_index"] == 0
     assert updated["metadata"] == {"notebook_name": "n.ipynb"}
     assert [d["name"] for d in updated["data"]] == ["cell", "item"]
     assert [(a["use_type"], a["asset_revision"]) for a in updated["assets"]] == [
@@ -537,7 +537,7 @@ def test_derive_makes_a_revision_with_the_source_data_but_its_images_and_clean_r
     made = derived.json()
     assert made["api_id"] != source["api_id"] and made["short_id"] and made["figure"] == other["api_id"]
     assert [(d["name"], d["type"]) for d in made["data"]] == [("table", "dataframe")]
-    assert made["metadata"] == {"dpi": 100} and made["revision_index"] == 1
+    assert made["metadata"] == {"dpi": 100} and made["revision_index"] == 0
     stored = owner.ok(f"data/{made['data'][0]['api_id']}/")
     assert base64.b64decode(stored["data"]) == b"a,b\n1,2\n"
 
@@ -553,7 +553,7 @@ def test_derive_makes_a_revision_with_the_source_data_but_its_images_and_clean_r
     assert owner.ok(f"revision/{source['api_id']}/")["data"] == source["data"]  # the source is untouched
 
     again = owner.post(f"revision/{source['api_id']}/derive/", {"figure": figure["api_id"], "metadata": []})
-    assert again.status_code == 201 and again.json()["revision_index"] == 2 and again.json()["metadata"] == {}
+    assert again.status_code == 201 and again.json()["revision_index"] == 1 and again.json()["metadata"] == {}
 
 
 def test_derive_and_append_data_are_checked_like_a_publish(live_server, owner):

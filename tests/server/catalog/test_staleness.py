@@ -68,8 +68,8 @@ def test_the_web_pages_say_which_figures_are_stale_and_what_uses_a_file(live_ser
     callout = re.search(r'<div class="callout stale" id="stale">(.*?)</div>', figure_page, re.S)
     assert callout, "no stale callout on the figure page"
     text = re.sub(r"<[^>]+>", "", callout.group(1))
-    assert f"volumes.csv: made from revision {first['revision_index']}" in text
-    assert f"revision {second['revision_index']} is newer" in text
+    assert f"volumes.csv: made from revision {first['revision_index'] + 1}" in text
+    assert f"revision {second['revision_index'] + 1} is newer" in text
     fresh_page = session.get(f"{live_server.url}/figure/{figures['redrawn']['api_id']}", timeout=30).text
     assert 'id="stale"' not in fresh_page
     grid = session.get(f"{live_server.url}/analysis/{analysis['api_id']}", timeout=30).text

@@ -107,7 +107,7 @@ def test_history_becomes_figures_and_revisions(api, repository):
 
     red, blue = figures["figures/a.png"]
     assert [image_of(api, red), image_of(api, blue)] == [RED, BLUE]
-    assert [red["revision_index"], blue["revision_index"]] == [1, 2]
+    assert [red["revision_index"], blue["revision_index"]] == [0, 1]
     assert red["metadata"] == {
         "import": "git",
         "repository": repository["url"],

@@ -34,6 +34,7 @@ from figtrail.server.catalog.data import (
 )
 from figtrail.server.catalog.links import AssetLinkSerializer
 from figtrail.server.catalog.models import Asset, AssetRevision
+from figtrail.server.catalog.revisions import ApiIndexField
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 
 SUPPORTED_HASHES = {"blake3"}
@@ -49,6 +50,7 @@ class AssetRevisionSerializer(TrackedSerializer):
     is_processing = serializers.SerializerMethodField()
     data = DataSerializer(many=True, read_only=True)
     figure_revisions = AssetLinkSerializer(source="figure_links", many=True, read_only=True)
+    revision_index = ApiIndexField()
 
     class Meta:
         model = AssetRevision

@@ -23,6 +23,13 @@ from figtrail.server.accounts.models import Organization
 USER = settings.AUTH_USER_MODEL
 
 
+def api_index(revision_index: int) -> int:
+    """A revision's number as the API gives it, ``revision_index``: GoFigr's clients count from 0 (the R
+    client labels a revision ``revision_index + 1``), while figtrail stores and shows 1, 2, 3... (the
+    web UI's "revision 1" is the first). Every API answer converts through here."""
+    return revision_index - 1
+
+
 class WorkspaceType(models.TextChoices):
     PRIMARY = "primary"
     SECONDARY = "secondary"
@@ -229,7 +236,7 @@ class Revision(Numbered, Tracked):
 
     figure = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="revisions")
     short_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    revision_index = models.PositiveIntegerField(default=1)
+    revision_index = models.PositiveIntegerField(default=1)  # 1, 2, 3...: the API says api_index() of it
     metadata = models.JSONField(null=True, blank=True)
     is_clean_room = models.BooleanField(null=True, default=False)
     # written by the AI provider (``revision/<id>/ai_describe/``, or on publish with

@@ -16,7 +16,7 @@ from typing import IO
 
 from figtrail.server import blobs
 from figtrail.server.catalog.data_formats import data_format, filename, safe_name
-from figtrail.server.catalog.models import Revision
+from figtrail.server.catalog.models import Revision, api_index
 
 FORMAT_VERSION = 1
 
@@ -55,7 +55,7 @@ def write_archive(revision: Revision, link: str) -> IO[bytes]:
             "short_id": revision.short_id,
             "link": link,
             "figure": {"api_id": str(revision.figure_id), "name": revision.figure.name},
-            "revision_index": revision.revision_index,
+            "revision_index": api_index(revision.revision_index),  # as GET revision/<id>/ says
             "created_on": revision.created_on.isoformat() if revision.created_on else None,
             "created_by": revision.created_by.username if revision.created_by else None,
             "is_clean_room": revision.is_clean_room,

@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
+from figtrail.server.catalog.models import api_index
+
 SUMMARY_COLUMNS = (
     "api_id",
     "short_id",
@@ -48,7 +50,7 @@ def revision_summaries(revisions: QuerySet) -> list[dict]:
             "api_id": str(api_id),
             "short_id": short_id,
             "figure": str(figure_id),
-            "revision_index": index,
+            "revision_index": api_index(index),
             "size_bytes": size,
             "is_processing": False,
             "is_clean_room": clean_room,

@@ -46,7 +46,7 @@ from figtrail.server.catalog.links import (
     replace_links,
     resolve_links,
 )
-from figtrail.server.catalog.models import Analysis, Data, Figure, Revision, ShortIdPrefix
+from figtrail.server.catalog.models import Analysis, Data, Figure, Revision, ShortIdPrefix, api_index
 from figtrail.server.catalog.short_ids import PREFIX_LENGTH, random_text
 from figtrail.server.catalog.similar import SimilarMixin
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
@@ -71,9 +71,20 @@ class AutoAssignInputSerializer(RevisionInputSerializer):
     analysis = serializers.UUIDField()
 
 
+class ApiIndexField(serializers.IntegerField):
+    """``revision_index`` as the API gives it, counted from 0 (``models.api_index``); read-only."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: int) -> int:
+        return api_index(value)
+
+
 class RevisionSerializer(TrackedSerializer):
     # the figure it belongs to, named: the R client's Shiny widget reads ``figure_metadata$name``
     figure_metadata = serializers.SerializerMethodField()
+    revision_index = ApiIndexField()
     data = DataSerializer(many=True, read_only=True)
     assets = AssetLinkSerializer(source="asset_links", many=True, read_only=True)
 

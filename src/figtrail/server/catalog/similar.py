@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog.image_reading import NEAR_DUPLICATE_BITS, NO_PICTURE, hash_distance, read_picture
-from figtrail.server.catalog.models import Revision, Workspace
+from figtrail.server.catalog.models import Revision, Workspace, api_index
 from figtrail.server.tasks import runner
 from figtrail.server.tasks.models import FRAMEWORK_STATUS, Task, TaskStatus
 
@@ -161,7 +161,7 @@ def _entry(revision: Revision, distance: int) -> dict:
     return {
         "api_id": str(revision.pk),
         "short_id": revision.short_id,
-        "revision_index": revision.revision_index,
+        "revision_index": api_index(revision.revision_index),
         "figure": str(figure.pk),
         "figure_name": figure.name,
         "analysis": str(figure.analysis_id),

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
-from figtrail.server.catalog.models import Asset, AssetLink, AssetRevision, Figure, Revision
+from figtrail.server.catalog.models import Asset, AssetLink, AssetRevision, Figure, Revision, api_index
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ class Behind:
         return {
             "asset": str(self.asset_id),
             "name": self.asset_name,
-            "used": {"api_id": str(self.used_id), "revision_index": self.used_number},
-            "newest": {"api_id": str(self.newest_id), "revision_index": self.newest_number},
+            "used": {"api_id": str(self.used_id), "revision_index": api_index(self.used_number)},
+            "newest": {"api_id": str(self.newest_id), "revision_index": api_index(self.newest_number)},
         }
 
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
-from figtrail.server.catalog.models import AssetLink, Data
+from figtrail.server.catalog.models import AssetLink, Data, api_index
 from figtrail.server.insight.views import AIView
 
 
@@ -23,7 +23,7 @@ def input_of(link: AssetLink) -> dict:
         "asset": str(asset_revision.asset_id),
         "asset_name": asset_revision.asset.name,
         "asset_revision": str(asset_revision.pk),
-        "revision_index": asset_revision.revision_index,
+        "revision_index": api_index(asset_revision.revision_index),
         "use_type": link.use_type,
         "files": [
             {"name": row.name, "hash": row.hash, "size_bytes": row.size_bytes}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from figtrail.server.catalog.common import Username
+from figtrail.server.catalog.models import api_index
 from figtrail.server.stories.images import image_format
 from figtrail.server.stories.links import public_link
 from figtrail.server.stories.models import Story, StorySlide
@@ -64,7 +65,7 @@ class SlideSerializer(serializers.ModelSerializer):
 
     def get_revision_index(self, slide: StorySlide) -> int | None:
         shown = slide.shown_revision
-        return shown.revision_index if shown else None
+        return api_index(shown.revision_index) if shown else None
 
     def get_revision_url(self, slide: StorySlide) -> str | None:
         shown = slide.shown_revision
