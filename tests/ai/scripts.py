@@ -146,6 +146,23 @@ for city in ["Berlin", "Lisbon"]:
     ax.set_title(city)
 """
 
+# A notebook: cells run before the one that drew the figure define what it uses (and draw another).
+EARLIER_CELLS = [
+    "%matplotlib inline\nimport pandas as pd\nimport matplotlib.pyplot as plt\n"
+    "sales = pd.read_csv('sales.csv')",
+    "sales.head()",
+    "fig, ax = plt.subplots()\nax.plot(sales['month'], sales['cost'], label='cost')\nax.set_title('Cost')",
+    "def by_region(frame, region):\n    return frame[frame['region'] == region]",
+    "print(undefined_name)",  # a cell that failed: it is not needed, so it is not kept
+]
+LATER_CELL = """\
+north = by_region(sales, "north")
+fig, ax = plt.subplots()
+ax.plot(north["month"], north["revenue"], label="north")
+ax.set_title("North revenue")
+ax.legend()
+"""
+
 SCRIPTS = {
     "state_machine": STATE_MACHINE,
     "helpers_and_csv": HELPERS_AND_CSV,
@@ -219,10 +236,11 @@ _plt.show = _show
 """
 
 
-def run_extracted(directory: Path, code: str) -> list[dict]:
-    """Run extracted code in a fresh interpreter with the Agg backend next to sales.csv; the facts of
-    every figure it drew (those shown and those left open)."""
-    (directory / "sales.csv").write_text(SALES_CSV)
+def run_extracted(directory: Path, code: str, files: dict[str, str] | None = None) -> list[dict]:
+    """Run extracted code in a fresh interpreter with the Agg backend next to sales.csv (and ``files``);
+    the facts of every figure it drew (those shown and those left open)."""
+    for name, text in {"sales.csv": SALES_CSV, **(files or {})}.items():
+        (directory / name).write_text(text)
     script = directory / "extracted.py"
     script.write_text(SHOW_HOOK + "\n" + code + "\n" + PROBE)
     env = {**os.environ, "MPLBACKEND": "Agg", "FIGTRAIL_HOME": str(directory / "home")}

@@ -13,8 +13,10 @@ from figtrail.ai.base import FigureFacts, Prompt, Purpose
 from figtrail.ai.codefigures import Labels, drawings, locate, locate_facts, minimal_code
 from figtrail.ai.offline import OfflineProvider
 from tests.ai.scripts import (
+    EARLIER_CELLS,
     FACTORY,
     HELPERS_AND_CSV,
+    LATER_CELL,
     LOOP,
     NOTEBOOK_CELL,
     SCRIPTS,
@@ -207,3 +209,21 @@ fig.suptitle("Both")
 """
     (only,) = drawings(code)
     assert only.labels.title == "Both" and only.labels.series == ("a", "b", "c")
+
+
+def test_a_notebook_cell_s_code_takes_what_it_needs_from_earlier_cells(tmp_path: Path) -> None:
+    before = "\n\n".join(EARLIER_CELLS)
+    facts = replace(
+        figure_facts(LATER_CELL, {"title": "North revenue", "series": ["north"]}), code_before=before
+    )
+    code = extracted(facts)
+    for kept in ("import pandas as pd", "sales = pd.read_csv", "def by_region", "north = by_region"):
+        assert kept in code
+    for dropped in ("%matplotlib", "sales.head()", "'Cost'", "undefined_name"):
+        assert dropped not in code
+    drawn = run_extracted(tmp_path, code)
+    assert [(f["title"], f["series"]) for f in drawn] == [("North revenue", ["north"])]
+    alone = extracted(replace(facts, code_before=""))  # without the earlier cells it says what is missing
+    assert alone.splitlines()[1] == (
+        "# Not defined in this code (it ran elsewhere, in an earlier cell?): by_region, sales, plt."
+    )

@@ -83,6 +83,7 @@ class FigureFacts:
     series: tuple[str, ...] = ()  # legend entries / trace names
     metadata: dict[str, Any] = field(default_factory=dict)  # the revision's captured metadata
     code: str = ""  # the source that drew it (cell or script)
+    code_before: str = ""  # code run before it in the same session (the notebook's earlier cells)
     code_language: str = "python"
     tables: tuple[TableFacts, ...] = ()
     inputs: tuple[str, ...] = ()  # names of the data files (asset revisions) read to make it

@@ -19,8 +19,10 @@ by the figure's name; when nothing tells, it says so (``chosen`` is None) rather
 from __future__ import annotations
 
 import ast
+import builtins
 import itertools
 import math
+import symtable
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +105,7 @@ TITLE_KEYWORDS = frozenset({"title", "title_text"})
 LABEL_SETTERS = frozenset({"set", "update_layout", "labs", "set_axis_labels", "properties"})
 
 STRING_METHODS = frozenset({"lower", "upper", "title", "capitalize", "strip"})
+BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "display", "get_ipython"}
 MAX_VALUES = 64  # the most values an f-string's combinations may give
 MAX_DEPTH = 6  # how deep calls into the code's own functions are followed
 MANY = 2  # "several figures": a creation in a loop, or two creations
@@ -164,14 +167,16 @@ class _Segments:
 class _Code:
     """The module, its plotting aliases resolved to module paths, and its own functions."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, before: ast.Module | None = None) -> None:
         self.tree = tree
-        self.aliases = _alias_paths(tree)
-        self.plotting = plotting_aliases(tree)
+        # imports, functions and constants may come from code run before (earlier notebook cells)
+        whole = ast.Module(body=[*(before.body if before else []), *tree.body], type_ignores=[])
+        self.aliases = _alias_paths(whole)
+        self.plotting = plotting_aliases(whole)
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {
-            stmt.name: stmt for stmt in tree.body if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+            stmt.name: stmt for stmt in whole.body if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
         }
-        self.constants = _literal_lists(tree)
+        self.constants = _literal_lists(whole)
         self._creations: dict[str, int] = {}
         self.figure_names: set[str] = set()  # names bound to figures and axes so far (not data frames)
 
@@ -662,10 +667,15 @@ def _bind(
 # --- which drawing a revision shows ------------------------------------------------------------------
 
 
-def drawings(code: str) -> tuple[Drawing, ...]:
-    """The figures ``code`` draws, in the order it draws them; () when it does not parse."""
+def drawings(code: str, before: str = "") -> tuple[Drawing, ...]:
+    """The figures ``code`` draws, in the order it draws them; () when it does not parse. ``before`` is
+    code run earlier in the same session (earlier notebook cells), read for its imports and functions."""
     tree = parse(code)
-    return _segments(_Code(tree)).drawings if tree is not None else ()
+    return _segments(_Code(tree, _before(before))).drawings if tree is not None else ()
+
+
+def _before(before: str) -> ast.Module | None:
+    return parse(before) if before.strip() else None
 
 
 def recorded_strings(
@@ -696,6 +706,7 @@ def locate(
     series: Sequence[str] = (),
     axes: Any = None,
     figure_name: str = "",
+    before: str = "",
 ) -> Located:
     """Which of the figures ``code`` draws is the one described by what was recorded from it.
 
@@ -703,7 +714,7 @@ def locate(
     are all other than the recorded one is ruled out), else the only figure the code publishes, else the
     only figure titled like ``figure_name``. One figure in the code is that figure.
     """
-    found = drawings(code)
+    found = drawings(code, before)
     if not found:
         return Located()
     if len(found) == 1:
@@ -747,13 +758,14 @@ def locate_facts(facts: FigureFacts) -> Located:
         series=facts.series,
         axes=metadata.get("axes"),
         figure_name=facts.figure_name,
+        before=facts.code_before,
     )
 
 
 # --- slicing -------------------------------------------------------------------------------------------
 
 
-def minimal_code(code: str, figure: int | None = None, *, title: str = "") -> str | None:
+def minimal_code(code: str, figure: int | None = None, *, title: str = "", before: str = "") -> str | None:
     """The top-level statements that draw one figure (``figure``, an index into :func:`drawings`) or,
     with None, every figure, in their original order and text.
 
@@ -762,13 +774,16 @@ def minimal_code(code: str, figure: int | None = None, *, title: str = "") -> st
     binds or changes a name a kept statement reads: imports, data steps, the functions and classes it
     calls. Other figures' drawing and the publishing calls are never kept. A loop over a literal list
     that draws a figure per item is narrowed to the one item whose figure is titled ``title``, when
-    exactly one is. None when the code does not parse or draws nothing (the caller then shows it whole).
+    exactly one is. ``before`` is code run earlier in the same session (earlier notebook cells): what the
+    slice needs from it (imports, data, functions) is kept too, and nothing else of it. None when the
+    code does not parse or draws nothing (the caller then shows it whole).
     """
     source = clean_source(code)
     tree = parse(code)
     if tree is None:
         return None
-    parsed = _Code(tree)
+    earlier = _before(before)
+    parsed = _Code(tree, earlier)
     segments = _segments(parsed)
     if not segments.drawings or (figure is not None and not 0 <= figure < len(segments.drawings)):
         return None
@@ -786,15 +801,28 @@ def minimal_code(code: str, figure: int | None = None, *, title: str = "") -> st
             needed -= kills(stmt)
             needed |= loaded_names(stmt)
     narrowed = _narrowed(parsed, source, chosen[0], title) if figure is not None and title else {}
-    return "\n".join(narrowed.get(index) or segment(source, tree.body[index]) for index in reversed(kept))
+    texts = [narrowed.get(index) or segment(source, tree.body[index]) for index in reversed(kept)]
+    if earlier is not None:
+        texts = _needed_before(earlier, clean_source(before), needed) + texts
+    return "\n".join(texts)
 
 
-def narrowed_item(code: str, figure: int, title: str) -> str:
+def _needed_before(earlier: ast.Module, source: str, needed: set[str]) -> list[str]:
+    """The statements of earlier code that bind what the slice still needs, and what they need."""
+    kept: list[ast.stmt] = []
+    for stmt in reversed(earlier.body):
+        if not _is_publish(stmt) and bound_names(stmt) & needed:
+            kept.append(stmt)
+            needed = (needed - kills(stmt)) | loaded_names(stmt)
+    return [segment(source, stmt) for stmt in reversed(kept)]
+
+
+def narrowed_item(code: str, figure: int, title: str, before: str = "") -> str:
     """The item a loop drawing ``figure`` is narrowed to for the figure titled ``title``; '' if none."""
     tree = parse(code)
     if tree is None or not title:
         return ""
-    parsed = _Code(tree)
+    parsed = _Code(tree, _before(before))
     found = _segments(parsed).drawings
     if not 0 <= figure < len(found):
         return ""
@@ -846,3 +874,30 @@ def _narrowed(parsed: _Code, source: str, drawing: Drawing, title: str) -> dict[
         tail = raw[at(stmt.iter.end_lineno, stmt.iter.end_col_offset) : end]
         texts[index] = head.decode() + f"[{item!r}]" + tail.decode()
     return texts
+
+
+def undefined_names(code: str) -> tuple[str, ...]:
+    """Names ``code`` reads that it never defines and that are not builtins (in order of appearance):
+    what it needs from elsewhere (an earlier notebook cell) to run. () when it does not parse."""
+    try:
+        table = symtable.symtable(clean_source(code), "<code>", "exec")
+    except (SyntaxError, ValueError):
+        return ()
+    defined = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    found: list[str] = []
+
+    def visit(scope: symtable.SymbolTable, top: bool) -> None:
+        for symbol in scope.get_symbols():
+            name = symbol.get_name()
+            free = symbol.is_referenced() and (
+                (top and not symbol.is_assigned() and not symbol.is_imported())
+                or (not top and symbol.is_global())
+            )
+            if free and name not in defined and name not in BUILTINS and name not in found:
+                found.append(name)
+        for child in scope.get_children():
+            visit(child, False)
+
+    visit(table, True)
+    order = {name: code.find(name) for name in found}
+    return tuple(sorted(found, key=lambda name: order[name]))

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from figtrail.ai import offline_compare
 from figtrail.ai.base import Completion, Delta, FigureFacts, Message, Prompt, Purpose
 from figtrail.ai.codefacts import analyse
-from figtrail.ai.codefigures import Located, locate_facts, minimal_code, narrowed_item
+from figtrail.ai.codefigures import Located, locate_facts, minimal_code, narrowed_item, undefined_names
 from figtrail.ai.offline_text import describe, facts_bearing_on, quote, title_for
 from figtrail.ai.prompts import approximate_tokens, render
 
@@ -98,15 +98,21 @@ def write_extract_code(prompt: Prompt) -> str:
     if facts.code_language.lower() != "python":
         return f"```{facts.code_language}\n{facts.code.strip()}\n```"
     located = locate_facts(facts)
-    sliced = minimal_code(facts.code, located.chosen, title=facts.title)
+    sliced = minimal_code(facts.code, located.chosen, title=facts.title, before=facts.code_before)
     if sliced is None:
         reason = analyse(facts.code).error or "no plotting call was found"
         note = f"# Shown whole: {reason} (offline extraction, no language model)."
         return f"```python\n{note}\n{facts.code.strip()}\n```"
-    return f"```python\n{_extraction_note(located, facts.code, facts.title)}\n{sliced}\n```"
+    missing = undefined_names(sliced)
+    needs = (
+        f"\n# Not defined in this code (it ran elsewhere, in an earlier cell?): {', '.join(missing)}."
+        if missing
+        else ""
+    )
+    return f"```python\n{_extraction_note(located, facts)}{needs}\n{sliced}\n```"
 
 
-def _extraction_note(located: Located, code: str, title: str) -> str:
+def _extraction_note(located: Located, facts: FigureFacts) -> str:
     note = "# Extracted offline by static analysis (no language model)"
     count = len(located.drawings)
     if count > 1 and located.chosen is None:
@@ -114,7 +120,9 @@ def _extraction_note(located: Located, code: str, title: str) -> str:
             f"{note}: the code draws {count} figures and figtrail could not tell which one this revision "
             "shows (no title or labels recorded from it match only one), so the code of all of them is kept."
         )
-    if located.chosen is not None and (item := narrowed_item(code, located.chosen, title)):
+    if located.chosen is not None and (
+        item := narrowed_item(facts.code, located.chosen, facts.title, facts.code_before)
+    ):
         return (
             f"{note}: the loop that draws a figure per item is narrowed to {item!r}, the item whose "
             "figure has the title recorded from this one."

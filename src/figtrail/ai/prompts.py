@@ -59,6 +59,12 @@ class Rendered:
 
 def render(prompt: Prompt) -> Rendered:
     sections = [_render_figure(f, n, len(prompt.figures)) for n, f in enumerate(prompt.figures, 1)]
+    if prompt.purpose == Purpose.EXTRACT_CODE and prompt.figures and prompt.figures[0].code_before.strip():
+        before = prompt.figures[0].code_before[-MAX_CODE_CHARS:]  # the latest cells
+        sections.append(
+            "## Code run before it (earlier notebook cells; take only what it needs)\n"
+            f"```python\n{before}\n```"
+        )
     if prompt.history:
         sections.append(_render_thread(prompt))
     if prompt.question:

@@ -31,6 +31,7 @@ def publish(
     table: str = TABLE,
     assets: list | None = None,
     metadata: dict | None = None,
+    history: list[str] | None = None,
 ) -> dict:
     """One revision with everything the AI reads (``metadata`` beside the backend: what the client
     recorded from the figure)."""
@@ -41,7 +42,7 @@ def publish(
             code.encode(), "code", name="Jupyter Cell", language="Python", format="text", encoding="utf-8"
         ),
         data_item(
-            json.dumps(HISTORY).encode(),
+            json.dumps(HISTORY if history is None else history).encode(),
             "code",
             name="IPython history",
             language="python",

@@ -5,8 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ai.scripts import NOTEBOOK_CELL
-from tests.server.insight.figures import publish
+from tests.ai.scripts import NOTEBOOK_CELL, run_extracted
+from tests.server.insight.figures import TABLE, publish
+
+EARLIER = [
+    "%matplotlib inline\nimport pandas as pd\nimport matplotlib.pyplot as plt",
+    "frame = pd.read_csv('growth.csv')\nframe.describe()",
+    "fig, ax = plt.subplots()\nax.plot(frame['day'], frame['size'])\nax.set_title('Before')",
+]
+LATER = """\
+fig, ax = plt.subplots()
+ax.plot(frame["day"], frame["size"] * 2, label="doubled")
+ax.set_title("Doubled growth")
+ax.legend()
+"""
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +32,13 @@ def revisions(owner) -> dict[str, str]:
         "recorded": publish(owner, right, code=NOTEBOOK_CELL, metadata=recorded)["api_id"],
         "title_only": publish(owner, left, code=NOTEBOOK_CELL, metadata={"title": "Left panel"})["api_id"],
         "nothing": publish(owner, unnamed, code=NOTEBOOK_CELL)["api_id"],
+        "later_cell": publish(
+            owner,
+            owner.figure(analysis["api_id"], "Doubled")["api_id"],
+            code=LATER,
+            history=[*EARLIER, LATER, "print('after')"],
+            metadata={"title": "Doubled growth", "series": ["doubled"]},
+        )["api_id"],
     }
 
 
@@ -50,3 +69,10 @@ def test_nothing_recorded_means_nothing_attributed(owner, revisions):
         assert guessed not in text, guessed
     code = ask(owner, "ai/extract_code/", revisions["nothing"])["code"]
     assert "could not tell which" in code and "ax1" in code and "ax2" in code
+
+
+def test_extracted_code_of_a_notebook_cell_runs_with_what_earlier_cells_defined(owner, revisions, tmp_path):
+    code = ask(owner, "ai/extract_code/", revisions["later_cell"])["code"]
+    assert "frame = pd.read_csv('growth.csv')" in code and "'Before'" not in code
+    drawn = run_extracted(tmp_path, code, {"growth.csv": TABLE})
+    assert [(f["title"], f["series"]) for f in drawn] == [("Doubled growth", ["doubled"])]

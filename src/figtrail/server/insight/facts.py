@@ -11,6 +11,7 @@ import json
 import logging
 
 from figtrail.ai import FigureFacts, Image, TableFacts
+from figtrail.ai.codefacts import parse
 from figtrail.ai.codefigures import Labels, locate
 from figtrail.server import blobs
 from figtrail.server.catalog.models import Data, DataType, Revision
@@ -31,6 +32,7 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024  # larger pictures are left out rather than se
 MAX_TABLE_BYTES = 32 * 1024 * 1024
 MAX_TABLES = 5
 MAX_TEXT_CHARS = 4000
+MAX_CODE_BEFORE_CHARS = 200_000  # the earlier cells kept for code extraction (the latest ones)
 SKIPPED_TEXTS = {"pip freeze", "System Info"}  # annotator output, not about the figure
 READ_OFF_THE_FIGURE = ("axis_labels", "series", "axes")  # keys only a client reading the figure records
 PLOTTING_HINTS = ("plot", "publish", "fig", "plt.", "px.", "sns.", "alt.", "ggplot", "savefig", "show(")
@@ -43,7 +45,9 @@ def revision_facts(revision: Revision, *, with_image: bool = True) -> FigureFact
     rows = list(revision.data.all())
     metadata = revision.metadata if isinstance(revision.metadata, dict) else {}
     code, language = _code(rows)
-    labels = _code_labels(revision, metadata, code) if code and language.lower() == "python" else None
+    python = bool(code) and language.lower() == "python"
+    before = _code_before(rows, code) if python else ""
+    labels = _code_labels(revision, metadata, code, before) if python else None
     return FigureFacts(
         revision_id=str(revision.pk),
         figure_name=revision.figure.name,
@@ -57,6 +61,7 @@ def revision_facts(revision: Revision, *, with_image: bool = True) -> FigureFact
         series=_series(metadata, labels),
         metadata=metadata,
         code=code,
+        code_before=before,
         code_language=language,
         tables=_tables(rows),
         inputs=_inputs(revision),
@@ -153,11 +158,38 @@ def _last_relevant_cell(history_json: str) -> str:
     return cells[-1] if cells else ""
 
 
+def _code_before(rows: list[Data], code: str) -> str:
+    """The cells the notebook ran before this one (from the kernel's history, up to the last run of this
+    cell), each that parses as Python: what the cell's code may need from them (imports, data,
+    functions), for extracting code that runs on its own. '' outside notebooks."""
+    for row in rows:
+        if row.type != DataType.CODE or _format(row) != HISTORY_FORMAT:
+            continue
+        try:
+            cells = json.loads(_text_of(row))
+        except ValueError:
+            continue
+        if not isinstance(cells, list):
+            continue
+        cells = [cell for cell in cells if isinstance(cell, str)]
+        runs = [n for n, cell in enumerate(cells) if cell.strip() == code.strip()]
+        if not runs:
+            continue
+        kept: list[str] = []
+        for cell in reversed(cells[: runs[-1]]):  # the latest cells, up to the budget
+            if sum(map(len, kept)) + len(cell) > MAX_CODE_BEFORE_CHARS:
+                break
+            if cell.strip() and parse(cell) is not None:
+                kept.append(cell.strip())
+        return "\n\n".join(reversed(kept))
+    return ""
+
+
 def _pickle_backend(rows: list[Data]) -> str:
     return next((str(row.metadata.get("backend")) for row in rows if row.metadata.get("backend")), "")
 
 
-def _code_labels(revision: Revision, metadata: dict, code: str) -> Labels | None:
+def _code_labels(revision: Revision, metadata: dict, code: str, before: str) -> Labels | None:
     """The labels the code gives this revision's figure, to fill in what the client did not record.
 
     Only from the statements that draw this figure: a cell or script drawing several figures gives a
@@ -174,6 +206,7 @@ def _code_labels(revision: Revision, metadata: dict, code: str) -> Labels | None
         series=[str(item) for item in series] if isinstance(series, list) else [],
         axes=metadata.get("axes"),
         figure_name=revision.figure.name,
+        before=before,
     )
     if located.drawing is None or any(key in metadata for key in READ_OFF_THE_FIGURE):
         # figtrail's client read the live figure: what it did not record, the figure does not show
