@@ -227,3 +227,34 @@ def test_a_notebook_cell_s_code_takes_what_it_needs_from_earlier_cells(tmp_path:
     assert alone.splitlines()[1] == (
         "# Not defined in this code (it ran elsewhere, in an earlier cell?): by_region, sales, plt."
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "labels"),
+    [
+        (
+            "from bokeh.plotting import figure, show\np = figure(title='Sales')\n"
+            "p.line([1, 2], [3, 4], legend_label='north')\nshow(p)",
+            Labels("Sales", {}, ("north",)),
+        ),
+        (
+            "import plotly.graph_objects as go\nfig = go.Figure()\n"
+            "fig.add_trace(go.Scatter(x=[1], y=[2], name='s'))\n"
+            "fig.update_layout(title='T', xaxis_title='Day', yaxis_title='Size')",
+            Labels("T", {"x": "Day", "y": "Size"}, ("s",)),
+        ),
+        (
+            "from plotnine import ggplot, aes, geom_line, labs\n"
+            "p = ggplot(df, aes('a', 'b')) + geom_line() + labs(title='G', x='A', y='B')",
+            Labels("G", {"x": "A", "y": "B"}, ()),
+        ),
+        (
+            "import seaborn as sns\nimport matplotlib.pyplot as plt\ng = sns.FacetGrid(df, col='k')\n"
+            "g.map(plt.hist, 'v')\ng.set_axis_labels('Value', 'Count')\ng.fig.suptitle('Facets')",
+            Labels("Facets", {"x": "Value", "y": "Count"}, ()),
+        ),
+    ],
+)
+def test_labels_of_other_libraries_figures(code: str, labels: Labels) -> None:
+    (only,) = drawings(code)
+    assert only.labels == labels

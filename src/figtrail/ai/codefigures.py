@@ -92,7 +92,7 @@ AXIS_CALLS = {
     "update_xaxes": "x",
     "update_yaxes": "y",
 }
-SERIES_KEYWORDS = frozenset({"label", "name"})
+SERIES_KEYWORDS = frozenset({"label", "name", "legend_label"})
 AXIS_KEYWORDS = {
     "x_axis_label": "x",
     "y_axis_label": "y",
@@ -606,7 +606,17 @@ class _LabelReader:
             self.title(first, env, sup=name == "suptitle")
         if name in AXIS_CALLS and first is not None and (values := self.note(self.values(first, env))):
             self.axes.setdefault(AXIS_CALLS[name], values)
+        if name == "set_axis_labels":  # seaborn grids: set_axis_labels("x label", "y label")
+            for axis, arg in zip(("x", "y"), call.args, strict=False):
+                if values := self.note(self.values(arg, env)):
+                    self.axes.setdefault(axis, values)
         for keyword in call.keywords:
+            if (
+                name == "labs"
+                and keyword.arg in ("x", "y")
+                and (values := self.note(self.values(keyword.value, env)))
+            ):
+                self.axes.setdefault(keyword.arg, values)  # plotnine: labs(x=..., y=...)
             self.keyword(name, keyword, env)
         local = _local_call(call, self.code)
         if local and self.depth < MAX_DEPTH:

@@ -199,10 +199,15 @@ def write_story(prompt: Prompt) -> str:
 
 
 def _transition(current: FigureFacts, following: FigureFacts) -> str:
-    shared = sorted(set(current.inputs) & set(following.inputs)) or sorted(
-        {t.name for t in current.tables} & {t.name for t in following.tables}
+    files = sorted(set(current.inputs) & set(following.inputs))
+    tables = sorted({t.name for t in current.tables} & {t.name for t in following.tables})
+    link = (
+        f", which is linked to the same data ({', '.join(files)})"
+        if files
+        else f", which holds tables of the same names ({', '.join(tables)})"
+        if tables
+        else ""
     )
-    link = f", which uses the same data ({', '.join(shared)})" if shared else ""
     return f"From {quote(title_for(current))} we turn to {quote(title_for(following))}{link}."
 
 
