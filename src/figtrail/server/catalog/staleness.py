@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from figtrail.server.catalog.models import Asset, AssetLink, AssetRevision, Figure, Revision, api_index
 
@@ -42,34 +42,46 @@ class Behind:
 
 
 def stale_links(figure_ids: Iterable[Any]) -> dict[Any, list[Behind]]:
-    """``{figure id: [Behind, ...]}`` for the stale ones among ``figure_ids`` (one query)."""
+    """``{figure id: [Behind, ...]}`` for the stale ones among ``figure_ids``, in three small queries:
+    each figure's latest revision (its index finds it), the data file versions those used, and each of
+    those files' newest version."""
     ids = list(figure_ids)
     if not ids:
         return {}
-    latest = Revision.objects.filter(figure=OuterRef("figure_revision__figure")).order_by("-revision_index")
-    newest = AssetRevision.objects.filter(asset=OuterRef("asset_revision__asset")).order_by("-revision_index")
-    rows = (
-        AssetLink.objects.filter(figure_revision__figure_id__in=ids)
-        .filter(figure_revision_id=Subquery(latest.values("pk")[:1]))
-        .annotate(
-            newest_number=Subquery(newest.values("revision_index")[:1]),
-            newest_id=Subquery(newest.values("pk")[:1]),
-        )
-        .filter(newest_number__gt=F("asset_revision__revision_index"))
+    newest_revision = (
+        Revision.objects.filter(figure=OuterRef("pk")).order_by("-revision_index").values("pk")[:1]
+    )
+    latest = {
+        revision_id: figure_id
+        for figure_id, revision_id in Figure.objects.filter(pk__in=ids)
+        .annotate(latest=Subquery(newest_revision))
+        .values_list("pk", "latest")
+        if revision_id is not None
+    }
+    used = list(
+        AssetLink.objects.filter(figure_revision_id__in=list(latest))
         .values_list(
-            "figure_revision__figure_id",
-            "asset_revision__asset_id",
-            "asset_revision__asset__name",
+            "figure_revision_id",
             "asset_revision_id",
             "asset_revision__revision_index",
-            "newest_id",
-            "newest_number",
+            "asset_revision__asset_id",
+            "asset_revision__asset__name",
         )
         .distinct()
     )
+    if not used:
+        return {}
+    newest: dict[Any, tuple[Any, int]] = {}
+    versions = AssetRevision.objects.filter(asset_id__in={row[3] for row in used}).order_by("revision_index")
+    for asset_id, pk, number in versions.values_list("asset_id", "pk", "revision_index"):
+        newest[asset_id] = (pk, number)  # ascending: the last one seen is the newest
     found: dict[Any, list[Behind]] = defaultdict(list)
-    for figure_id, asset_id, name, used_id, used_number, newest_id, newest_number in rows:
-        found[figure_id].append(Behind(asset_id, name, used_id, used_number, newest_id, newest_number))
+    for revision_id, used_id, used_number, asset_id, name in used:
+        newest_id, newest_number = newest[asset_id]
+        if newest_number > used_number:
+            found[latest[revision_id]].append(
+                Behind(asset_id, name, used_id, used_number, newest_id, newest_number)
+            )
     return {figure_id: sorted(behind, key=lambda b: b.asset_name) for figure_id, behind in found.items()}
 
 
