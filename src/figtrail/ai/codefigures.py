@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import itertools
 import math
 import symtable
@@ -107,7 +108,8 @@ LABEL_SETTERS = frozenset({"set", "update_layout", "labs", "set_axis_labels", "p
 STRING_METHODS = frozenset({"lower", "upper", "title", "capitalize", "strip"})
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "display", "get_ipython"}
 MAX_VALUES = 64  # the most values an f-string's combinations may give
-MAX_DEPTH = 6  # how deep calls into the code's own functions are followed
+MAX_DEPTH = 4  # how deep calls into the code's own functions are followed
+MAX_FOLLOWED = 40  # calls into the code's own functions followed for one figure's labels
 MANY = 2  # "several figures": a creation in a loop, or two creations
 
 
@@ -178,6 +180,7 @@ class _Code:
         }
         self.constants = _literal_lists(whole)
         self._creations: dict[str, int] = {}
+        self._state: dict[str, bool] = {}
         self.figure_names: set[str] = set()  # names bound to figures and axes so far (not data frames)
 
     def resolve(self, func: ast.AST) -> str:
@@ -241,13 +244,15 @@ class _Code:
             if not path and _pandas_plot(node.func) is not None and not self.creates(node, depth):
                 return True
             name = _local_call(node, self)
-            if (
-                name
-                and depth < MAX_DEPTH
-                and any(self.state_drawing(inner, depth + 1) for inner in self.functions[name].body)
-            ):
+            if name and depth < MAX_DEPTH and self.function_state_drawing(name, depth + 1):
                 return True
         return False
+
+    def function_state_drawing(self, name: str, depth: int) -> bool:
+        if name not in self._state:
+            self._state[name] = False  # a recursive function does not draw through itself
+            self._state[name] = any(self.state_drawing(stmt, depth) for stmt in self.functions[name].body)
+        return self._state[name]
 
     def uses_library(self, stmt: ast.stmt) -> bool:
         return any(isinstance(n, ast.Name) and n.id in self.plotting for n in ast.walk(stmt))
@@ -519,6 +524,7 @@ class _LabelReader:
         self.titles: set[str] = set()
         self.title_unknown = False
         self.depth = 0
+        self.followed = 0  # calls into the code's own functions followed so far
 
     def labels(self) -> Labels:
         single = [
@@ -619,7 +625,8 @@ class _LabelReader:
                 self.axes.setdefault(keyword.arg, values)  # plotnine: labs(x=..., y=...)
             self.keyword(name, keyword, env)
         local = _local_call(call, self.code)
-        if local and self.depth < MAX_DEPTH:
+        if local and self.depth < MAX_DEPTH and self.followed < MAX_FOLLOWED:
+            self.followed += 1
             self.depth += 1
             function = self.code.functions[local]
             inner = {**self.code.constants, **_bind(function, call, env, self)}
@@ -680,8 +687,18 @@ def _bind(
 def drawings(code: str, before: str = "") -> tuple[Drawing, ...]:
     """The figures ``code`` draws, in the order it draws them; () when it does not parse. ``before`` is
     code run earlier in the same session (earlier notebook cells), read for its imports and functions."""
+    analysed = _analysed(code, before)
+    return analysed[1].drawings if analysed is not None else ()
+
+
+@functools.lru_cache(maxsize=16)
+def _analysed(code: str, before: str) -> tuple[_Code, _Segments] | None:
+    """The parsed code and its drawings (one answer reads them several times)."""
     tree = parse(code)
-    return _segments(_Code(tree, _before(before))).drawings if tree is not None else ()
+    if tree is None:
+        return None
+    parsed = _Code(tree, _before(before))
+    return parsed, _segments(parsed)
 
 
 def _before(before: str) -> ast.Module | None:
@@ -789,12 +806,11 @@ def minimal_code(code: str, figure: int | None = None, *, title: str = "", befor
     code does not parse or draws nothing (the caller then shows it whole).
     """
     source = clean_source(code)
-    tree = parse(code)
-    if tree is None:
+    analysed = _analysed(code, before)
+    if analysed is None:
         return None
-    earlier = _before(before)
-    parsed = _Code(tree, earlier)
-    segments = _segments(parsed)
+    parsed, segments = analysed
+    tree, earlier = parsed.tree, _before(before)
     if not segments.drawings or (figure is not None and not 0 <= figure < len(segments.drawings)):
         return None
     chosen = segments.drawings if figure is None else (segments.drawings[figure],)
@@ -829,11 +845,11 @@ def _needed_before(earlier: ast.Module, source: str, needed: set[str]) -> list[s
 
 def narrowed_item(code: str, figure: int, title: str, before: str = "") -> str:
     """The item a loop drawing ``figure`` is narrowed to for the figure titled ``title``; '' if none."""
-    tree = parse(code)
-    if tree is None or not title:
+    analysed = _analysed(code, before)
+    if analysed is None or not title:
         return ""
-    parsed = _Code(tree, _before(before))
-    found = _segments(parsed).drawings
+    parsed, segments = analysed
+    found = segments.drawings
     if not 0 <= figure < len(found):
         return ""
     item = next(iter(_loop_items(parsed, found[figure], title).values()), None)
