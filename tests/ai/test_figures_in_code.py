@@ -168,6 +168,9 @@ def test_a_title_the_figure_does_not_have_rules_a_drawing_out() -> None:
     located = locate(NOTEBOOK_CELL, title="Right panel", series=["left"])
     assert located.chosen == 1
     assert locate(NOTEBOOK_CELL, title="Something else").chosen is None
+    computed = NOTEBOOK_CELL.replace('ax2.set_title("Right panel")', "ax2.set_title(heading)")
+    located = locate(computed, title="Computed heading")
+    assert located.chosen == 1 and "other figures have titles other than" in located.reason
 
 
 def test_only_the_publishing_call_is_evidence_when_nothing_was_recorded() -> None:

@@ -759,6 +759,8 @@ def locate(
         what = "title matches" if wanted and wanted in found[scores.index(best)].titles else "labels match"
         return Located(found, scores.index(best), f"its {what} what was recorded from the figure")
     candidates = [n for n, score in enumerate(scores) if score == best and score >= 0]
+    if len(candidates) == 1 and scores.count(-1) == len(found) - 1:
+        return Located(found, candidates[0], "the other figures have titles other than the recorded one")
     published = [n for n in candidates if found[n].published]
     if len(published) == 1:
         return Located(found, published[0], "it is the only one of them the code publishes")
