@@ -261,3 +261,18 @@ def test_a_notebook_cell_s_code_takes_what_it_needs_from_earlier_cells(tmp_path:
 def test_labels_of_other_libraries_figures(code: str, labels: Labels) -> None:
     (only,) = drawings(code)
     assert only.labels == labels
+
+
+def test_subplots_recorded_from_the_figure_are_described(tmp_path: Path) -> None:
+    code = """\
+import matplotlib.pyplot as plt
+fig, (left, right) = plt.subplots(1, 2)
+left.plot([1, 2], label="rise")
+left.set_title("Rise")
+right.set_xlabel("Day")
+right.set_ylabel("Size")
+fig.suptitle("Both")
+"""
+    (figure,) = recorded_figures(tmp_path, code)
+    text = ask(Purpose.DESCRIBE, figure_facts(code, figure))
+    assert "It has 2 subplots: “Rise”, “Size” vs “Day”." in text

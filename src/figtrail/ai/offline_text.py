@@ -68,6 +68,21 @@ def series_sentence(facts: FigureFacts) -> str:
     return f"It shows {count} series: {listing([quote(s) for s in facts.series])}."
 
 
+def panels_sentence(facts: FigureFacts) -> str:
+    """The subplots the client recorded (metadata ``axes``): each one's title, or its axis labels."""
+    panels = facts.metadata.get("axes") if isinstance(facts.metadata, dict) else None
+    if not isinstance(panels, list) or len(panels) < 2:
+        return ""
+    described = []
+    for panel in panels:
+        if not isinstance(panel, dict):
+            continue
+        title = str(panel.get("title") or "").strip()
+        x, y = str(panel.get("x") or "").strip(), str(panel.get("y") or "").strip()
+        described.append(quote(title) if title else f"{quote(y)} vs {quote(x)}" if x and y else "untitled")
+    return f"It has {len(panels)} subplots: {listing(described)}." if described else ""
+
+
 def table_sentence(table: TableFacts) -> str:
     columns = listing(list(table.columns), 12)
     text = f"The table {quote(table.name)} has {table.rows} rows and {len(table.columns)} columns ({columns})"
@@ -135,7 +150,7 @@ def code_sentences(facts: FigureFacts) -> str:
 
 def describe(facts: FigureFacts, *, full: bool = False) -> str:
     """One paragraph; ``full`` puts figure, data and code on labelled lines instead (for INSIGHT)."""
-    figure = [figure_sentence(facts), axes_sentence(facts), series_sentence(facts)]
+    figure = [figure_sentence(facts), axes_sentence(facts), series_sentence(facts), panels_sentence(facts)]
     if facts.text:
         figure.append(f"It came with the text {quote(shorten(facts.text, 200))}.")
     data = [table_sentence(t) for t in facts.tables]
