@@ -58,6 +58,18 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return ShallowWorkspaceSerializer(workspaces, many=True).data
 
 
+def create_organization(user, fields: dict) -> Organization:
+    """A new organization, with its creator as its admin (the API's ``POST organization/`` and the web
+    UI's form)."""
+    with transaction.atomic():
+        organization = Organization.objects.create(**fields, created_by=user)
+        OrganizationMembership.objects.create(
+            organization=organization, user=user, membership_type=OrganizationRole.ADMIN
+        )
+        activity.record(user, Action.CREATE, organization)
+    return organization
+
+
 class OrgMemberSerializer(serializers.Serializer):
     username = serializers.CharField()
     membership_type = serializers.ChoiceField(
@@ -107,13 +119,7 @@ class OrganizationViewSet(LogsMixin, CatalogViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            organization = serializer.save(created_by=request.user)
-            OrganizationMembership.objects.create(
-                organization=organization, user=request.user, membership_type=OrganizationRole.ADMIN
-            )
-            activity.record(request.user, Action.CREATE, organization)
-        return self.created(organization)
+        return self.created(create_organization(request.user, serializer.validated_data))
 
     def destroy(self, request, *args, **kwargs):
         organization = self.get_object()

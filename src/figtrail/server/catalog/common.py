@@ -6,9 +6,7 @@ permission checks, activity logging and parent propagation happen the same way e
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
@@ -19,7 +17,7 @@ from figtrail.server.access.declarations import LINK, SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action, LogEntry
-from figtrail.server.catalog import tree
+from figtrail.server.catalog import changes
 from figtrail.server.catalog.models import Data
 
 TRACKED_FIELDS = ["api_id", "size_bytes", "created_by", "created_on", "updated_by", "updated_on"]
@@ -166,28 +164,27 @@ class CatalogViewSet(viewsets.GenericViewSet):
         obj = self.get_object()
         serializer = self.get_serializer(obj, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            self.check_update(obj, serializer.validated_data)
-            now = timezone.now()
-            obj = serializer.save(updated_by=request.user, updated_on=now)
-            tree.touch_ancestors(obj, request.user, now)
-            activity.record(request.user, Action.UPDATE, obj, silent=is_silent(request))
+        obj = changes.update(
+            self.actor,
+            request.user,
+            obj,
+            serializer.validated_data,
+            silent=is_silent(request),
+            check=lambda actor, user, target, data: self.check_update(target, data),
+        )
         return Response(self.get_serializer(obj).data)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        obj = self.get_object()
-        with transaction.atomic():
-            tree.adjust_size(obj, -obj.size_bytes)
-            tree.touch_ancestors(obj, request.user, timezone.now())
-            activity.record(request.user, Action.DELETE, obj)
-            obj.delete()
+        changes.delete(request.user, self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def check_update(self, obj: Model, data: dict) -> None:
-        """Checks an update must pass beyond the object's own level (moving it, say)."""
+        """Checks an update must pass beyond the object's own level (moving it, say): the catalog's own
+        (``changes.check_update``) unless a resource says otherwise."""
+        changes.check_update(self.actor, self.request.user, obj, data)
 
     def created(self, obj: Model) -> Response:
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)

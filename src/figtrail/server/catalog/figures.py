@@ -14,20 +14,30 @@ from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.catalog import tree
 from figtrail.server.catalog.common import CONTAINER_FIELDS, CatalogViewSet, ContainerSerializer
+from figtrail.server.catalog.figure_summaries import figure_summaries
 from figtrail.server.catalog.models import Analysis, Figure, Revision
 from figtrail.server.catalog.revision_summaries import revision_summaries
 from figtrail.server.catalog.staleness import filter_stale, stale_links
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 
 
+class StaleList(serializers.ListSerializer):
+    """A list of figures (a nested ``figures`` too) asks ``staleness`` once for all of them."""
+
+    def to_representation(self, data):
+        figures = list(data.all() if hasattr(data, "all") else data)
+        self.stale = stale_links([figure.pk for figure in figures])
+        return super().to_representation(figures)
+
+
 class StaleMixin(serializers.Serializer):
     """``stale``: the data files the figure's latest revision used in an older version than the newest
-    (``[]`` when up to date); a list passes the figures' answers in ``context["stale"]`` (one query)."""
+    (``[]`` when up to date); in a list, found for all its figures at once (``StaleList``)."""
 
     stale = serializers.SerializerMethodField()
 
     def get_stale(self, figure: Figure) -> list[dict]:
-        found = self.context.get("stale")
+        found = getattr(self.parent, "stale", None)
         if found is None:
             found = stale_links([figure.pk])
         return [behind.as_json() for behind in found.get(figure.pk, [])]
@@ -38,6 +48,7 @@ class FigureSummarySerializer(StaleMixin, ContainerSerializer):
         model = Figure
         fields = [*CONTAINER_FIELDS, "analysis", "stale"]
         read_only_fields = ContainerSerializer.Meta.read_only_fields
+        list_serializer_class = StaleList
 
 
 class FigureSerializer(StaleMixin, ContainerSerializer):
@@ -66,9 +77,8 @@ class FigureViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
             if stale not in ("true", "false"):
                 raise ValidationError({"stale": ["Use stale=true (the stale figures) or stale=false."]})
             figures = filter_stale(figures, stale == "true")
-        figures = list(figures.select_related("created_by"))
-        context = {"stale": stale_links([figure.pk for figure in figures])}
-        return Response(FigureSummarySerializer(figures, many=True, context=context).data)
+        ids = list(figures.values_list("pk", flat=True))
+        return Response(figure_summaries(figures, stale_links(ids)))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

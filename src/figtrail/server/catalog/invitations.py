@@ -82,20 +82,33 @@ class InvitationList(APIView):
             data=request.data
         )
         body.is_valid(raise_exception=True)
-        target = body.validated_data[self.kind]
-        _check_admin(request, target)
-        token = secrets.token_urlsafe(32)
-        invitation = Invitation.objects.create(
-            email=body.validated_data["email"],
-            membership_type=body.validated_data["membership_type"],
-            initiator=request.user,
-            token=hash_api_key(token),
-            expiry=timezone.now() + INVITATION_LIFETIME,
-            **{self.kind: target},
-        )
-        invitation.plain_token = token
-        send_invitation_email(invitation, token)
+        fields = body.validated_data
+        invitation = invite(request, fields[self.kind], fields["email"], fields["membership_type"])
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+def invite(request, target: Workspace | Organization, email: str, role: str) -> Invitation:
+    """Invite ``email`` to a workspace (its admins) or an organization (its admins) and mail them the
+    link; the token is on the returned invitation (``plain_token``), once. The API and the web share it."""
+    _check_admin(request, target)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        membership_type=role,
+        initiator=request.user,
+        token=hash_api_key(token),
+        expiry=timezone.now() + INVITATION_LIFETIME,
+        **{"workspace" if isinstance(target, Workspace) else "organization": target},
+    )
+    invitation.plain_token = token
+    send_invitation_email(invitation, token)
+    return invitation
+
+
+def revoke(request, invitation: Invitation) -> None:
+    """Delete an invitation: for the admins of what it invites to."""
+    _check_admin(request, invitation.workspace or invitation.organization)
+    invitation.delete()
 
 
 def accept_link(kind: str, token: str) -> str:
@@ -154,9 +167,7 @@ class InvitationDetail(APIView):
         return Response(InvitationSerializer(self._by_token(key)).data)
 
     def delete(self, request, key: str, *args, **kwargs):
-        invitation = policy.get_or_404(Invitation, key, "invitation")
-        _check_admin(request, invitation.workspace or invitation.organization)
-        invitation.delete()
+        revoke(request, policy.get_or_404(Invitation, key, "invitation"))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access import memberships, policy
 from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization
-from figtrail.server.activity import log as activity
-from figtrail.server.activity.models import Action, LogEntry
-from figtrail.server.catalog import storage_settings
+from figtrail.server.activity.models import LogEntry
+from figtrail.server.catalog import changes, storage_settings
 from figtrail.server.catalog.common import (
     CONTAINER_FIELDS,
     CatalogViewSet,
@@ -136,8 +133,8 @@ def create_primary_workspace(user) -> Workspace:
 class WorkspaceViewSet(LogsMixin, CatalogViewSet):
     model = Workspace
     serializer_class = WorkspaceSerializer
-    edit_level = Level.ADMIN
-    delete_level = Level.OWN
+    edit_level = changes.edit_level(Workspace)
+    delete_level = changes.delete_level(Workspace)
     access = {  # access.declarations; a workspace is never link-shared, so reading it needs VIEW
         "list": SIGNED_IN,
         "create": SIGNED_IN,  # CREATE on the organization named in the body, if any
@@ -167,57 +164,7 @@ class WorkspaceViewSet(LogsMixin, CatalogViewSet):
     def create(self, request, *args, **kwargs):
         serializer = WorkspaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if serializer.validated_data.get("workspace_type") == WorkspaceType.PRIMARY:
-            raise ValidationError(
-                {"workspace_type": ["A primary workspace cannot be created; it comes with the account."]}
-            )
-        if self.actor.scope_workspace_id is not None:
-            raise PermissionDenied("An API key scoped to one workspace cannot create workspaces.")
-        self._check_organization(serializer.validated_data.get("organization"))
-        with transaction.atomic():
-            workspace = serializer.save(created_by=request.user, workspace_type=WorkspaceType.SECONDARY)
-            WorkspaceMembership.objects.create(
-                workspace=workspace, user=request.user, membership_type=WorkspaceRole.OWNER
-            )
-            activity.record(request.user, Action.CREATE, workspace)
-        return self.created(workspace)
-
-    def check_update(self, workspace: Workspace, data: dict) -> None:
-        if "workspace_type" in data and data["workspace_type"] != workspace.workspace_type:
-            raise ValidationError({"workspace_type": ["A workspace's type cannot be changed."]})
-        if "organization" in data and data["organization"] != workspace.organization:
-            self._check_move(workspace, data["organization"])
-
-    def destroy(self, request, *args, **kwargs):
-        workspace = self.get_object()
-        if workspace.workspace_type == WorkspaceType.PRIMARY:
-            raise ValidationError({"workspace_type": ["The primary workspace cannot be deleted."]})
-        return super().destroy(request, *args, **kwargs)
-
-    def _check_organization(self, organization: Organization | None) -> None:
-        if (
-            organization is not None
-            and policy.organization_level(self.request.user, organization) < Level.CREATE
-        ):
-            raise PermissionDenied(
-                {
-                    "detail": "You may not create or move workspaces into this organization.",
-                    "field": "organization",
-                }
-            )
-
-    def _check_move(self, workspace: Workspace, organization: Organization | None) -> None:
-        """Moving a workspace into, out of or between organizations hands it to the organization's admins
-        (OWN through their role): only an owner may, and only where they may create workspaces. Otherwise
-        an admin could move it into an organization of their own and lock the owner out."""
-        if policy.workspace_level(self.actor, workspace) < Level.OWN:
-            raise PermissionDenied(
-                {
-                    "detail": "Only an owner of the workspace may move it to another organization.",
-                    "field": "organization",
-                }
-            )
-        self._check_organization(organization)
+        return self.created(changes.create_workspace(self.actor, request.user, serializer.validated_data))
 
     @action(detail=True, methods=["get"], url_path="members")
     def members(self, request, *args, **kwargs):
