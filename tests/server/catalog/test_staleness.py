@@ -85,3 +85,17 @@ def test_the_web_pages_say_which_figures_are_stale_and_what_uses_a_file(live_ser
     )
     assert "latest of its figure</span>" in rows[figures["latest"]["api_id"]]
     assert len(rows) == 3  # both of Redrawn's revisions and Old's one
+
+
+def test_the_figure_list_and_the_analysis_nest_say_the_same_of_each_figure(owner):
+    """figure/?analysis= is built without a serializer (catalog/figure_summaries.py); the analysis's
+    nested figures go through FigureSummarySerializer: the two must agree field for field."""
+    analysis, _, _, _, figures = landscape(owner)
+    owner.put(
+        f"figure/{figures['plain']['api_id']}/",
+        {"name": "Plain", "analysis": analysis["api_id"], "description": "no file"},
+    )
+    listed = sorted(owner.ok(f"figure/?analysis={analysis['api_id']}"), key=lambda f: f["api_id"])
+    nested = sorted(owner.ok(f"analysis/{analysis['api_id']}/")["figures"], key=lambda f: f["api_id"])
+    assert listed == nested
+    assert {f["name"]: bool(f["stale"]) for f in listed}[figures["old"]["name"]] is True
