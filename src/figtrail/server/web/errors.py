@@ -80,6 +80,15 @@ def denied(request: HttpRequest, message: str | None = None) -> HttpResponse:
     return render(request, "web/error.html", context, status=403)
 
 
+def refused(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    """400: a change that may not be made by anyone (deleting the primary workspace, say), saying why."""
+    message = message or "This change cannot be made."
+    if wants_json(request):
+        return json_refusal(400, message)
+    context = {"title": "Not done", "message": message}
+    return render(request, "web/error.html", context, status=400)
+
+
 def not_found(request: HttpRequest, message: str | None = None) -> HttpResponse:
     message = message or "There is nothing here."
     if wants_json(request):

@@ -80,7 +80,9 @@ class WebMiddleware:
         for ``fetch()`` routes, which also get any other DRF refusal as ``{"detail": ...}``)."""
         if is_api(request):
             return None
-        if isinstance(exception, PermissionDenied | drf_exceptions.PermissionDenied):
+        if isinstance(exception, drf_exceptions.PermissionDenied):  # its detail may be a dict naming a field
+            return errors.denied(request, errors.error_detail(exception) or None)
+        if isinstance(exception, PermissionDenied):
             return errors.denied(request, str(exception) or None)
         if isinstance(exception, Http404 | drf_exceptions.NotFound):
             return errors.not_found(request, str(exception) or None)
@@ -88,4 +90,6 @@ class WebMiddleware:
             return errors.storage_unreachable(request, f"{exception.message} {exception.hint}")
         if isinstance(exception, drf_exceptions.APIException) and errors.wants_json(request):
             return errors.json_refusal(exception.status_code, errors.error_detail(exception) or "Refused.")
+        if isinstance(exception, drf_exceptions.ValidationError):  # a change no one may make (a page's form)
+            return errors.refused(request, errors.error_detail(exception) or None)
         return None

@@ -8,7 +8,9 @@ from django import template
 from django.http import QueryDict
 from django.urls import reverse
 
+from figtrail.server.access.policy import Level
 from figtrail.server.catalog import data_formats
+from figtrail.server.web import viewer
 
 register = template.Library()
 
@@ -82,3 +84,11 @@ def ago(moment) -> str:
     if (timezone.now() - moment).total_seconds() < 60:
         return "just now"
     return f"{timesince(moment)} ago"
+
+
+@register.simple_tag(takes_context=True)
+def may(context, obj, level: str) -> bool:
+    """Whether the person looking at the page holds ``level`` ("create", "admin", "own") on ``obj``, as
+    ``access.policy`` says (``web.viewer.can``): ``{% may figure "create" as can_change %}``."""
+    request = context.get("request")
+    return request is not None and obj is not None and viewer.can(request, obj, Level[level.upper()])

@@ -4,6 +4,7 @@ they are invited to and accepts it (once, before it expires); the rules are the 
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from figtrail.server.access.declarations import SIGNED_IN, declare
 from figtrail.server.catalog import invitations
+from figtrail.server.ids import parse_uuid
+
+MAX_LISTED = 100
 
 
 @declare(SIGNED_IN)  # the token is the credential; the signed-in user is who joins
@@ -46,3 +50,47 @@ def _message(error: Exception) -> str:
     if isinstance(detail, dict):
         return " ".join(str(item) for items in detail.values() for item in items)
     return str(detail or error)
+
+
+def pending(request: HttpRequest, target) -> list:
+    """The invitations of a workspace or an organization, newest first, for its admins' page."""
+    now = timezone.now()
+    found = list(target.invitations.select_related("initiator").order_by("-created")[:MAX_LISTED])
+    for item in found:
+        item.expired = item.expiry <= now
+    return found
+
+
+def change(request: HttpRequest, target, roles: tuple[str, ...]) -> None:
+    """Invite by e-mail or revoke an invitation, from the members page of a workspace or an organization
+    (the caller checked that the user manages it; ``catalog.invitations`` checks again, as for the API).
+    The accept link is shown once to the inviter, as the API returns the token once."""
+    post = request.POST
+    if post.get("action") == "revoke":
+        found = target.invitations.filter(pk=parse_uuid(post.get("invitation", ""))).first()
+        if found is None:
+            messages.error(request, "No such invitation.")
+            return
+        invitations.revoke(request, found)
+        messages.success(request, f"The invitation of {found.email} is revoked.")
+        return
+    form = InviteForm(post, roles=roles)
+    if not form.is_valid():
+        messages.error(request, "Give an e-mail address and a role.")
+        return
+    made = invitations.invite(request, target, form.cleaned_data["email"], form.cleaned_data["role"])
+    link = invitations.accept_link("workspace" if made.workspace_id else "organization", made.plain_token)
+    messages.success(
+        request,
+        f"Invited {made.email} as {made.membership_type.replace('_', ' ')}. The e-mail links to {link} "
+        "(it works once, for seven days).",
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField()
+
+    def __init__(self, *args, roles: tuple[str, ...] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, role) for role in roles]

@@ -17,6 +17,7 @@ from figtrail.server.access.memberships import MembershipError, change_organizat
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import Organization, OrganizationRole
 from figtrail.server.payload_responses import payload_response, payload_route
+from figtrail.server.web.views import invitations
 
 MAX_LOGO_BYTES = 512 * 1024
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpeg", "GIF": "gif", "WEBP": "webp"}  # payload_responses formats
@@ -70,6 +71,9 @@ def organization(request: HttpRequest, pk) -> HttpResponse:
     if request.method == "POST":
         if not is_admin:
             raise PermissionDenied("Only organization admins can change it.")
+        if request.POST.get("action") in ("invite", "revoke"):
+            invitations.change(request, org, tuple(OrganizationRole.values))
+            return redirect("web:organization", pk=org.pk)
         if request.POST.get("action") == "branding":
             branding = BrandingForm(request.POST, request.FILES)
             if branding.is_valid():
@@ -86,6 +90,8 @@ def organization(request: HttpRequest, pk) -> HttpResponse:
         "branding": branding,
         "memberships": org.memberships.select_related("user").order_by("user__username"),
         "roles": OrganizationRole.choices,
+        "invitations": invitations.pending(request, org) if is_admin else [],
+        "can_create_workspace": held >= Level.CREATE,
         "workspaces": policy.visible_workspaces(policy.actor_of(request))
         .filter(organization=org)
         .order_by("name"),

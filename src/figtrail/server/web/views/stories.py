@@ -19,9 +19,10 @@ from rest_framework.exceptions import NotFound, ValidationError
 from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.access.policy import Level
 from figtrail.server.api.errors import Conflict
-from figtrail.server.catalog.models import Analysis, Workspace
+from figtrail.server.catalog.models import Analysis, Figure, Workspace
+from figtrail.server.ids import uuids_or_400
 from figtrail.server.payload_responses import payload_response, payload_route
-from figtrail.server.stories import editing
+from figtrail.server.stories import editing, selection
 from figtrail.server.stories.downloads import FORMATS, download
 from figtrail.server.stories.models import Story, StorySlide, StoryStatus
 from figtrail.server.stories.selection import figures_of
@@ -34,6 +35,7 @@ from figtrail.server.web.views.sharing import share_panel
 
 OFFLINE_LABEL = "Offline summary, no language model"
 TITLE_MAX = 500
+ADDABLE_MAX = 500
 
 
 def workspace_stories(workspace: Workspace) -> QuerySet[Story]:
@@ -143,11 +145,20 @@ def edit(request: HttpRequest, pk) -> HttpResponse:
         if request.POST.get("slide_action") or request.POST.get("stay"):
             return redirect("web:story-edit", pk=obj.pk)
         return redirect("web:story", pk=obj.pk)
+    slides = _slides(request, obj)
+    for item in slides:  # the revisions a slide may be pinned to: its figure's
+        revision = item["revision"]
+        item["choices"] = (
+            list(revision.figure.revisions.order_by("-revision_index").values_list("pk", "revision_index"))
+            if revision is not None
+            else []
+        )
     context = {
         "story": obj,
         "crumbs": breadcrumbs(request, obj),
-        "slides": _slides(request, obj),
+        "slides": slides,
         "label": provider_label(obj),
+        "addable": addable_figures(request, obj),
     }
     return render(request, "web/stories/edit.html", context)
 
@@ -163,9 +174,13 @@ def _change(request: HttpRequest, story: Story) -> str:
             name: post.get(f"slide-{slide.pk}-{name}", "").strip()
             for name in ("title", "description", "transition")
         }
+        | _pinned(post, slide)
         for slide in slides
     ]
-    note = _reorder(items, post.get("slide_action", ""))
+    try:
+        note = _added(request, story, items) or _reorder(items, post.get("slide_action", ""))
+    except ValidationError as error:
+        return _first_error(error)
     data = {
         "title": post.get("title", story.title).strip()[:TITLE_MAX],
         "summary": post.get("summary", "").strip(),
@@ -177,6 +192,37 @@ def _change(request: HttpRequest, story: Story) -> str:
     if story.status == StoryStatus.FAILED:  # written by hand from now on
         Story.objects.filter(pk=story.pk).update(status=StoryStatus.DRAFT)
     return note or "The story is saved."
+
+
+def _pinned(post, slide: StorySlide) -> dict:
+    """A slide pinned to another revision of its figure (``slide-<id>-revision``), as the API's
+    ``slides[].revision`` does; ``stories.editing`` checks it may be seen and is in the story's workspace."""
+    chosen = post.get(f"slide-{slide.pk}-revision", "")
+    return {"revision": chosen} if chosen and chosen != str(slide.revision_id) else {}
+
+
+def _added(request: HttpRequest, story: Story, items: list[dict]) -> str:
+    """``slide_action=add``: a new last slide showing the latest revision of the figure chosen
+    (``add_figure``), as a new ``slides[]`` item with a revision is in the API."""
+    if request.POST.get("slide_action") != "add":
+        return ""
+    figure_id = uuids_or_400([request.POST.get("add_figure", "")], "add_figure")
+    figures = selection.figures_by_id(viewer.actor(request), figure_id, "add_figure")
+    latest = selection.latest_revisions(figures, "add_figure")[0]
+    items.append({"revision": str(latest.pk), "title": latest.figure.name[:TITLE_MAX]})
+    return f"“{latest.figure.name}” is added as the last slide."
+
+
+def addable_figures(request: HttpRequest, story: Story) -> list[Figure]:
+    """Figures of the story's workspace with a revision to show, for "Add a figure" (a story shows its
+    own workspace's figures only)."""
+    figures = (
+        Figure.objects.filter(analysis__workspace=story.workspace_id, revisions__isnull=False)
+        .select_related("analysis")
+        .distinct()
+        .order_by("analysis__name", "name")
+    )
+    return list(figures[:ADDABLE_MAX])
 
 
 def _reorder(items: list[dict], action: str) -> str:

@@ -16,9 +16,11 @@ from figtrail.server.access.policy import Level
 from figtrail.server.catalog.models import Figure, Revision, Workspace, WorkspaceRole
 from figtrail.server.web import viewer
 from figtrail.server.web.navigation import breadcrumbs, paginate
+from figtrail.server.web.views import invitations
 from figtrail.server.web.views.stories import provider_label, workspace_stories
 
 PER_PAGE = 50
+WORKSPACE_INVITE_ROLES = ("viewer", "creator", "admin")  # invitations/workspace/: never owner
 
 
 def workspace_header(request: HttpRequest, workspace: Workspace, tab: str) -> dict:
@@ -75,6 +77,9 @@ def members(request: HttpRequest, pk) -> HttpResponse:
     ws = viewer.fetch(request, Workspace, pk)
     if request.method == "POST":
         viewer.require(request, ws, Level.ADMIN)
+        if request.POST.get("action") in ("invite", "revoke"):
+            invitations.change(request, ws, WORKSPACE_INVITE_ROLES)
+            return redirect("web:workspace-members", pk=ws.pk)
         form = MemberForm(request.POST)
         if form.is_valid():
             error = change_member(request, ws, **form.cleaned_data)
@@ -89,6 +94,10 @@ def members(request: HttpRequest, pk) -> HttpResponse:
     context = workspace_header(request, ws, "members") | {
         "memberships": memberships,
         "roles": WorkspaceRole.choices,
+        "invite_roles": [
+            (value, label) for value, label in WorkspaceRole.choices if value in WORKSPACE_INVITE_ROLES
+        ],
+        "invitations": invitations.pending(request, ws),
         "organization_members": ws.organization.memberships.select_related("user").order_by("user__username")
         if ws.organization_id
         else [],

@@ -48,6 +48,37 @@
     });
   });
 
+  // Page actions fold into a menu on narrow screens: the buttons of <div class="actions" data-fold> go
+  // into a <details> that stays open (its summary hidden) while the window is wide, and closes into an
+  // "Actions" button below 720 px. Without this script the buttons simply wrap.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 720px)") : null;
+  document.querySelectorAll(".actions[data-fold]").forEach(function (actions) {
+    if (!actions.children.length || !narrow) return;
+    var menu = document.createElement("details");
+    menu.className = "fold";
+    var summary = document.createElement("summary");
+    summary.className = "btn";
+    summary.textContent = "Actions";
+    var items = document.createElement("div");
+    items.className = "fold-items";
+    while (actions.firstChild) items.appendChild(actions.firstChild);
+    menu.appendChild(summary);
+    menu.appendChild(items);
+    actions.appendChild(menu);
+    var sync = function () {
+      menu.classList.toggle("folded", narrow.matches);
+      menu.open = !narrow.matches;
+    };
+    sync();
+    if (narrow.addEventListener) narrow.addEventListener("change", sync);
+    document.addEventListener("click", function (event) {
+      if (narrow.matches && menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && narrow.matches && menu.open) { menu.open = false; summary.focus(); }
+    });
+  });
+
   // Timeline: compare needs two different revisions.
   var picker = document.getElementById("compare-form");
   if (picker) {
