@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access import policy
-from figtrail.server.access.policy import Level
 from figtrail.server.access.sharing import ShareableMixin
-from figtrail.server.activity import log as activity
-from figtrail.server.activity.models import Action
-from figtrail.server.catalog import tree
+from figtrail.server.catalog import changes
 from figtrail.server.catalog.common import CONTAINER_FIELDS, CatalogViewSet, ContainerSerializer
 from figtrail.server.catalog.figure_summaries import figure_summaries
 from figtrail.server.catalog.models import Analysis, Figure, Revision
@@ -83,17 +79,4 @@ class FigureViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        analysis = serializer.validated_data["analysis"]
-        policy.check(self.actor, analysis, Level.CREATE)
-        with transaction.atomic():
-            figure = serializer.save(created_by=request.user)
-            tree.touch_ancestors(figure, request.user, figure.created_on)
-            activity.record(request.user, Action.CREATE, figure)
-        return self.created(figure)
-
-    def check_update(self, figure: Figure, data: dict) -> None:
-        target = data.get("analysis")
-        if target is not None and target.pk != figure.analysis_id:
-            policy.check(self.actor, target, Level.CREATE)
-            tree.move_sizes(figure, figure.analysis, target)
-            activity.record(self.request.user, Action.MOVE, figure)
+        return self.created(changes.create_figure(self.actor, request.user, serializer.validated_data))
