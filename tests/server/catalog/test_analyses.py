@@ -190,3 +190,16 @@ def test_missing_is_404(owner):
             no_such("analysis", MISSING)
         )
     assert refusal(owner.get(f"analysis/{MISSING}/thumbnail/64"), 404) == no_such("analysis", MISSING)
+
+
+def test_a_log_lists_each_entry_as_the_entry_itself_answers(owner):
+    """log/ is built without a serializer per row (catalog.common.log_items); log/<id>/ goes through
+    LogItemSerializer: the two agree field for field, deleted entries and all."""
+    workspace, analysis, figure = owner.tree()
+    owner.revision(figure["api_id"], data_item(b"x"))
+    doomed = owner.figure(analysis["api_id"])
+    owner.delete(f"figure/{doomed['api_id']}/")
+    path = f"workspace/{workspace['api_id']}/log/"
+    listed = owner.ok(path)
+    assert len(listed) >= 4 and any(entry["deleted"] for entry in listed)
+    assert listed == [owner.ok(f"{path}{entry['api_id']}/") for entry in listed]
