@@ -84,6 +84,7 @@ class FigureFacts:
     metadata: dict[str, Any] = field(default_factory=dict)  # the revision's captured metadata
     code: str = ""  # the source that drew it (cell or script)
     code_before: str = ""  # code run before it in the same session (the notebook's earlier cells)
+    code_guessed: bool = False  # no cell was recorded: ``code`` is the history's last cell that plots
     code_language: str = "python"
     tables: tuple[TableFacts, ...] = ()
     inputs: tuple[str, ...] = ()  # names of the data files (asset revisions) read to make it

@@ -109,7 +109,13 @@ def write_extract_code(prompt: Prompt) -> str:
         if missing
         else ""
     )
-    return f"```python\n{_extraction_note(located, facts)}{needs}\n{sliced}\n```"
+    guessed = (
+        "\n# No cell was recorded with this figure: this is from the last cell of the notebook's history "
+        "that seems to draw, which may not be the one that drew it."
+        if facts.code_guessed
+        else ""
+    )
+    return f"```python\n{_extraction_note(located, facts)}{guessed}{needs}\n{sliced}\n```"
 
 
 def _extraction_note(located: Located, facts: FigureFacts) -> str:

@@ -139,9 +139,17 @@ def location_sentence(located: Located) -> str:
     return f"The code draws {count} figures; {which}.{several}"
 
 
+GUESSED_CODE = (
+    "No cell was recorded with this figure; the code is the last cell of the notebook's history that "
+    "seems to draw, which may not be the one that drew it."
+)
+
+
 def code_sentences(facts: FigureFacts) -> str:
     code, located = figure_code(facts)
-    where = location_sentence(located)
+    where = " ".join(
+        part for part in (GUESSED_CODE if facts.code_guessed else "", location_sentence(located)) if part
+    )
     if code is None:
         return f"The code ({len(facts.code.splitlines())} lines) was stored. {where}"
     subject = "The part of it that draws this figure" if len(located.drawings) > 1 else "The code"

@@ -39,6 +39,13 @@ def revisions(owner) -> dict[str, str]:
             history=[*EARLIER, LATER, "print('after')"],
             metadata={"title": "Doubled growth", "series": ["doubled"]},
         )["api_id"],
+        "no_cell": publish(  # a client that recorded the kernel's history but not the cell
+            owner,
+            owner.figure(analysis["api_id"], "Doubled again")["api_id"],
+            code="",
+            history=[*EARLIER, LATER, "print('after')"],
+            metadata={"title": "Doubled growth", "series": ["doubled"]},
+        )["api_id"],
     }
 
 
@@ -76,3 +83,12 @@ def test_extracted_code_of_a_notebook_cell_runs_with_what_earlier_cells_defined(
     assert "frame = pd.read_csv('growth.csv')" in code and "'Before'" not in code
     drawn = run_extracted(tmp_path, code, {"growth.csv": TABLE})
     assert [(f["title"], f["series"]) for f in drawn] == [("Doubled growth", ["doubled"])]
+
+
+def test_code_taken_from_the_history_is_said_to_be_a_guess(owner, revisions, tmp_path):
+    text = ask(owner, "ai/insight/", revisions["no_cell"])["text"]
+    assert "No cell was recorded with this figure" in text and "may not be the one that drew it" in text
+    code = ask(owner, "ai/extract_code/", revisions["no_cell"])["code"]
+    assert "# No cell was recorded with this figure" in code
+    drawn = run_extracted(tmp_path, code, {"growth.csv": TABLE})
+    assert [f["title"] for f in drawn] == ["Doubled growth"]

@@ -44,7 +44,7 @@ def revision_facts(revision: Revision, *, with_image: bool = True) -> FigureFact
     revision = _loaded(revision)
     rows = list(revision.data.all())
     metadata = revision.metadata if isinstance(revision.metadata, dict) else {}
-    code, language = _code(rows)
+    code, language, guessed = _code(rows)
     python = bool(code) and language.lower() == "python"
     before = _code_before(rows, code) if python else ""
     labels = _code_labels(revision, metadata, code, before) if python else None
@@ -62,6 +62,7 @@ def revision_facts(revision: Revision, *, with_image: bool = True) -> FigureFact
         metadata=metadata,
         code=code,
         code_before=before,
+        code_guessed=guessed,
         code_language=language,
         tables=_tables(rows),
         inputs=_inputs(revision),
@@ -119,17 +120,17 @@ def _format(row: Data) -> str:
     return str(row.metadata.get("format") or "").lower()
 
 
-def _code(rows: list[Data]) -> tuple[str, str]:
+def _code(rows: list[Data]) -> tuple[str, str, bool]:
     """The code that drew the figure: the cell or the script; else the last relevant cell of the
-    notebook's history."""
+    notebook's history, which is a guess (the third value says so)."""
     code_rows = [row for row in rows if row.type == DataType.CODE]
     for row in code_rows:
         if _format(row) != HISTORY_FORMAT and (text := _text_of(row)).strip():
-            return text, _language(row)
+            return text, _language(row), False
     for row in code_rows:
         if _format(row) == HISTORY_FORMAT and (cell := _last_relevant_cell(_text_of(row))):
-            return cell, _language(row)
-    return "", "python"
+            return cell, _language(row), True
+    return "", "python", False
 
 
 def _language(row: Data) -> str:
