@@ -108,6 +108,11 @@ def _render_figure(facts: FigureFacts, number: int, total: int) -> str:
     if facts.code.strip():
         code = _clip(facts.code, MAX_CODE_CHARS)
         lines.append(f"code that drew it:\n```{facts.code_language}\n{code}\n```")
+        if facts.code_guessed:
+            lines.append(
+                "note: no cell was recorded with this figure; that is the last cell of the notebook's "
+                "history that seems to draw, which may not be the one that drew it."
+            )
         if which := _which_figure(facts):
             lines.append(which)
     return "\n".join(lines)
