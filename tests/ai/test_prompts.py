@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from figtrail.ai.base import STORY_SCHEMA, FigureFacts, Image, Message, Prompt, Purpose, TableFacts
 from figtrail.ai.prompts import INSTRUCTIONS, MAX_CODE_CHARS, render
+from tests.ai.scripts import NOTEBOOK_CELL, figure_facts
 
 
 def test_every_purpose_has_instructions() -> None:
@@ -52,3 +54,17 @@ def test_facts_history_and_question_are_rendered() -> None:
 def test_rendering_is_deterministic(purpose: Purpose) -> None:
     prompt = Prompt(purpose, question="q", figures=(FigureFacts("r", "f", metadata={"b": 1, "a": [2]}),))
     assert render(prompt) == render(prompt)
+
+
+def test_a_model_is_told_which_of_the_code_s_figures_this_is() -> None:
+    right = figure_facts(NOTEBOOK_CELL, {"title": "Right panel"})
+    assert (
+        "that code draws 2 figures; this is figure 2 of them, titled 'Right panel'"
+        in render(Prompt(Purpose.INSIGHT, figures=(right,))).text
+    )
+    unknown = render(Prompt(Purpose.INSIGHT, figures=(figure_facts(NOTEBOOK_CELL, {}),))).text
+    assert "which one this is could not be told" in unknown
+    earlier = replace(right, code_before="import numpy as np", code_guessed=True)
+    text = render(Prompt(Purpose.EXTRACT_CODE, figures=(earlier,))).text
+    assert "## Code run before it" in text and "import numpy as np" in text
+    assert "may not be the one that drew it" in text
