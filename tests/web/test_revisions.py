@@ -154,3 +154,17 @@ def test_download_everything_is_one_zip_of_every_data_object_and_what_the_api_sa
     stranger = session.__class__()
     refused = stranger.get(f"{live_server.url}/revision/{latest['api_id']}/download", allow_redirects=False)
     assert refused.status_code == 302 and "/signin" in refused.headers["Location"]
+
+
+def test_the_image_opens_full_screen_and_code_has_copy_buttons(signed_in, seeded):
+    page = signed_in.page
+    latest = seeded.revisions[-1]
+    page.goto(f"/revision/{latest['api_id']}")
+    page.click("#figure-image")
+    assert page.locator("dialog#zoom-dialog").get_attribute("open") is not None
+    assert page.eval_on_selector("dialog#zoom-dialog img", "i => i.complete && i.naturalWidth > 0")
+    page.keyboard.press("Escape")
+    assert page.locator("dialog#zoom-dialog").get_attribute("open") is None
+    page.locator("#code .copy-code").first.click()
+    page.wait_for_function("() => document.querySelector('#code .copy-code').textContent === 'Copied'")
+    assert signed_in.errors == []

@@ -172,4 +172,70 @@
     event.preventDefault();
     target.click();
   });
+
+  // Copy buttons on code: every highlighted block (.hl) and plain text block gets one, copying its text
+  // (the code alone, not the line numbers).
+  document.querySelectorAll(".hl, pre.plain").forEach(function (block) {
+    if (block.closest(".diff-wrap")) return; // diffs show two versions: nothing single to copy
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn small copy-code";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", "Copy this code");
+    button.addEventListener("click", function () {
+      var code = block.querySelector("td.code pre") || block.querySelector("pre") || block;
+      var text = code.innerText;
+      var done = function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = "Copy"; }, 1500);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
+      } else {
+        fallbackCopy(text);
+        done();
+      }
+    });
+    var holder = document.createElement("div");
+    holder.className = "copy-code-holder";
+    block.parentNode.insertBefore(holder, block);
+    holder.appendChild(button);
+    holder.appendChild(block);
+  });
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    document.body.removeChild(area);
+  }
+
+  // Click to zoom: a figure's image opens full screen (Escape or a click closes it).
+  var zoomable = document.getElementById("figure-image");
+  if (zoomable) {
+    zoomable.classList.add("zoomable");
+    zoomable.setAttribute("tabindex", "0");
+    zoomable.setAttribute("title", "Click to see it full screen");
+    var viewer = document.createElement("dialog");
+    viewer.className = "zoom";
+    viewer.id = "zoom-dialog";
+    viewer.setAttribute("aria-label", "The figure, full screen");
+    var big = document.createElement("img");
+    big.alt = zoomable.alt;
+    viewer.appendChild(big);
+    document.body.appendChild(viewer);
+    var open = function () {
+      big.src = zoomable.currentSrc || zoomable.src;
+      if (typeof viewer.showModal === "function") viewer.showModal();
+    };
+    zoomable.addEventListener("click", open);
+    zoomable.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); open(); }
+    });
+    viewer.addEventListener("click", function () { viewer.close(); });
+  }
 })();
