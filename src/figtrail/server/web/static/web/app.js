@@ -238,4 +238,30 @@
     });
     viewer.addEventListener("click", function () { viewer.close(); });
   }
+  // The colour theme: auto (the system's), dark or light, kept in a cookie the server reads to set
+  // data-theme on <html> (so the page never flashes the other theme).
+  var themeSwitch = document.getElementById("theme-switch");
+  if (themeSwitch) {
+    var themes = ["auto", "dark", "light"];
+    var current = document.documentElement.dataset.theme || "auto";
+    var symbols = { auto: "\u25D0", dark: "\u25CF", light: "\u25CB" };  // half, full, empty circle
+    var label = function () {
+      themeSwitch.textContent = symbols[current];
+      themeSwitch.title = "Theme: " + current + " (click to change)";
+      themeSwitch.setAttribute("aria-label", "Theme: " + current);
+    };
+    themeSwitch.hidden = false;
+    label();
+    themeSwitch.addEventListener("click", function () {
+      current = themes[(themes.indexOf(current) + 1) % themes.length];
+      if (current === "auto") {
+        delete document.documentElement.dataset.theme;
+        document.cookie = "figtrail_theme=; path=/; max-age=0; samesite=lax";
+      } else {
+        document.documentElement.dataset.theme = current;
+        document.cookie = "figtrail_theme=" + current + "; path=/; max-age=31536000; samesite=lax";
+      }
+      label();
+    });
+  }
 })();
