@@ -63,7 +63,8 @@ def chart(kind: str, seed_value: int) -> bytes:
 
 
 def publish_demo(api) -> dict:
-    seeded = seed(api, revisions=4, short_prefix="DEMO", workspace_name="Tumour growth study")
+    prefix = api.created("short_id_prefix/reserve/", {})["prefix"]  # short ids are under a reserved prefix
+    seeded = seed(api, revisions=4, short_prefix=prefix, workspace_name="Tumour growth study")
     for name in ("Xenograft cohort 1", "Organoid screen"):
         api.analysis(seeded.workspace["api_id"], name)
     kinds = ["scatter", "bars", "hist", "heat", "line"]

@@ -102,6 +102,10 @@ def test_scrub_the_whole_history_and_compare_across_pages(signed_in, owner, live
     )
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), wide
     assert page.inner_text("#filmstrip-label").startswith("Revision 34 of 34")
+    assert (
+        page.inner_text("#pick-a-label") == "revision 33"
+        and page.inner_text("#pick-b-label") == "revision 34"
+    )
     page.fill("#filmstrip-scrub", "0")  # the very first, which is not on this page of the timeline
     assert page.inner_text("#filmstrip-label").startswith("Revision 1 of 34")
     assert page.get_attribute("#filmstrip-link", "href") == f"/revision/{revs[0]['api_id']}"

@@ -78,5 +78,11 @@
       show(Math.max(0, Math.min(revisions.length - 1, next)));
     }
   });
+  // the pair the timeline preselects, named in the strip's line too
+  ["a", "b"].forEach(function (side) {
+    var checked = form && form.querySelector("input[name=" + side + "]:checked");
+    var row = checked && checked.closest("li[data-number]");
+    if (row) document.getElementById("pick-" + side + "-label").textContent = "revision " + row.dataset.number;
+  });
   show(Number(scrub.value));
 })();
