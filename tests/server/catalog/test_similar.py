@@ -81,3 +81,27 @@ def test_the_workspace_search_finds_words_in_pictures(live_server):
     assert page.status_code == 200, page.text[:500]
     assert f"/revision/{created['api_id']}" in page.text or f"/r/{created['api_id']}" in page.text
     assert "in the picture:</span> Hospital Admissions Weekly" in page.text
+
+
+def test_the_revision_page_leads_to_its_similar_figures(live_server):
+    owner, stranger = new_user(live_server), new_user(live_server)
+    workspace = owner.workspace()
+    analysis = owner.analysis(workspace["api_id"])
+    wave = owner.figure(analysis["api_id"], "Wave")
+    source = owner.revision(wave["api_id"], image_item(chart(lambda ax: ax.plot(X, np.sin(X)))))
+    copy = owner.figure(analysis["api_id"], "Wave, again")
+    redrawn = owner.revision(copy["api_id"], image_item(chart(lambda ax: ax.plot(X, np.sin(X) * 1.02))))
+    bars = owner.figure(analysis["api_id"], "Bars")
+    owner.revision(bars["api_id"], image_item(chart(lambda ax: ax.bar([1, 2, 3], [3, 1, 2]))))
+    settled(owner, source["api_id"])
+    session = web_session(live_server, owner.username, owner.password)
+    revision_page = session.get(f"{live_server.url}/revision/{source['api_id']}", timeout=30).text
+    assert f'href="/revision/{source["api_id"]}/similar"' in revision_page
+    page = session.get(f"{live_server.url}/revision/{source['api_id']}/similar", timeout=30)
+    assert page.status_code == 200
+    listed = re.findall(r'data-revision="([^"]+)"', page.text.split('id="similar-results"', 1)[1])
+    assert listed == [redrawn["api_id"]]  # the redrawn wave; not the bars
+    assert "Wave, again" in page.text and ("bits apart" in page.text or "identical" in page.text)
+    theirs = web_session(live_server, stranger.username, stranger.password)
+    refused = theirs.get(f"{live_server.url}/revision/{source['api_id']}/similar", timeout=30)
+    assert refused.status_code == 404 and f"No revision with id {source['api_id']}." in refused.text

@@ -120,40 +120,49 @@ class SimilarMixin:
         those revisions are not read yet (``unread``: their reading is queued)."""
         revision = self.get_object(Level.VIEW)
         limit = _max_distance(request)
-        phash = revision.phash
-        if phash is None:
-            phash, _ = read_picture(revision)
-        workspaces = policy.visible_workspaces(policy.actor_of(request))
-        found = []
-        if phash:
-            hashed = (
-                Revision.objects.filter(figure__analysis__workspace__in=workspaces, is_processing=False)
-                .exclude(pk=revision.pk)
-                .exclude(phash=None)
-                .exclude(phash=NO_PICTURE)
-                .values_list("pk", "phash", "created_on")
-            )
-            for pk, other, created_on in hashed:
-                if (distance := hash_distance(phash, other)) <= limit:
-                    found.append((distance, -created_on.timestamp(), pk))
-        found.sort()
-        near = {distance_pk[2]: distance_pk[0] for distance_pk in found[:LIMIT]}
-        rows = Revision.objects.filter(pk__in=near).select_related("figure__analysis")
-        listed = sorted(rows, key=lambda r: (near[r.pk], -r.created_on.timestamp()))
-        waiting = Revision.objects.filter(unread(workspaces)).exclude(pk=revision.pk)
-        waiting_in = set(waiting.values_list("figure__analysis__workspace_id", flat=True).distinct())
-        still_unread = waiting.count() if waiting_in else 0  # before the reading starts
-        if waiting_in:
-            queue_reading(request.user, waiting_in)
+        phash, listed, still_unread = find_similar(revision, policy.actor_of(request), request.user, limit)
         return Response(
             {
                 "revision": str(revision.pk),
                 "phash": phash or None,
                 "max_distance": limit,
-                "similar": [_entry(other, near[other.pk]) for other in listed],
+                "similar": [_entry(other, distance) for other, distance in listed],
                 "unread": still_unread,
             }
         )
+
+
+def find_similar(revision: Revision, actor, user, limit: int = NEAR_DUPLICATE_BITS):
+    """``(phash, [(revision, distance)], unread)``: the revisions at most ``limit`` bits from this one's
+    picture in the workspaces ``actor`` reads as a member, nearest then newest first (at most LIMIT),
+    and how many there are not read yet (their reading is queued, on behalf of ``user``). The API's
+    ``similar/`` and the web UI's similar page both ask here."""
+    phash = revision.phash
+    if phash is None:
+        phash, _ = read_picture(revision)
+    workspaces = policy.visible_workspaces(actor)
+    found = []
+    if phash:
+        hashed = (
+            Revision.objects.filter(figure__analysis__workspace__in=workspaces, is_processing=False)
+            .exclude(pk=revision.pk)
+            .exclude(phash=None)
+            .exclude(phash=NO_PICTURE)
+            .values_list("pk", "phash", "created_on")
+        )
+        for pk, other, created_on in hashed:
+            if (distance := hash_distance(phash, other)) <= limit:
+                found.append((distance, -created_on.timestamp(), pk))
+    found.sort()
+    near = {distance_pk[2]: distance_pk[0] for distance_pk in found[:LIMIT]}
+    rows = Revision.objects.filter(pk__in=near).select_related("figure__analysis")
+    listed = sorted(rows, key=lambda r: (near[r.pk], -r.created_on.timestamp()))
+    waiting = Revision.objects.filter(unread(workspaces)).exclude(pk=revision.pk)
+    waiting_in = set(waiting.values_list("figure__analysis__workspace_id", flat=True).distinct())
+    still_unread = waiting.count() if waiting_in else 0  # before the reading starts
+    if waiting_in and user is not None and user.is_authenticated:
+        queue_reading(user, waiting_in)
+    return phash, [(other, near[other.pk]) for other in listed], still_unread
 
 
 def _entry(revision: Revision, distance: int) -> dict:

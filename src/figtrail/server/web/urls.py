@@ -71,6 +71,7 @@ urlpatterns = [
     page(f"revision/{ID}/lineage", lineage.revision_lineage, "revision-lineage"),
     page(f"revision/{ID}/reproduce", revisions.reproduce, "revision-reproduce"),
     page(f"revision/{ID}/download", revisions.download_all, "revision-download"),
+    page(f"revision/{ID}/similar", revisions.similar, "revision-similar"),
     page(r"r/(?P<ident>[0-9A-Za-z_-]{1,64})", revisions.short_link, "short-link"),
     page("compare", compare.compare, "compare"),
     page(f"asset/{ID}", assets.asset, "asset"),

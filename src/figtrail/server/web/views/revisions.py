@@ -13,6 +13,7 @@ from figtrail.server.access.declarations import LINK, declare
 from figtrail.server.catalog import clean_room, revision_archive
 from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import AssetLink, Revision
+from figtrail.server.catalog.similar import find_similar
 from figtrail.server.ids import parse_uuid
 from figtrail.server.page_urls import absolute, revision_link
 from figtrail.server.payload_responses import download_file_response, payload_route
@@ -122,6 +123,24 @@ def download_all(request: HttpRequest, pk) -> HttpResponse:
     )
     archive = revision_archive.write_archive(rev, absolute(request, revision_link(rev)))
     return download_file_response(archive, "zip", revision_archive.archive_name(rev))
+
+
+@declare(LINK)
+@require_safe
+def similar(request: HttpRequest, pk) -> HttpResponse:
+    """Near duplicates of the revision's picture in the workspaces the viewer is a member of
+    (``catalog.similar.find_similar``), nearest first, with thumbnails."""
+    rev = viewer.fetch(request, Revision.objects.select_related("figure__analysis__workspace"), pk)
+    phash, found, unread = find_similar(rev, viewer.actor(request), request.user)
+    context = {
+        "revision": rev,
+        "figure": rev.figure,
+        "crumbs": breadcrumbs(request, rev),
+        "found": found,
+        "has_picture": bool(phash),
+        "unread": unread,
+    }
+    return render(request, "web/similar.html", context)
 
 
 def _highlighted(data):
