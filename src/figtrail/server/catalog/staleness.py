@@ -48,16 +48,7 @@ def stale_links(figure_ids: Iterable[Any]) -> dict[Any, list[Behind]]:
     ids = list(figure_ids)
     if not ids:
         return {}
-    newest_revision = (
-        Revision.objects.filter(figure=OuterRef("pk")).order_by("-revision_index").values("pk")[:1]
-    )
-    latest = {
-        revision_id: figure_id
-        for figure_id, revision_id in Figure.objects.filter(pk__in=ids)
-        .annotate(latest=Subquery(newest_revision))
-        .values_list("pk", "latest")
-        if revision_id is not None
-    }
+    latest = {revision_id: figure_id for figure_id, revision_id in _latest_revisions(ids).items()}
     used = list(
         AssetLink.objects.filter(figure_revision_id__in=list(latest))
         .values_list(
@@ -83,6 +74,13 @@ def stale_links(figure_ids: Iterable[Any]) -> dict[Any, list[Behind]]:
                 Behind(asset_id, name, used_id, used_number, newest_id, newest_number)
             )
     return {figure_id: sorted(behind, key=lambda b: b.asset_name) for figure_id, behind in found.items()}
+
+
+def _latest_revisions(figure_ids) -> dict[Any, Any]:
+    """``{figure id: its latest revision's id}``, in one query (the figure and revision_index index)."""
+    newest = Revision.objects.filter(figure=OuterRef("pk")).order_by("-revision_index").values("pk")[:1]
+    rows = Figure.objects.filter(pk__in=list(figure_ids)).annotate(latest=Subquery(newest))
+    return {figure_id: latest for figure_id, latest in rows.values_list("pk", "latest") if latest is not None}
 
 
 def filter_stale(figures: QuerySet[Figure], stale: bool) -> QuerySet[Figure]:
@@ -114,11 +112,7 @@ def uses_of(asset: Asset, limit: int = 500) -> list[Use]:
         )
     )
     links = list(links[:limit])
-    figures = {link.figure_revision.figure_id for link in links}
-    latest: dict[Any, Any] = {}
-    ordered = Revision.objects.filter(figure_id__in=figures).order_by("figure_id", "revision_index")
-    for figure_id, pk in ordered.values_list("figure_id", "pk"):
-        latest[figure_id] = pk  # ascending: the last one seen is the newest
+    latest = _latest_revisions({link.figure_revision.figure_id for link in links})
     seen: set[tuple[Any, Any]] = set()
     uses = []
     for link in links:
