@@ -168,3 +168,32 @@ def test_the_image_opens_full_screen_and_code_has_copy_buttons(signed_in, seeded
     page.locator("#code .copy-code").first.click()
     page.wait_for_function("() => document.querySelector('#code .copy-code').textContent === 'Copied'")
     assert signed_in.errors == []
+
+
+def test_the_metadata_panel_shows_the_client_s_notes_and_keeps_r_session_facts_out_of_parameters(
+    live_server, owner
+):
+    from tests.server.helpers import data_item, png_bytes
+    from tests.web.helpers import web_session
+
+    _, _, figure = owner.tree()
+    metadata = {
+        "dose": 3,
+        "figtrail_notes": ["plotly PNG was not stored: kaleido needs Chrome (plotly_get_chrome)"],
+        "figtrail_pending": ["svg"],
+        "R version": "R version 4.2.2",
+        "Sys.info()": {"nodename": "lab-laptop"},
+        "getwd": "/home/ada/study",
+    }
+    rev = owner.revision(figure["api_id"], data_item(png_bytes(), "image", format="png"), metadata=metadata)
+    page = web_session(live_server, owner.username, owner.password).get(
+        f"{live_server.url}/revision/{rev['api_id']}", timeout=30
+    )
+    html = page.text
+    notes = html[html.index('id="client-notes"') : html.index("</div>", html.index('id="client-notes"'))]
+    assert "kaleido needs Chrome" in notes and "Still coming</b>: svg" in notes
+    parameters = html[html.index('id="parameters"') : html.index("</table>", html.index('id="parameters"'))]
+    assert "dose" in parameters
+    assert "lab-laptop" not in parameters and "R version" not in parameters and "figtrail_" not in parameters
+    run = html[html.index('id="run"') : html.index("</table>", html.index('id="run"'))]
+    assert "Sys.info().nodename" in run and "/home/ada/study" in run

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from figtrail.server.catalog.models import AssetLink, Data, DataType, Figure, Revision
 from figtrail.server.web.diffs import flatten
-from figtrail.server.web.revision_parts import ENVIRONMENT_KEYS, PACKAGE_TEXT_NAMES, PROVENANCE_KEYS
+from figtrail.server.web.revision_parts import ENVIRONMENT_KEYS, PACKAGE_TEXT_NAMES, is_provenance
 
 ENVIRONMENT_TEXTS = PACKAGE_TEXT_NAMES | {"system info", "sessioninfo"}
 HISTORY_FORMAT = "jupyter-history/json"  # every cell run so far: it changes with every run, not the code
@@ -170,7 +170,7 @@ def _git(metadata: dict | None) -> dict[str, Any] | None:
 
 
 def _is_provenance(key: str) -> bool:
-    return key.split(".", 1)[0] in PROVENANCE_KEYS
+    return is_provenance(key.split(".", 1)[0])
 
 
 def _bulky(key: str) -> bool:

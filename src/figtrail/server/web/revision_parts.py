@@ -11,7 +11,21 @@ from figtrail.server.web.diffs import flatten
 from figtrail.server.web.payloads import FORMAT_LABELS, INLINE_FORMATS
 
 ENVIRONMENT_KEYS = ("python_version", "notebook_kernel", "backend", "kernel", "platform", "hostname")
-RUN_KEYS = ("notebook_name", "notebook_path", "cell_id", "execution_count", "argv", "script")
+RUN_KEYS = (
+    "notebook_name",
+    "notebook_path",
+    "cell_id",
+    "execution_count",
+    "argv",
+    "script",
+    # what the R client records of its session
+    "input",
+    "getwd",
+    "R version",
+    "R details",
+    "Sys.info()",
+    "rsvg",
+)
 FIGURE_KEYS = ("title", "axis_labels", "series", "axes")  # what the figure itself shows (figure facts)
 # What annotators and the figure record: everything else in a revision's metadata is the user's own
 PROVENANCE_KEYS = frozenset({*ENVIRONMENT_KEYS, "git", *RUN_KEYS, *FIGURE_KEYS})
@@ -94,10 +108,16 @@ def other_metadata(metadata: dict | None) -> list[tuple[str, str]]:
     return sorted(flatten(rest).items())
 
 
+def is_provenance(key: str) -> bool:
+    """A metadata key an annotator, the figure or figtrail itself wrote (``figtrail_pending``,
+    ``figtrail_notes``), not the user."""
+    return key in PROVENANCE_KEYS or key.startswith("figtrail_")
+
+
 def parameters(metadata: dict | None) -> list[tuple[str, str]]:
     """The user's own metadata (``metadata=`` and ``default_metadata``), flattened: what the page shows
     first, as the parameters of the run."""
-    own = {k: v for k, v in (metadata or {}).items() if k not in PROVENANCE_KEYS}
+    own = {k: v for k, v in (metadata or {}).items() if not is_provenance(k)}
     return sorted(flatten(own).items())
 
 

@@ -82,6 +82,10 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         "environment": environment(rev.metadata),
         "git": git_info(rev.metadata),
         "parameters": parameters(rev.metadata),
+        "notes": _listed(
+            (rev.metadata or {}).get("figtrail_notes")
+        ),  # what the client could not store, and why
+        "pending": _listed((rev.metadata or {}).get("figtrail_pending")),
         "run": recorded(rev.metadata, RUN_KEYS),
         "facts": recorded(rev.metadata, FIGURE_KEYS),
         "link": absolute(request, revision_link(rev)),
@@ -141,6 +145,13 @@ def similar(request: HttpRequest, pk) -> HttpResponse:
         "unread": unread,
     }
     return render(request, "web/similar.html", context)
+
+
+def _listed(value) -> list[str]:
+    """A metadata value shown as a list of lines (a list, or one text)."""
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [str(value)] if value else []
 
 
 def _highlighted(data):
