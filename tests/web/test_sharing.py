@@ -166,3 +166,15 @@ def test_only_those_who_may_change_an_object_may_share_it(live_server, owner, sh
     )
     assert error_page(forged, 403) == no_access
     assert owner.ok(f"figure/{seeded.figure['api_id']}/share/link")["enabled"] is before
+
+
+def test_the_share_dialog_says_what_a_link_shows(live_server, owner, shared):
+    from tests.web.helpers import web_session
+
+    figure_id = shared[0].figure["api_id"]
+    page = web_session(live_server, owner.username, owner.password).get(
+        f"{live_server.url}/share/figure/{figure_id}", timeout=30
+    )
+    exposes = page.text[page.text.index('id="share-exposes"') : page.text.index("</details>")]
+    for what in ("host name", "file paths", "git branch, commit and remote URL", "installed packages"):
+        assert what in exposes, what
