@@ -24,7 +24,9 @@ def pptx_with_pictures(tmp_path) -> str:
     from pptx.util import Inches
 
     deck = Presentation()
-    for number, picture in enumerate([line_chart(1), png_bytes(color=(20, 120, 60))], start=1):
+    # pictures of their own: one the seeded figure already has would be recognised, not imported again
+    pictures = [line_chart(1, width=6.1), png_bytes(color=(20, 121, 61))]
+    for number, picture in enumerate(pictures, start=1):
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         slide.shapes.title.text = f"Result {number}"
         slide.shapes.add_picture(io.BytesIO(picture), Inches(1), Inches(1.5), width=Inches(5))

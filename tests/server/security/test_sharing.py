@@ -94,8 +94,10 @@ def test_turning_a_link_off_ends_it_for_visitors_who_opened_it(live_server, owne
     assert owner.post(f"figure/{figure}/share/link/", {"enabled": False}).status_code == 200
     assert set(readable(visitor, live_server, tree).values()) == {302}  # to sign in: nothing to read
     assert error_page(answer(visitor, live_server, f"/s/{token}"), 404) == LINK_GONE
-    link(owner, "figure", figure)  # on again: the same token works again
-    assert set(readable(opened(live_server, token), live_server, tree).values()) == {200}
+    again = link(owner, "figure", figure)  # on again: a new link, and the old address stays dead
+    assert again != token
+    assert error_page(answer(visitor, live_server, f"/s/{token}"), 404) == LINK_GONE
+    assert set(readable(opened(live_server, again), live_server, tree).values()) == {200}
     owner.post(f"figure/{figure}/share/link/", {"enabled": False})
 
 

@@ -35,6 +35,15 @@ SERVER_URLS = {
     "item.url",
     "url",
     "object_url",
+    # the compare page's neighbours and swap (views/compare.py Options.url), the key page's link
+    # (reverse()), the manage pages' way back (url_of / reverse()): all built by the server
+    "navigation.a_prev",
+    "navigation.a_next",
+    "navigation.b_prev",
+    "navigation.b_next",
+    "swap_url",
+    "keys_url",
+    "cancel",
 }
 
 
