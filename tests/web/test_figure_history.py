@@ -125,3 +125,28 @@ def test_scrub_the_whole_history_and_compare_across_pages(signed_in, owner, live
         page.click("#compare-form button[type=submit]")
     assert f"a={revs[0]['api_id']}" in page.url and f"b={revs[33]['api_id']}" in page.url
     assert signed_in.errors == []
+
+
+def test_in_the_browser_the_table_sorts_picks_two_and_a_stale_figure_says_so(signed_in, owner, live_server):
+    from tests.server.catalog.test_staleness import landscape
+
+    figure, revs = history(owner)
+    page = signed_in.page
+    page.goto(f"/figure/{figure['api_id']}/table")
+    with page.expect_navigation():
+        page.click("#parameter-table th a:has-text('lr')")
+    order = page.eval_on_selector_all(
+        "#parameter-table tbody tr", "rows => rows.map(r => r.dataset.revision)"
+    )
+    assert order == [revs[1]["api_id"], revs[0]["api_id"], revs[2]["api_id"]]
+    page.check(f"#parameter-table tr[data-revision='{revs[0]['api_id']}'] input[name=a]")
+    page.check(f"#parameter-table tr[data-revision='{revs[2]['api_id']}'] input[name=b]")
+    with page.expect_navigation():
+        page.click("#compare-form button[type=submit]")
+    assert f"a={revs[0]['api_id']}" in page.url and f"b={revs[2]['api_id']}" in page.url
+
+    _, _, first, second, figures = landscape(owner)
+    page.goto(f"/figure/{figures['old']['api_id']}")
+    assert page.is_visible("#stale")
+    assert "volumes.csv" in page.inner_text("#stale")
+    assert signed_in.errors == []
