@@ -13,7 +13,7 @@ from figtrail.server.catalog.common import CONTAINER_FIELDS, CatalogViewSet, Con
 from figtrail.server.catalog.figure_summaries import figure_summaries
 from figtrail.server.catalog.models import Analysis, Figure, Revision
 from figtrail.server.catalog.revision_summaries import revision_summaries
-from figtrail.server.catalog.staleness import filter_stale, stale_links
+from figtrail.server.catalog.staleness import stale_links
 from figtrail.server.catalog.thumbnails import ThumbnailMixin
 
 
@@ -69,12 +69,17 @@ class FigureViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
         figures = Figure.objects.filter(analysis__workspace__in=policy.visible_workspaces(self.actor))
         if analysis_id := request.query_params.get("analysis"):
             figures = figures.filter(analysis_id=analysis_id)
-        if (stale := request.query_params.get("stale")) is not None:
-            if stale not in ("true", "false"):
-                raise ValidationError({"stale": ["Use stale=true (the stale figures) or stale=false."]})
-            figures = filter_stale(figures, stale == "true")
-        ids = list(figures.values_list("pk", flat=True))
-        return Response(figure_summaries(figures, stale_links(ids)))
+        wanted = request.query_params.get("stale")
+        if wanted is not None and wanted not in ("true", "false"):
+            raise ValidationError({"stale": ["Use stale=true (the stale figures) or stale=false."]})
+        stale = stale_links(figures.values_list("pk", flat=True))  # once: for the filter and the answer
+        if wanted is not None:
+            figures = (
+                figures.filter(pk__in=list(stale))
+                if wanted == "true"
+                else figures.exclude(pk__in=list(stale))
+            )
+        return Response(figure_summaries(figures, stale))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Subquery
 
 from figtrail.server.catalog.models import Asset, AssetLink, AssetRevision, Figure, Revision, api_index
 
@@ -81,12 +81,6 @@ def _latest_revisions(figure_ids) -> dict[Any, Any]:
     newest = Revision.objects.filter(figure=OuterRef("pk")).order_by("-revision_index").values("pk")[:1]
     rows = Figure.objects.filter(pk__in=list(figure_ids)).annotate(latest=Subquery(newest))
     return {figure_id: latest for figure_id, latest in rows.values_list("pk", "latest") if latest is not None}
-
-
-def filter_stale(figures: QuerySet[Figure], stale: bool) -> QuerySet[Figure]:
-    """The figures that are (or are not) stale, as a queryset (``figure/?stale=true``)."""
-    ids = list(stale_links(figures.values_list("pk", flat=True)))
-    return figures.filter(pk__in=ids) if stale else figures.exclude(pk__in=ids)
 
 
 @dataclass(frozen=True)
