@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from figtrail.server.catalog.models import AssetLink, Data, DataType, Figure, Revision
 from figtrail.server.web.diffs import flatten
-from figtrail.server.web.revision_parts import ENVIRONMENT_KEYS, PACKAGE_TEXT_NAMES, is_provenance
+from figtrail.server.web.revision_parts import ENVIRONMENT_KEYS, PACKAGE_TEXT_NAMES, git_info, is_provenance
 
 ENVIRONMENT_TEXTS = PACKAGE_TEXT_NAMES | {"system info", "sessioninfo"}
 HISTORY_FORMAT = "jupyter-history/json"  # every cell run so far: it changes with every run, not the code
@@ -75,10 +75,10 @@ def what_changed(revisions: list[Revision], figure: Figure, keys: list[str]) -> 
     prints = _fingerprints([rev.pk for rev in everyone])
     ordered = sorted(everyone, key=lambda rev: rev.revision_index)
     before = {later.pk: earlier for earlier, later in zip(ordered, ordered[1:], strict=False)}
+    shown = [key for key in keys if not key.startswith("git.")][:SHOWN_PER_ROW]  # git has its badge
     changes = {}
     for rev in revisions:
         flat = flatten(rev.metadata or {})
-        shown = [key for key in keys if not key.startswith("git.")][:SHOWN_PER_ROW]  # git has its badge
         change = Change(git=_git(rev.metadata), values=[(key, flat.get(key, "")) for key in shown])
         earlier = before.get(rev.pk)
         if earlier is None:
@@ -163,8 +163,8 @@ def _environment(revision: Revision) -> tuple[str, ...]:
 
 
 def _git(metadata: dict | None) -> dict[str, Any] | None:
-    git = (metadata or {}).get("git")
-    if not isinstance(git, dict) or not git.get("hash"):
+    git = git_info(metadata)
+    if git is None or not git.get("hash"):
         return None
     return {"short": str(git["hash"])[:8], "hash": str(git["hash"]), "dirty": bool(git.get("dirty"))}
 
