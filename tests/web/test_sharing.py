@@ -100,7 +100,7 @@ def test_link_expiry(signed_in, shared):
     dialog.locator("#share-expiry").fill(later.isoformat())
     with page.expect_navigation():
         dialog.locator("#share-save").click()
-    # a link just turned on opens the share page (its link and expiry shown at once); one already on, the dialog
+    # a link just turned on opens the share page (link and expiry shown at once); one already on, the dialog
     assert page.locator("#share-status").inner_text() == "on"
     assert later.strftime("%-d %b %Y") in page.locator("p:has(#share-status)").first.text_content()
 
