@@ -112,6 +112,12 @@ def get(content_hash: str, store_id: int | None = None) -> bytes:
         return handle.read()
 
 
+def head(content_hash: str, store_id: int | None, limit: int) -> bytes:
+    """At most the first ``limit`` bytes of a blob (the code search indexes only the start of a file)."""
+    with _reaching(store_id), _storage(store_id).open(blob_key(content_hash), "rb") as handle:
+        return handle.read(limit)
+
+
 def read(row: Stored) -> bytes:
     """The bytes of a data row, from the store that holds them."""
     return get(row.hash, row.store_id)

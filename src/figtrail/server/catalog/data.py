@@ -19,7 +19,7 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from figtrail.server import blob_stores, blobs
 from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
-from figtrail.server.catalog import tree
+from figtrail.server.catalog import code_search, tree
 from figtrail.server.catalog.common import CatalogViewSet, MetadataField
 from figtrail.server.catalog.models import AssetRevision, Data, DataType, Node, Revision
 from figtrail.server.catalog.storage_settings import SERVER_STORAGE
@@ -114,19 +114,20 @@ def build_data(items: list[dict], previous: dict | None = None, store_id: int | 
             kept_ids.add(kept.pk)
         else:
             content_hash, size, stored_in = blobs.put(payload, store_id), len(payload), store_id
-        rows.append(
-            Data(
-                **({"api_id": kept_id} if kept_id is not None else {}),
-                position=position,
-                name=item.get("name"),
-                type=item["type"],
-                hash=content_hash,
-                store_id=stored_in,
-                size_bytes=size,
-                is_clean_room=bool(item.get("is_clean_room")),
-                metadata=item.get("metadata") or {},
-            )
+        row = Data(
+            **({"api_id": kept_id} if kept_id is not None else {}),
+            position=position,
+            name=item.get("name"),
+            type=item["type"],
+            hash=content_hash,
+            store_id=stored_in,
+            size_bytes=size,
+            is_clean_room=bool(item.get("is_clean_room")),
+            metadata=item.get("metadata") or {},
         )
+        if payload is not None:
+            code_search.keep_text(row, payload)  # indexed for the search when saved, from these bytes
+        rows.append(row)
     return rows
 
 
@@ -136,6 +137,8 @@ def attach_data(parent: Revision | AssetRevision, rows: list[Data]) -> None:
     for row in rows:
         setattr(row, parent_field, parent)
     Data.objects.bulk_create(rows)
+    if isinstance(parent, Revision):
+        code_search.record(rows)  # the text of new code, for the search (one query, if any)
 
 
 def replace_data(parent: Revision | AssetRevision, rows: list[Data]) -> None:

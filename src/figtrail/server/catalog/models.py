@@ -323,6 +323,19 @@ class Data(Node, models.Model):
         ordering = ["position"]
 
 
+class CodeText(models.Model):
+    """The text of one code blob, as the search reads it (``catalog/code_search.py``): one row per distinct
+    blob hash, however many data objects store those bytes, so identical code is read and kept once. At
+    most the first ``code_search.INDEXED_BYTES`` of the blob (``truncated`` says it was cut); written at
+    publish time, or by the "revision.index_code" task for code stored before. No row: not indexed yet."""
+
+    hash = models.CharField(max_length=64, primary_key=True)  # Data.hash (blake3 of the bytes)
+    text = models.TextField(blank=True, default="")
+    truncated = models.BooleanField(default=False)
+    unreadable = models.BooleanField(default=False)  # the bytes were gone when indexed: nothing to search
+    indexed_on = models.DateTimeField(default=timezone.now)
+
+
 class AssetUse(models.TextChoices):
     DIRECT = "direct"
     INDIRECT = "indirect"
