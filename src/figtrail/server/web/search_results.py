@@ -1,10 +1,13 @@
 """What a search finds, in any set of workspaces (one, for a workspace's search page; every one the user
-can see, for ``/search``): figures and analyses by name, revisions by their metadata (keys and values)
-and by the text read off their pictures, comments by their text.
+can see, for ``/search``): figures and analyses by name, revisions by their metadata (keys and values),
+by the text read off their pictures and by their code, comments by their text.
 
 Every section has its true count and its own pages (``?figures_page=2``), never a silent cap. A comment
 hit is shown as the text a reader sees (its Markdown rendered, then stripped to text) cut around the
-match, with the match marked; the marking escapes everything else.
+match, with the match marked; the marking escapes everything else. A code hit is a revision, with each of
+its code objects that holds the match and their matching lines, marked the same way. Code is searched in
+its index (``catalog/code_search.py``); code not indexed yet is queued for indexing, and the results say
+how many revisions' code they could not search yet.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
-from figtrail.server.catalog.models import Analysis, Figure, Revision, Workspace
+from figtrail.server.catalog import code_search
+from figtrail.server.catalog.models import Analysis, CodeText, Data, DataType, Figure, Revision, Workspace
 from figtrail.server.page_urls import url_of
 from figtrail.server.social import rendering
 from figtrail.server.social.comments import TARGET_RELATED
@@ -32,6 +36,27 @@ from figtrail.server.web.navigation import paginate
 PER_SECTION = 20
 MIN_QUERY = 2
 SNIPPET = 70  # characters of context on each side of a comment's match
+CODE_LINES = 3  # matching lines shown per code object (the rest are counted)
+CODE_CONTEXT = 60  # characters of a long code line kept on each side of its match
+
+
+@dataclass
+class CodeHit:
+    """One code object of a revision holding the match: its matching lines (number, marked text)."""
+
+    data: Data
+    lines: list[tuple[int, SafeString]]
+    more: int  # matching lines not shown
+    truncated: bool  # only the start of the file was searched
+
+
+@dataclass
+class CodeCoverage:
+    """What the code search could not look at: revisions whose code is still being indexed (queued), and
+    revisions whose code's bytes were gone when indexed."""
+
+    pending: int = 0
+    gone: int = 0
 
 
 @dataclass
@@ -44,12 +69,14 @@ class Results:
     revision_rows: list[tuple[Revision, list[tuple[str, str]], str | None]]
     comments: Page
     comment_rows: list[tuple[Comment, str, str, SafeString]] = field(default_factory=list)
+    code: Page | None = None
+    code_rows: list[tuple[Revision, list[CodeHit]]] = field(default_factory=list)
+    code_coverage: CodeCoverage = field(default_factory=CodeCoverage)
 
     @property
     def total(self) -> int:
-        return sum(
-            page.paginator.count for page in (self.figures, self.analyses, self.revisions, self.comments)
-        )
+        pages = (self.figures, self.analyses, self.revisions, self.code, self.comments)
+        return sum(page.paginator.count for page in pages if page is not None)
 
 
 def search(request: HttpRequest, workspaces: QuerySet[Workspace], query: str) -> Results:
@@ -69,6 +96,10 @@ def search(request: HttpRequest, workspaces: QuerySet[Workspace], query: str) ->
     )
     revision_page = paginate(request, revisions, PER_SECTION, "revisions_page")
     comment_page = paginate(request, _comments(workspaces, query), PER_SECTION, "comments_page")
+    code_revisions = code_search.with_matching_code(
+        Revision.objects.filter(figure__analysis__workspace__in=workspaces), query
+    ).select_related("figure__analysis__workspace")
+    code_page = paginate(request, code_revisions.order_by("-created_on", "pk"), PER_SECTION, "code_page")
     return Results(
         query=query,
         figures=figure_page,
@@ -83,7 +114,58 @@ def search(request: HttpRequest, workspaces: QuerySet[Workspace], query: str) ->
             (c, c.target.full_label, url_of(c.target) + f"#comment-{c.pk}", snippet(c.content, query))
             for c in comment_page
         ],
+        code=code_page,
+        code_rows=code_hits(list(code_page), query),
+        code_coverage=_code_coverage(request, workspaces),
     )
+
+
+def _code_coverage(request: HttpRequest, workspaces: QuerySet[Workspace]) -> CodeCoverage:
+    """How much code the search could not see; the workspaces with unindexed code get it indexed."""
+    pending, gone = code_search.coverage(workspaces)
+    if pending and request.user.is_authenticated:
+        code_search.queue_indexing(request.user, pending)
+    return CodeCoverage(pending=sum(pending.values()), gone=gone)
+
+
+def code_hits(revisions: list[Revision], query: str) -> list[tuple[Revision, list[CodeHit]]]:
+    """Each revision with its code objects that hold ``query`` and their matching lines (two queries)."""
+    objects = list(
+        Data.objects.filter(
+            revision__in=revisions, type=DataType.CODE, hash__in=code_search.matching_hashes(query)
+        ).order_by("position")
+    )
+    texts = {c.hash: c for c in CodeText.objects.filter(hash__in={d.hash for d in objects})}
+    by_revision: dict = {}
+    for data in objects:
+        indexed = texts.get(data.hash)
+        if indexed is not None:
+            by_revision.setdefault(data.revision_id, []).append(_code_hit(data, indexed, query))
+    return [(r, by_revision.get(r.pk, [])) for r in revisions]
+
+
+def _code_hit(data: Data, indexed: CodeText, query: str) -> CodeHit:
+    pattern = re.compile(re.escape(query), re.IGNORECASE)
+    numbered = [(n, line) for n, line in enumerate(indexed.text.splitlines(), 1) if pattern.search(line)]
+    lines = [(n, mark_line(line, pattern)) for n, line in numbered[:CODE_LINES]]
+    return CodeHit(data, lines, max(0, len(numbered) - CODE_LINES), indexed.truncated)
+
+
+def mark_line(line: str, pattern: re.Pattern) -> SafeString:
+    """A line of code around its first match (a long one is cut), every match in view marked and all
+    else escaped."""
+    first = pattern.search(line)
+    start = max(0, first.start() - CODE_CONTEXT) if first else 0
+    end = (first.end() if first else 0) + CODE_CONTEXT
+    shown = line[start:end]
+    pieces, at = [], 0
+    for found in pattern.finditer(shown):
+        pieces.append(html.escape(shown[at : found.start()]))
+        pieces.append(f"<mark>{html.escape(found.group())}</mark>")
+        at = found.end()
+    pieces.append(html.escape(shown[at:]))
+    marked = ("…" if start else "") + "".join(pieces) + ("…" if end < len(line) else "")
+    return mark_safe(marked)  # noqa: S308 - every piece escaped above
 
 
 def _comments(workspaces: QuerySet[Workspace], query: str) -> QuerySet[Comment]:

@@ -76,6 +76,7 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         "view": chosen,
         "view_format": data_format(chosen) if chosen else None,
         "code": [(d, _highlighted(d)) for d in parts.code],
+        "open_code": request.GET.get("code", ""),  # a search's code hit: that file open, not the first
         "texts": [(d, *payloads.read_text(d)) for d in parts.text],
         "tables": [(d, _table_page(request, d)) for d in parts.tables],
         "links": _asset_links(request, rev),
