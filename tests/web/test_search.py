@@ -74,3 +74,35 @@ def test_search_everywhere_covers_every_workspace_one_can_see_and_no_other(live_
     assert "cohort_name" in html
     signed_out = __import__("requests").get(f"{live_server.url}/search?q={marker}", allow_redirects=False)
     assert signed_out.status_code == 302 and signed_out.headers["Location"].startswith("/signin")
+
+
+def test_in_the_browser_a_code_hit_is_marked_and_opens_that_file_on_the_revision_page(signed_in, owner):
+    marker = unique("volcano_fit")
+    _, _, figure = owner.tree()  # its own workspace: the seeded one's counts stay as other tests read them
+    script = f"import pandas as pd\n\nmodel = fit_{marker.replace('-', '_')}(frame)\n"
+    revision = owner.revision(
+        figure["api_id"],
+        data_item(png_bytes(), "image", name="figure", format="png"),
+        data_item(b"print('the cell')\n", "code", name="Jupyter cell", language="python"),
+        data_item(script.encode(), "code", name="analysis.py", language="python"),
+    )
+    script_id = next(d["api_id"] for d in revision["data"] if d["name"] == "analysis.py")
+    page = signed_in.page
+    page.goto("/search")
+    page.fill("#search-q", marker.replace("-", "_").upper())
+    with page.expect_navigation():
+        page.click("#search-form button[type=submit]")
+    section = page.locator("#code-section")
+    assert "Revisions by code (1)" in section.locator("h2").inner_text()
+    hit = section.locator(f"#code-results tr[data-revision='{revision['api_id']}'] .code-hit")
+    assert hit.count() == 1 and hit.locator("a.code-file").inner_text() == "analysis.py"
+    assert hit.locator("mark").inner_text() == marker.replace("-", "_")
+    assert hit.locator(".line-no").inner_text() == "3"
+    with page.expect_navigation():
+        hit.locator("a.code-file").click()
+    assert page.url.endswith(f"#code-{script_id}")
+    opened = page.locator(f"details#code-{script_id}")
+    assert opened.get_attribute("open") is not None and opened.locator(".content").is_visible()
+    assert f"fit_{marker.replace('-', '_')}" in opened.locator(".content").inner_text()
+    assert page.locator("#code details.section[open]").count() == 1  # that file, not the first one
+    assert signed_in.errors == []
