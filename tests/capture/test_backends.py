@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import sys
 
 import matplotlib
 import pytest
@@ -119,6 +120,24 @@ def test_a_transparent_figure_keeps_its_alpha_channel(figure):
     figure.patch.set_alpha(0.0)
     image = Image.open(io.BytesIO(tight_png(figure)))
     assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0
+
+
+@pytest.mark.parametrize("encoder", ["fpng", "pillow"])
+def test_the_primary_png_is_lossless_with_either_encoder(figure, monkeypatch, encoder):
+    """fpng writes the primary PNG; without it, Pillow does: the same pixels either way, RGB or RGBA."""
+    import numpy as np
+
+    from figtrail.capture.backends.matplotlib import encode_png, tight_png
+
+    if encoder == "pillow":
+        monkeypatch.setitem(sys.modules, "fpng", None)  # `import fpng` raises ImportError
+    pixels = np.random.default_rng(3).integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    for array in (pixels, pixels[..., :3], pixels[5:30, 7:40, :3]):  # a crop is not contiguous
+        image = Image.open(io.BytesIO(encode_png(array)))
+        assert image.format == "PNG" and image.mode == ("RGBA" if array.shape[2] == 4 else "RGB")
+        assert np.array_equal(np.asarray(image), array)
+    figure.axes[0].set_title("encoded by " + encoder)
+    assert Image.open(io.BytesIO(tight_png(figure))).mode == "RGB"  # an opaque figure, by the same encoder
 
 
 def test_a_figure_that_cannot_be_pickled_is_rendered_at_once(figure):

