@@ -58,7 +58,7 @@ def test_share_with_unknown_user_is_400(owner, shared):
 
 def test_link_sharing_toggle(owner, stranger, shared):
     path = f"revision/{shared['revision']['api_id']}/share/link/"
-    assert owner.ok(path) == {"enabled": False, "expiry": None, "token": None}
+    assert owner.ok(path) == {"enabled": False, "expiry": None, "hide_environment": False, "token": None}
     turned_on = owner.post(path, {"enabled": True}).json()
     assert turned_on["enabled"] is True and turned_on["expiry"] is None and len(turned_on["token"]) >= 32
     assert owner.ok(path) == turned_on

@@ -30,6 +30,8 @@ class LinkShare(models.Model):
     enabled = models.BooleanField(default=True)
     token = models.CharField(max_length=64, unique=True, default=new_link_token)
     expiry = models.DateTimeField(null=True, blank=True)
+    # whoever reads only through links gets no environment (catalog/environment.py; who: policy)
+    hide_environment = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     created_on = models.DateTimeField(default=timezone.now)
 

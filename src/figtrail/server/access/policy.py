@@ -63,6 +63,7 @@ class Actor:
     user: Model | None
     scope_workspace_id: UUID | None = None
     _levels: dict[UUID, Level] = field(default_factory=dict)
+    _hidden: dict[tuple, bool] = field(default_factory=dict)  # environment_hidden, by share chain
 
     @property
     def is_authenticated(self) -> bool:
@@ -175,6 +176,26 @@ def read_through_link(actor: Actor, obj: Model, link_token: str | None = None) -
     if not chain or workspace_level(actor, workspace_of(obj)) >= Level.VIEW:
         return False
     return not _user_shared(actor, chain) and _link_active(chain, link_token)
+
+
+def environment_hidden(actor: Actor, obj: Model) -> bool:
+    """Whether ``obj`` is to be shown to the actor without the environment it was made in
+    (``catalog/environment.py``): they read it only through share links (not as a member, not by a
+    user share) and every active link that reaches it hides the environment (``hide_environment``).
+    One link that does not hide it shows it: the official client reads a link-shared object by id,
+    without the token. Someone with no access at all gets nothing anyway, and is counted as hidden."""
+    chain = _share_chain(obj)  # empty for what cannot be shared: workspaces, organizations
+    if not isinstance(obj, Node) or workspace_level(actor, workspace_of(obj)) >= Level.VIEW:
+        return False
+    if not chain:
+        return True
+    key = tuple(chain)
+    if key not in actor._hidden:
+        links = [
+            link for link in LinkShare.objects.filter(_chain_filter(chain), enabled=True) if link.is_active()
+        ]
+        actor._hidden[key] = not _user_shared(actor, chain) and all(link.hide_environment for link in links)
+    return actor._hidden[key]
 
 
 def _user_shared(actor: Actor, chain: list[tuple[str, UUID]]) -> bool:

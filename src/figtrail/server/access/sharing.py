@@ -1,8 +1,10 @@
 """``share/link/`` and ``share/user/`` on analyses, figures, revisions, assets and asset revisions.
 
-``share/link/`` answers ``{"enabled", "expiry", "token"}`` (the official client reads only ``enabled``);
-the token, the link's secret, only to those who may change the link (CREATE). POST takes ``enabled`` and
-an optional ``expiry`` (an ISO timestamp in the future, or null for none; left out: unchanged).
+``share/link/`` answers ``{"enabled", "expiry", "hide_environment", "token"}`` (the official client
+reads only ``enabled``); the token, the link's secret, only to those who may change the link (CREATE).
+POST takes ``enabled``, an optional ``expiry`` (an ISO timestamp in the future, or null for none) and an
+optional ``hide_environment`` (a boolean: whoever reads only through links gets no environment,
+``catalog/environment.py``); either left out stays as it was (a new link: no expiry, environment shown).
 
 ``share/user/`` POST shares with an active account (200) and answers every other name, nobody's or a
 deactivated account's, with one 400 ``{"username": [...]}`` that does not say which (``access.people``);
@@ -18,6 +20,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
 from figtrail.server.access import people, policy
@@ -27,11 +30,16 @@ from figtrail.server.access.policy import Level
 UNCHANGED = object()
 
 
-def set_link(kind: str, pk, by, *, enabled: bool, expiry=UNCHANGED) -> LinkShare:
+def set_link(kind: str, pk, by, *, enabled: bool, expiry=UNCHANGED, hide_environment=UNCHANGED) -> LinkShare:
     """Turn the object's share link on or off (made on first use); ``expiry``: a moment, None for
-    none, or left out to keep the one it has. A link turned on again after it was off (or had expired)
+    none, or left out to keep the one it has; ``hide_environment``: whether link readers get the
+    environment, or left out to keep it. A link turned on again after it was off (or had expired)
     is a new link: the old address stays dead, so whoever had it cannot come back."""
-    changes = {"enabled": enabled, **({} if expiry is UNCHANGED else {"expiry": expiry})}
+    changes = {
+        "enabled": enabled,
+        **({} if expiry is UNCHANGED else {"expiry": expiry}),
+        **({} if hide_environment is UNCHANGED else {"hide_environment": hide_environment}),
+    }
     link, created = LinkShare.objects.get_or_create(
         target_type=kind, target_id=pk, defaults={"created_by": by, **changes}
     )
@@ -67,9 +75,17 @@ def unshare(kind: str, pk, username: str) -> int:
     return removed
 
 
+class OptionalBoolean(serializers.BooleanField):
+    """A boolean that, left out, is left out, in a form-encoded body too (DRF reads a missing HTML
+    checkbox as false)."""
+
+    default_empty_html = empty
+
+
 class LinkSharingSerializer(serializers.Serializer):
     enabled = serializers.BooleanField()
     expiry = serializers.DateTimeField(required=False, allow_null=True)
+    hide_environment = OptionalBoolean(required=False)
 
     def validate_expiry(self, expiry):
         if expiry is not None and expiry <= timezone.now():
@@ -104,9 +120,13 @@ class ShareableMixin:
         obj = self.get_object(Level.CREATE)
         body = LinkSharingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        expiry = body.validated_data.get("expiry", UNCHANGED)
         link = set_link(
-            self.share_target, obj.pk, request.user, enabled=body.validated_data["enabled"], expiry=expiry
+            self.share_target,
+            obj.pk,
+            request.user,
+            enabled=body.validated_data["enabled"],
+            expiry=body.validated_data.get("expiry", UNCHANGED),
+            hide_environment=body.validated_data.get("hide_environment", UNCHANGED),
         )
         return Response(self._link_state(link, True))
 
@@ -115,6 +135,7 @@ class ShareableMixin:
         return {
             "enabled": bool(link and link.is_active()),
             "expiry": link.expiry if link else None,
+            "hide_environment": bool(link and link.hide_environment),
             "token": link.token if link and may_change else None,
         }
 

@@ -16,7 +16,7 @@ from figtrail.server.access.policy import Level
 from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
-from figtrail.server.catalog import tree
+from figtrail.server.catalog import environment, tree
 from figtrail.server.catalog.common import (
     TRACKED_FIELDS,
     CatalogViewSet,
@@ -88,6 +88,11 @@ class AssetRevisionViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     serializer_class = AssetRevisionSerializer
     share_target = "asset_revision"
     access = {"find_by_hash": SIGNED_IN}  # finds only in policy.visible_workspaces
+
+    def shown(self, obj: AssetRevision, payload: dict) -> dict:
+        if policy.environment_hidden(self.actor, obj):
+            return environment.payload_without_environment(payload)
+        return payload
 
     def create(self, request, *args, **kwargs):
         body = AssetRevisionInputSerializer(data=request.data)

@@ -14,7 +14,7 @@ from figtrail.server.access.policy import Level
 from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
-from figtrail.server.catalog import tree
+from figtrail.server.catalog import environment, tree
 from figtrail.server.catalog.asset_revisions import AssetRevisionSerializer
 from figtrail.server.catalog.common import CONTAINER_FIELDS, CatalogViewSet, ContainerSerializer
 from figtrail.server.catalog.models import Analysis, Asset, Workspace
@@ -57,6 +57,12 @@ class AssetViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     serializer_class = AssetSerializer
     share_target = "asset"
     access = {"find_by_name": SIGNED_IN}  # finds only in policy.visible_workspaces
+
+    def shown(self, obj: Asset, payload: dict) -> dict:
+        if not policy.environment_hidden(self.actor, obj):
+            return payload
+        revisions = [environment.payload_without_environment(rev) for rev in payload.get("revisions", [])]
+        return {**payload, "revisions": revisions}
 
     def list(self, request, *args, **kwargs):
         assets = Asset.objects.filter(workspace__in=policy.visible_workspaces(self.actor))

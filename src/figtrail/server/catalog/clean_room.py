@@ -19,7 +19,7 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -30,6 +30,7 @@ from figtrail.server import blobs
 from figtrail.server.access import policy
 from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
+from figtrail.server.catalog import environment
 from figtrail.server.catalog.models import Data, DataType, Revision
 from figtrail.server.page_urls import absolute, revision_link
 from figtrail.server.payload_responses import payload_response
@@ -56,6 +57,13 @@ class CleanRoomRecord:
     manifest_data: Data
     source: Data | None = None
     frames: dict[str, Data] = field(default_factory=dict)
+    environment_hidden: bool = False  # the manifest is without the environment (``without_environment``)
+
+    def without_environment(self) -> CleanRoomRecord:
+        """The record as a reader without the environment gets it: no language version, no package
+        versions (``environment.manifest_without_environment``)."""
+        manifest = environment.manifest_without_environment(self.manifest)
+        return replace(self, manifest=manifest, environment_hidden=True)
 
     @property
     def language(self) -> str:
@@ -174,7 +182,11 @@ def bundle(record: CleanRoomRecord, revision: Revision, link: str) -> bytes:
         "reproduce.py": REPRODUCE_PY.encode(),
         "function.py": blobs.read(record.source),
         "parameters.json": json.dumps(parameters, indent=2, ensure_ascii=False).encode(),
-        "manifest.json": blobs.read(record.manifest_data),
+        "manifest.json": (
+            json.dumps(record.manifest, indent=2, ensure_ascii=False).encode()
+            if record.environment_hidden
+            else blobs.read(record.manifest_data)
+        ),
         "requirements.txt": requirements(record).encode(),
     }
     for name, path in frames.items():
@@ -205,7 +217,16 @@ def readme(record: CleanRoomRecord, revision: Revision, link: str, folder: str) 
         version=version or "unknown",
         folder=folder,
         rows=rows or "| (none) | | | | |",
-    )
+    ) + (HIDDEN_NOTE if record.environment_hidden else "")
+
+
+HIDDEN_NOTE = """
+## Without its environment
+
+The publisher shares this figure without the environment it was made in: the Python version and the
+packages' versions are left out of `manifest.json`, and `requirements.txt` names the packages unpinned,
+so the picture may differ where a newer version draws it differently.
+"""
 
 
 README = """# Reproduce "{figure}", revision {index}
@@ -360,7 +381,11 @@ def reproducible_record(revision: Revision) -> CleanRoomRecord:
     return record
 
 
-def zip_response(record: CleanRoomRecord, revision: Revision, link: str):
+def zip_response(record: CleanRoomRecord, revision: Revision, link: str, *, hide_environment: bool = False):
+    """The Reproduce zip as a download; ``hide_environment``: without the environment
+    (``policy.environment_hidden`` says for whom)."""
+    if hide_environment:
+        record = record.without_environment()
     return payload_response(
         bundle(record, revision, link), "zip", inline=False, filename=download_name(revision), cache="private"
     )
@@ -382,4 +407,7 @@ class RevisionReproduce(APIView):
                 raise NotAuthenticated() from None
             raise
         record = reproducible_record(revision)
-        return zip_response(record, revision, absolute(request, revision_link(revision)))
+        hidden = policy.environment_hidden(actor, revision)
+        return zip_response(
+            record, revision, absolute(request, revision_link(revision)), hide_environment=hidden
+        )

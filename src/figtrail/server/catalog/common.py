@@ -206,7 +206,12 @@ class CatalogViewSet(viewsets.GenericViewSet):
         obj = self.get_object()
         if policy.read_through_link(self.actor, obj):  # link views are counted in the activity log
             activity.record(request.user, Action.VIEW, logged_as(obj))
-        return Response(self.get_serializer(obj).data)
+        return Response(self.shown(obj, self.get_serializer(obj).data))
+
+    def shown(self, obj: Model, payload: dict) -> dict:
+        """The payload as this reader may read it: a resource that carries the environment takes it out
+        for a reader the policy says may not see it (``policy.environment_hidden``)."""
+        return payload
 
     def update(self, request, *args, partial: bool = False, **kwargs):
         obj = self.get_object()

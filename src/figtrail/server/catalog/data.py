@@ -12,15 +12,17 @@ import binascii
 
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from figtrail.server import blob_stores, blobs
+from figtrail.server.access import policy
 from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
 from figtrail.server.catalog import code_search, tree
 from figtrail.server.catalog.common import CatalogViewSet, MetadataField
+from figtrail.server.catalog.environment import is_environment, without_paths
 from figtrail.server.catalog.models import AssetRevision, Data, DataType, Node, Revision
 from figtrail.server.catalog.storage_settings import SERVER_STORAGE
 
@@ -157,7 +159,21 @@ class DataViewSet(mixins.RetrieveModelMixin, CatalogViewSet):
     access = {"retrieve": LINK, "storage": LINK}
 
     def get_object(self, level: Level | None = None) -> Data:
-        return super().get_object(Level.VIEW)
+        """The data object, unless it is the environment and this reader may not see that: then the
+        very 404 of an id nobody uses (``policy.environment_hidden``, ``catalog/environment.py``)."""
+        data = super().get_object(Level.VIEW)
+        if is_environment(data) and policy.environment_hidden(self.actor, data):
+            raise NotFound(f"No {policy.noun(data)} with id {data.pk}.")
+        return data
+
+    def retrieve(self, request, *args, **kwargs):
+        data = self.get_object()
+        return Response(self.shown(data, self.get_serializer(data).data))
+
+    def shown(self, obj: Data, payload: dict) -> dict:
+        if policy.environment_hidden(self.actor, obj):
+            return {**payload, "metadata": without_paths(payload.get("metadata"))}
+        return payload
 
     @action(detail=True, methods=["get"], url_path="storage")
     def storage(self, request, *args, **kwargs):

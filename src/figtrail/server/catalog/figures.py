@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from figtrail.server.access import policy
 from figtrail.server.access.sharing import ShareableMixin
-from figtrail.server.catalog import changes
+from figtrail.server.catalog import changes, environment
 from figtrail.server.catalog.common import CONTAINER_FIELDS, CatalogViewSet, ContainerSerializer
 from figtrail.server.catalog.figure_summaries import figure_summaries
 from figtrail.server.catalog.models import Analysis, Figure, Revision
@@ -64,6 +64,17 @@ class FigureViewSet(ShareableMixin, ThumbnailMixin, CatalogViewSet):
     model = Figure
     serializer_class = FigureSerializer
     share_target = "figure"
+
+    def shown(self, obj: Figure, payload: dict) -> dict:
+        """A figure's revisions without the environment when the figure is read without it (a revision
+        with a link of its own that shows it still does, at ``revision/<id>/``)."""
+        if not policy.environment_hidden(self.actor, obj):
+            return payload
+        revisions = [
+            {**summary, "metadata": environment.without_environment(summary.get("metadata"))}
+            for summary in payload.get("revisions", [])
+        ]
+        return {**payload, "revisions": revisions}
 
     def list(self, request, *args, **kwargs):
         figures = Figure.objects.filter(analysis__workspace__in=policy.visible_workspaces(self.actor))

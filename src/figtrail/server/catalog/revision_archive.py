@@ -15,6 +15,7 @@ import zipfile
 from typing import IO
 
 from figtrail.server import blobs
+from figtrail.server.catalog import environment
 from figtrail.server.catalog.data_formats import data_format, filename, safe_name
 from figtrail.server.catalog.models import Revision, api_index
 
@@ -25,15 +26,21 @@ def archive_name(revision: Revision) -> str:
     return f"{safe_name(revision.figure.name)}-revision-{revision.revision_index}.zip"
 
 
-def write_archive(revision: Revision, link: str) -> IO[bytes]:
-    """The zip, in a temporary file positioned at its start (closed by whoever streams it)."""
+def write_archive(revision: Revision, link: str, *, hide_environment: bool = False) -> IO[bytes]:
+    """The zip, in a temporary file positioned at its start (closed by whoever streams it);
+    ``hide_environment``: without the environment's data objects, metadata keys and file paths
+    (``catalog/environment.py``; ``policy.environment_hidden`` says for whom)."""
+    rows = list(revision.data.order_by("position"))
+    metadata = revision.metadata
+    if hide_environment:
+        rows, metadata = environment.shown_data(rows), environment.without_environment(metadata)
     folder = archive_name(revision)[: -len(".zip")]
     stem = safe_name(revision.figure.name)
     used: set[str] = set()
     listed = []
     out = tempfile.TemporaryFile()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for data in revision.data.order_by("position"):
+        for data in rows:
             name = _unique(filename(data, stem), used)
             with archive.open(f"{folder}/{name}", "w") as entry:
                 entry.write(blobs.read(data))
@@ -59,7 +66,7 @@ def write_archive(revision: Revision, link: str) -> IO[bytes]:
             "created_on": revision.created_on.isoformat() if revision.created_on else None,
             "created_by": revision.created_by.username if revision.created_by else None,
             "is_clean_room": revision.is_clean_room,
-            "metadata": revision.metadata,
+            "metadata": metadata,
             "data": listed,
         }
         archive.writestr(

@@ -23,7 +23,7 @@ from figtrail.server.access.sharing import ShareableMixin
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
 from figtrail.server.api.errors import Conflict
-from figtrail.server.catalog import auto_assign, clean_room, tree
+from figtrail.server.catalog import auto_assign, clean_room, environment, tree
 from figtrail.server.catalog.common import (
     TRACKED_FIELDS,
     CatalogViewSet,
@@ -225,7 +225,17 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewS
         revisions = figure.revisions.select_related("created_by", "updated_by").prefetch_related(
             "data", "asset_links"
         )
-        return Response(RevisionSerializer(revisions, many=True).data)
+        return Response(
+            [
+                self.shown(rev, payload)
+                for rev, payload in zip(revisions, RevisionSerializer(revisions, many=True).data, strict=True)
+            ]
+        )
+
+    def shown(self, obj: Revision, payload: dict) -> dict:
+        if policy.environment_hidden(self.actor, obj):
+            return environment.payload_without_environment(payload)
+        return payload
 
     def create(self, request, *args, **kwargs):
         body = RevisionInputSerializer(data=request.data)

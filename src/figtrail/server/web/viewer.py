@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
+from figtrail.server.catalog import environment
 
 SHARE_TOKENS = "figtrail_share_tokens"
 MAX_SHARE_TOKENS = 50
@@ -37,6 +38,21 @@ def can(request: HttpRequest, obj: Model, level: Level = Level.VIEW) -> bool:
     if level != Level.VIEW:
         return False
     return any(policy.shared_with(who, obj, link_token=token) for token in share_tokens(request))
+
+
+def hides_environment(request: HttpRequest, obj: Model) -> bool:
+    """Whether the viewer sees ``obj`` without the environment it was made in: they read it only through
+    links that hide it (``policy.environment_hidden``, the one rule, for the API too)."""
+    return policy.environment_hidden(actor(request), obj)
+
+
+def shown(request: HttpRequest, obj):
+    """A revision or asset revision in hand, as the viewer may read it: without the environment
+    (``environment.hide_in``: metadata, data objects, paths) when ``hides_environment``. For pages and
+    downloads only: the instance is never saved afterwards."""
+    if hides_environment(request, obj):
+        environment.hide_in(obj)
+    return obj
 
 
 def require(request: HttpRequest, obj: Model, level: Level = Level.VIEW) -> None:

@@ -48,6 +48,7 @@ def asset(request: HttpRequest, pk) -> HttpResponse:
 @require_safe
 def asset_revision(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(request, AssetRevision.objects.select_related("asset__workspace", "created_by"), pk)
+    viewer.shown(request, rev)  # without the file's path, for a link reader when the link hides it
     parts = parts_of(rev)
     page, uses, hidden = uses_of(request, rev)
     previews = []

@@ -68,11 +68,11 @@ def _revision(request: HttpRequest, reference: str | None) -> Revision:
     if not reference:
         raise Http404("Pick two revisions to compare (?a=<id>&b=<id>).")
     if parse_uuid(reference):
-        return viewer.fetch(request, _queryset(), reference)
+        return viewer.shown(request, viewer.fetch(request, _queryset(), reference))
     revision = _queryset().filter(short_id=reference).first()
     if revision is None or not viewer.can(request, revision):
         raise Http404(f"No revision {reference}.")
-    return revision
+    return viewer.shown(request, revision)  # without the environment, for whom it is hidden
 
 
 def _pair(request: HttpRequest) -> tuple[Revision, Revision]:
@@ -148,7 +148,8 @@ def _navigation(request: HttpRequest, a: Revision, b: Revision, options: Options
 
 
 def _texts(revision: Revision, kind: str) -> dict[str, Data]:
-    return {(d.name or f"{kind} {d.position + 1}"): d for d in revision.data.filter(type=kind)}
+    # from data.all(): what ``viewer.shown`` left of it
+    return {(d.name or f"{kind} {d.position + 1}"): d for d in revision.data.all() if d.type == kind}
 
 
 def _text_diffs(a: Revision, b: Revision, kind: str) -> list:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_safe
 from PIL import Image
 
 from figtrail.server.access.declarations import LINK, PUBLIC, declare
-from figtrail.server.catalog import data_formats
+from figtrail.server.catalog import data_formats, environment
 from figtrail.server.catalog.models import Data, DataType, Revision
 from figtrail.server.catalog.thumbnails import render_thumbnail, source_image
 from figtrail.server.payload_responses import payload_response, payload_route
@@ -40,7 +40,10 @@ def _stem(data: Data) -> str:
 
 def _data(request: HttpRequest, pk) -> Data:
     queryset = Data.objects.select_related("revision__figure", "asset_revision__asset")
-    return viewer.fetch(request, queryset, pk)
+    data = viewer.fetch(request, queryset, pk)
+    if environment.is_environment(data) and viewer.hides_environment(request, data):
+        raise viewer.missing(Data, pk)  # the environment, for a viewer who may not see it
+    return data
 
 
 def _raw(data: Data, inline: bool) -> HttpResponse:

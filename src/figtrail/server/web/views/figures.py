@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from figtrail.server.access.declarations import LINK, declare
+from figtrail.server.catalog import environment
 from figtrail.server.catalog.models import Figure, Revision
 from figtrail.server.catalog.staleness import stale_links
 from figtrail.server.web import viewer
@@ -32,8 +33,15 @@ def figure(request: HttpRequest, pk) -> HttpResponse:
     page = paginate(request, revisions, PER_PAGE)
     items = list(page.object_list)
     latest = revisions.first()
-    keys = parameters(list(obj.revisions.values_list("metadata", flat=True)))
+    hidden = viewer.hides_environment(request, obj)  # a link reader's, when the link hides it
+    strip = environment.without_environment if hidden else _same
+    for rev in items:
+        rev.metadata = strip(rev.metadata)  # never saved: this page only reads
+    keys = parameters([strip(metadata) for metadata in obj.revisions.values_list("metadata", flat=True)])
     changes = what_changed(items, obj, keys)
+    if hidden:
+        for change in changes.values():
+            change.environment = False  # whether it changed says something of it too
     context = {
         "figure": obj,
         "crumbs": breadcrumbs(request, obj),
@@ -67,8 +75,9 @@ def figure_table(request: HttpRequest, pk) -> HttpResponse:
     any of its values) and ``?where=<key>=<value>``; two rows picked open the compare page."""
     obj = viewer.fetch(request, Figure.objects.select_related("analysis__workspace"), pk)
     # plain rows, not model instances: a figure may have thousands of revisions
+    strip = environment.without_environment if viewer.hides_environment(request, obj) else _same
     revisions = [
-        Row(pk, number, metadata or {})
+        Row(pk, number, strip(metadata) or {})
         for pk, number, metadata in Revision.objects.filter(figure=obj)
         .order_by("revision_index")
         .values_list("pk", "revision_index", "metadata")
@@ -102,6 +111,10 @@ def figure_table(request: HttpRequest, pk) -> HttpResponse:
         "where": where,
     }
     return render(request, "web/figure_table.html", context)
+
+
+def _same(metadata):
+    return metadata
 
 
 class Row(NamedTuple):

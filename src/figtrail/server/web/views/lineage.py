@@ -19,7 +19,9 @@ USES_PER_PAGE = 50
 @declare(LINK)
 @require_safe
 def revision_lineage(request: HttpRequest, pk) -> HttpResponse:
-    rev = viewer.fetch(request, Revision.objects.select_related("figure__analysis__workspace"), pk)
+    rev = viewer.shown(
+        request, viewer.fetch(request, Revision.objects.select_related("figure__analysis__workspace"), pk)
+    )
     parts = parts_of(rev)
     links = AssetLink.objects.filter(figure_revision=rev).select_related("asset_revision__asset")
     inputs = []

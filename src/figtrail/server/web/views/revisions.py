@@ -62,9 +62,13 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(
         request, Revision.objects.select_related("figure__analysis__workspace", "created_by"), pk
     )
+    record = clean_room.record_of(rev)  # before its manifest is left out, for whom it is hidden
+    hidden = viewer.hides_environment(request, rev)
+    if hidden:
+        viewer.shown(request, rev)
+        record = record.without_environment() if record is not None else None
     parts = parts_of(rev)
     views = parts.views
-    record = clean_room.record_of(rev)
     chosen = next((d for d in views if str(d.pk) == request.GET.get("view")), views[0] if views else None)
     siblings = Revision.objects.filter(figure=rev.figure)
     context = {
@@ -98,6 +102,7 @@ def revision(request: HttpRequest, pk) -> HttpResponse:
         "count": siblings.count(),
         "clean_room": record,
         "clean_room_parameters": record.parameters() if record else [],
+        "environment_hidden": hidden,
         "share": share_panel(request, rev),
         "comments": comments_panel(request, rev),
         "ai": ai_panel(request, rev),
@@ -115,7 +120,10 @@ def reproduce(request: HttpRequest, pk) -> HttpResponse:
         raise Http404(clean_room.NO_RECORD)
     if not record.reproducible:
         raise Http404(clean_room.NOT_PYTHON.format(language=record.language))
-    return clean_room.zip_response(record, rev, absolute(request, revision_link(rev)))
+    hidden = viewer.hides_environment(request, rev)
+    return clean_room.zip_response(
+        record, rev, absolute(request, revision_link(rev)), hide_environment=hidden
+    )
 
 
 @declare(LINK)
@@ -126,7 +134,10 @@ def download_all(request: HttpRequest, pk) -> HttpResponse:
     rev = viewer.fetch(
         request, Revision.objects.select_related("figure__analysis__workspace", "created_by"), pk
     )
-    archive = revision_archive.write_archive(rev, absolute(request, revision_link(rev)))
+    hidden = viewer.hides_environment(request, rev)
+    archive = revision_archive.write_archive(
+        rev, absolute(request, revision_link(rev)), hide_environment=hidden
+    )
     return download_file_response(archive, "zip", revision_archive.archive_name(rev))
 
 

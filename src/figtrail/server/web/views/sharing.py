@@ -34,6 +34,7 @@ NOT_SHARED = "It was not shared with that user."
 class LinkForm(forms.Form):
     enabled = forms.BooleanField(required=False)
     expiry = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hide_environment = forms.BooleanField(required=False)  # link readers get no environment
 
     def clean_expiry(self):
         day = self.cleaned_data["expiry"]
@@ -59,6 +60,7 @@ def share_panel(request: HttpRequest, obj: Model) -> dict | None:
         "action": reverse("web:share", args=[kind, obj.pk]),
         "link": link,
         "link_active": bool(link and link.is_active()),
+        "hides_environment": kind != "story",  # a story's link shows its slides, not revisions
         "link_url": absolute(request, reverse("web:shared-link", args=[link.token])) if link else None,
         "users": [share.user.username for share in users.order_by("user__username")],
     }
@@ -107,6 +109,7 @@ def _apply(request: HttpRequest, kind: str, obj: Model) -> bool:
             request.user,
             enabled=form.cleaned_data["enabled"],
             expiry=form.cleaned_data["expiry"],
+            hide_environment=form.cleaned_data["hide_environment"] if kind != "story" else sharing.UNCHANGED,
         )
         if link.is_active() and not was_on:
             messages.success(request, "Link sharing is on: copy the link below.")
