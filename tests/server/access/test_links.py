@@ -37,7 +37,8 @@ def test_link_token_is_long_random_and_only_for_those_who_may_change_it(owner, s
         # a VIEW-only reader of the figure (here: a user share) learns the state but not the secret
         share = {"username": stranger.username, "sharing_enabled": True}
         assert owner.post(f"figure/{tree['figure']['api_id']}/share/user/", share).status_code == 200
-        assert stranger.ok(path) == {"enabled": True, "expiry": None, "hide_environment": False, "token": None}
+        state = {"enabled": True, "expiry": None, "hide_environment": False, "token": None}
+        assert stranger.ok(path) == state
         assert refusal(stranger.post(path, {"enabled": True}), 403) == denied("create", "figure")
     finally:
         owner.post(f"figure/{tree['figure']['api_id']}/share/user/", {**share, "sharing_enabled": False})
