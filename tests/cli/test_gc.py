@@ -12,7 +12,7 @@ import blake3
 import pytest
 
 from tests.conftest import FIGTRAIL, start_server, stop_server
-from tests.server.helpers import data_item, new_user, png_bytes
+from tests.server.helpers import data_item, new_user, png_bytes, read_db
 from tests.server.s3 import start_s3, stop_s3
 
 
@@ -89,6 +89,25 @@ def test_republishing_an_orphan_renews_it(server):
     again = owner.revision(figure["api_id"], data_item(payload, "file"))  # reuses the stored blob
     assert content_hash not in gc(server)
     assert base64.b64decode(owner.ok(f"data/{again['data'][0]['api_id']}/")["data"]) == payload
+
+
+def test_the_code_index_rows_of_code_nothing_stores_go_too(server):
+    owner = new_user(server)
+    _, _, figure = owner.tree()
+    kept_code, dropped_code = os.urandom(8).hex().encode(), os.urandom(8).hex().encode()
+    owner.revision(figure["api_id"], data_item(kept_code, "code", name="kept.py"))
+    gone = owner.revision(figure["api_id"], data_item(dropped_code, "code", name="gone.py"))
+    assert owner.delete(f"revision/{gone['api_id']}/").status_code == 204
+    hashes = [blake3.blake3(code).hexdigest() for code in (kept_code, dropped_code)]
+
+    def indexed() -> set[str]:
+        sql = "SELECT hash FROM catalog_codetext WHERE hash IN (?, ?)"
+        return {row[0] for row in read_db(server, sql, tuple(hashes))}
+
+    assert indexed() == set(hashes)
+    assert "would remove 1 code search index row(s)" in gc(server, "--dry-run") and indexed() == set(hashes)
+    assert "removed 1 code search index row(s)" in gc(server)
+    assert indexed() == {hashes[0]}
 
 
 def test_thumbnails_are_a_cache_made_again(server):

@@ -2,7 +2,8 @@
 
 A blob is kept while a data row (of a revision or an asset revision) names its hash. Thumbnails and pixel
 diffs are blobs too, but only a cache names them: the server makes one again when it is asked for it and
-finds it gone, so they go like any other unreferenced blob.
+finds it gone, so they go like any other unreferenced blob. The code search's index rows
+(``catalog.CodeText``) of code no data row stores any more go too.
 
 A publish writes its blobs first and commits its rows afterwards, so a blob can be unreferenced for a
 moment while it is on its way in; a blob that a publish finds already stored is reused, and its age
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     setup_django(migrate=False)
     from django.core.files.storage import storages
 
-    from figtrail.server.catalog.models import Data
+    from figtrail.server.catalog.models import CodeText, Data
 
     storage = storages["default"]
     cutoff = datetime.now(UTC) - timedelta(minutes=args.min_age)
@@ -107,4 +108,10 @@ def run(args: argparse.Namespace) -> int:
         f"{kept_young} younger than {args.min_age:g} minutes",
         flush=True,
     )
+    # A publish writes a code blob's index row in the transaction of its data row: none is ever orphaned
+    # on its way in. One that a publish found here and reused while this deletes it is indexed again by
+    # the next search that meets it (catalog/code_search.py).
+    orphans = CodeText.objects.exclude(hash__in=Data.objects.values("hash"))
+    indexed = orphans.count() if args.dry_run else orphans.delete()[0]
+    print(f"{verb} {indexed} code search index row(s) of code nothing stores", flush=True)
     return 0
