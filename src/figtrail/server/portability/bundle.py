@@ -13,8 +13,9 @@ workspace bundle carries only the names and emails of the users it mentions, and
 usable password (an administrator sets one). Rows with integer ids (memberships, links, shares) get new
 ids on import; every UUID id, short id and revision index is kept.
 Not exported: invitations, metadata proxies, background tasks (a story forgets its last one), caches
-(thumbnails, diffs), and organizations' own buckets (their credentials are sealed with this server's
-SECRET_KEY): the bundle carries the bytes, and a loaded bundle keeps them in the target's own store.
+(thumbnails, diffs, the code search's index, which the target's searches fill again), and
+organizations' own buckets (their credentials are sealed with this server's SECRET_KEY): the bundle
+carries the bytes, and a loaded bundle keeps them in the target's own store.
 """
 
 from __future__ import annotations
