@@ -188,3 +188,17 @@ def test_nobody_finds_code_they_may_not_see(live_server, owner):
         assert marker not in answer.text
     mine = search(web_session(live_server, owner.username, owner.password), live_server, None, marker)
     assert listed(mine) == [revision["api_id"]]
+
+
+def test_only_the_first_200_kb_of_a_code_file_are_searched_and_its_hit_says_so(live_server, owner):
+    early, late = unique("early_marker"), unique("late_marker")
+    workspace, _, figure = owner.tree()
+    filler = "".join(f"value_{n} = {n}\n" for n in range(20_000))  # about 300 KB
+    revision = owner.revision(figure["api_id"], code_item(f"# {early}\n{filler}# {late}\n", "long.py"))
+    ((text, truncated, _),) = index_rows(live_server, revision["data"][0]["hash"])
+    assert len(text) == 200_000 and truncated
+    session = web_session(live_server, owner.username, owner.password)
+    found = search(session, live_server, workspace["api_id"], early)
+    assert listed(found) == [revision["api_id"]]
+    assert "Only the first 200 KB of this file are searched." in code_section(found)
+    assert code_count(search(session, live_server, workspace["api_id"], late)) == 0
