@@ -179,3 +179,34 @@ def test_the_share_dialog_says_what_a_link_shows(live_server, owner, shared):
     exposes = page.text[page.text.index('id="share-exposes"') : page.text.index("</details>")]
     for what in ("host name", "file paths", "git branch, commit and remote URL", "installed packages"):
         assert what in exposes, what
+
+
+def test_the_dialog_hides_the_environment_from_link_viewers(signed_in, visitor, owner):
+    """Ticked in the dialog, the option keeps the git remote, the Python version and the pip freeze
+    from whoever opens the link; the owner still sees them."""
+    seeded = seed(owner, revisions=1)  # its own figure: the link's state is this test's alone
+    figure_id, revision_id = seeded.figure["api_id"], seeded.revisions[-1]["api_id"]
+    page = signed_in.page
+    dialog = open_share_dialog(page, figure_id)
+    page.click("#share-exposes summary")
+    assert "Hide the environment from link viewers" in dialog.locator("#share-exposes").inner_text()
+    dialog.locator("#share-enabled").check()
+    dialog.locator("#share-hide-environment").check()
+    with page.expect_navigation():
+        dialog.locator("#share-save").click()
+    assert page.is_checked("#share-hide-environment")  # the share page says what was saved
+    link = page.input_value("#share-link")
+    assert owner.ok(f"figure/{figure_id}/share/link/")["hide_environment"] is True
+
+    guest = visitor.page
+    guest.goto(link)
+    guest.goto(f"/revision/{revision_id}")
+    assert guest.is_visible("#environment-hidden")
+    shown = guest.inner_text("main")
+    assert "lab/tumour-growth" not in shown and "3.11.9" not in shown and "pip freeze" not in shown
+    assert guest.locator("#git").count() == 0
+    assert visitor.errors == []
+
+    page.goto(f"/revision/{revision_id}")
+    assert page.locator("#environment-hidden").count() == 0
+    assert "lab/tumour-growth" in page.inner_text("#git")
