@@ -120,6 +120,12 @@ def wait_for_index(session, server, workspace_id: str, query: str, timeout: floa
     raise AssertionError(f"code still being indexed after {timeout} s")
 
 
+def index_tasks(owner, workspace_id: str) -> list[dict]:
+    return [
+        t for t in owner.ok("task/") if t["kind"] == "revision.index_code" and t["workspace"] == workspace_id
+    ]
+
+
 def test_code_stored_before_the_index_is_found_once_the_task_has_read_it(live_server, owner):
     marker = unique("legacy_loader")
     workspace, analysis, figure = owner.tree()
@@ -153,12 +159,8 @@ def test_code_stored_before_the_index_is_found_once_the_task_has_read_it(live_se
     )
     assert index_rows(live_server, old_hash) == [(f"frame = read('{marker}')\n", 0, 0)]
     assert index_rows(live_server, gone_hash) == [("", 0, 1)]
-    tasks = read_db(
-        live_server,
-        "SELECT COUNT(*) FROM tasks_task WHERE kind = ? AND workspace_id = ?",
-        ("revision.index_code", workspace["api_id"].replace("-", "")),
-    )
-    assert tasks[0][0] >= 1
+    (task,) = index_tasks(owner, workspace["api_id"])
+    assert task["status"] == "succeeded" and task["result"]["remaining"] == 0
 
 
 def test_nobody_finds_code_they_may_not_see(live_server, owner):
@@ -202,3 +204,24 @@ def test_only_the_first_200_kb_of_a_code_file_are_searched_and_its_hit_says_so(l
     assert listed(found) == [revision["api_id"]]
     assert "Only the first 200 KB of this file are searched." in code_section(found)
     assert code_count(search(session, live_server, workspace["api_id"], late)) == 0
+
+
+def test_identical_code_stored_before_the_index_is_read_once_for_all_its_revisions(live_server, owner):
+    marker = unique("copied_cell")
+    workspace, _, figure = owner.tree()
+    made = [owner.revision(figure["api_id"], code_item(f"{marker}()\n"))["api_id"] for _ in range(6)]
+    content_hash = owner.ok(f"revision/{made[0]}/")["data"][0]["hash"]
+    assert write_db(live_server, "DELETE FROM catalog_codetext WHERE hash = ?", (content_hash,)) == 1
+    session = web_session(live_server, owner.username, owner.password)
+    before = search(session, live_server, workspace["api_id"], marker)
+    assert "The code of 6 revisions is still being indexed" in before and code_count(before) == 0
+    after = wait_for_index(session, live_server, workspace["api_id"], marker)
+    assert code_count(after) == 6 and sorted(listed(after)) == sorted(made)
+    assert len(index_rows(live_server, content_hash)) == 1
+    (task,) = index_tasks(owner, workspace["api_id"])
+    assert task["result"] == {
+        "workspace": workspace["api_id"],
+        "indexed": 1,
+        "remaining": 0,
+        "unreachable": 0,
+    }

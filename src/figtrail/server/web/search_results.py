@@ -96,6 +96,9 @@ def search(request: HttpRequest, workspaces: QuerySet[Workspace], query: str) ->
     )
     revision_page = paginate(request, revisions, PER_SECTION, "revisions_page")
     comment_page = paginate(request, _comments(workspaces, query), PER_SECTION, "comments_page")
+    # what is not indexed is read before the code is searched: indexing that ends in between makes the
+    # page say "still being indexed" once too often, never "complete" about results that missed it
+    code_coverage = _code_coverage(request, workspaces)
     code_revisions = code_search.with_matching_code(
         Revision.objects.filter(figure__analysis__workspace__in=workspaces), query
     ).select_related("figure__analysis__workspace")
@@ -116,7 +119,7 @@ def search(request: HttpRequest, workspaces: QuerySet[Workspace], query: str) ->
         ],
         code=code_page,
         code_rows=code_hits(list(code_page), query),
-        code_coverage=_code_coverage(request, workspaces),
+        code_coverage=code_coverage,
     )
 
 
