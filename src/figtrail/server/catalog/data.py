@@ -88,10 +88,30 @@ class DataWithPayloadSerializer(DataSerializer):
 
 def store_for(node: Node) -> int | None:
     """Where the new blobs of ``node`` (a figure, revision, asset or asset revision) go: the bucket its
-    workspace's organization chose (a ``BlobStore`` id), or None for the server's own store. One query."""
+    workspace's organization chose (a ``BlobStore`` id), or None for the server's own store. No query
+    when ``node`` was loaded with its workspace and organization (``select_related``), else one."""
     path = type(node).workspace_path()
+    loaded = _loaded(node, [*(path.split("__") if path else []), "organization"])
+    if loaded is not _NOT_LOADED:
+        return loaded.blob_store_id if loaded is not None else None
     lookup = f"{path}__organization__blob_store_id" if path else "organization__blob_store_id"
     return type(node).objects.filter(pk=node.pk).values_list(lookup, flat=True).first()
+
+
+_NOT_LOADED = object()
+
+
+def _loaded(obj, names: list[str]):
+    """``obj.a.b.c`` for names a, b, c when every step is already loaded (or a null foreign key), else
+    ``_NOT_LOADED``: never a query."""
+    for name in names:
+        field = obj._meta.get_field(name)
+        if getattr(obj, field.attname) is None:
+            return None
+        if not field.is_cached(obj):
+            return _NOT_LOADED
+        obj = getattr(obj, name)
+    return obj
 
 
 def build_data(items: list[dict], previous: dict | None = None, store_id: int | None = None) -> list[Data]:

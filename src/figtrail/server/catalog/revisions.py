@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -243,9 +243,9 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewS
         fields = body.validated_data
         if "figure" not in fields:
             raise ValidationError({"figure": ["Required: the id of the figure this revision belongs to."]})
-        figure = policy.get_or_404(Figure, fields["figure"], related=("analysis__workspace",))
+        figure = policy.get_or_404(Figure, fields["figure"], related=("analysis__workspace__organization",))
         policy.check(self.actor, figure, Level.CREATE)
-        revision_id, rows, links = self._prepare(fields, store_for(figure))
+        revision_id, rows, links = self._prepare(fields, store_for(figure))  # no query: loaded above
         revision = self._stored(lambda: self._store(figure, revision_id, fields, rows, links), revision_id)
         return self.created(revision)
 
@@ -261,7 +261,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewS
         body = AutoAssignInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         fields = body.validated_data
-        analysis = policy.get_or_404(Analysis, fields["analysis"], related=("workspace",))
+        analysis = policy.get_or_404(Analysis, fields["analysis"], related=("workspace__organization",))
         policy.check(self.actor, analysis, Level.CREATE)
         revision_id, rows, links = self._prepare(fields, store_for(analysis))
 
@@ -278,11 +278,15 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewS
     def _prepare(self, fields: dict, store_id: int | None) -> tuple[uuid.UUID, list, list]:
         """A new revision's id, data rows and asset links, or the 409 or 400 that refuses it."""
         revision_id = fields.get("client_id") or uuid.uuid4()
-        if Revision.objects.filter(pk=revision_id).exists():
+        short_id = fields.get("short_id") or None
+        # one query for both: is the id taken (a retry of a stored publish), is the short id taken
+        wanted = Q(pk=revision_id) | Q(short_id=short_id) if short_id else Q(pk=revision_id)
+        taken = set(Revision.objects.filter(wanted).values_list("pk", flat=True)[:2])
+        if revision_id in taken:
             raise Conflict.because(
                 "duplicate_client_id", f"A revision with client_id {revision_id} already exists."
             )
-        self._check_short_id(fields.get("short_id"), self.request.user)
+        self._check_short_id(short_id, self.request.user, taken=bool(taken))
         links = resolve_links(self.actor, fields.get("assets", []))
         return revision_id, build_data(fields.get("data", []), store_id=store_id), links
 
@@ -317,9 +321,10 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewS
         return revision
 
     @staticmethod
-    def _check_short_id(short_id: str | None, user) -> None:
+    def _check_short_id(short_id: str | None, user, *, taken: bool) -> None:
         """A short id is one of the caller's reserved prefixes and a suffix (``short_id_prefix/reserve/``):
-        nobody can take, or learn by a 409 whether someone took, the ids of another publisher's links."""
+        nobody can take, or learn by a 409 whether someone took, the ids of another publisher's links.
+        ``taken``: a revision already has it (asked together with the client id)."""
         if not short_id:
             return
         reserved = ShortIdPrefix.objects.filter(prefix=short_id[:PREFIX_LENGTH], user=user)
@@ -327,7 +332,7 @@ class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewS
             raise ValidationError(
                 {"short_id": ["Must be a prefix you reserved (short_id_prefix/reserve/) and a suffix."]}
             )
-        if Revision.objects.filter(short_id=short_id).exists():
+        if taken:
             raise Conflict.because(
                 "short_id_taken", f"short_id {short_id!r} is already taken; reserve a new prefix."
             )
