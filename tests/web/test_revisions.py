@@ -197,3 +197,28 @@ def test_the_metadata_panel_shows_the_client_s_notes_and_keeps_r_session_facts_o
     assert "lab-laptop" not in parameters and "R version" not in parameters and "figtrail_" not in parameters
     run = html[html.index('id="run"') : html.index("</table>", html.index('id="run"'))]
     assert "Sys.info().nodename" in run and "/home/ada/study" in run
+
+
+def test_a_revision_waiting_to_be_auto_assigned_says_so_on_its_page_and_its_card(live_server, owner):
+    """The R client's auto_assign creates the revision first and sends its picture later: meanwhile its
+    page and its holding figure's card say it waits; once it has its picture and its figure, neither does."""
+    from tests.server.catalog.test_auto_assign import assigned, auto_assign, chart, image_item
+    from tests.web.helpers import web_session
+
+    analysis = owner.analysis(owner.workspace()["api_id"])
+    created = auto_assign(owner, analysis["api_id"], metadata=[])
+    session = web_session(live_server, owner.username, owner.password)
+    page = session.get(f"{live_server.url}/revision/{created['api_id']}", timeout=30).text
+    assert 'id="assigning"' in page and "Waiting to be assigned to a figure." in page
+    assert "it stays in “Untitled 1”" in page
+    grid = session.get(f"{live_server.url}/analysis/{analysis['api_id']}", timeout=30).text
+    assert ">assigning</span>" in grid
+
+    picture = chart(lambda ax: ax.plot([0, 1, 2], [2, 0, 1]), title="Tumour Volume")
+    patched = owner.patch(f"revision/{created['api_id']}/?silent=true", {"data": [image_item(picture)]})
+    assert patched.status_code == 200, patched.text
+    assert assigned(owner, created["api_id"])["figure_metadata"]["name"] == "Tumour Volume"
+    page = session.get(f"{live_server.url}/revision/{created['api_id']}", timeout=30).text
+    assert 'id="assigning"' not in page and "Tumour Volume" in page
+    grid = session.get(f"{live_server.url}/analysis/{analysis['api_id']}", timeout=30).text
+    assert ">assigning</span>" not in grid and "Tumour Volume" in grid

@@ -1,5 +1,5 @@
-"""Figures as grid cards: name, revision count, last change, latest revision and whether it is stale
-(``catalog.staleness``), in two queries per page.
+"""Figures as grid cards: name, revision count, last change, latest revision, whether it is stale
+(``catalog.staleness``) and whether a revision in it waits to be auto-assigned, in two queries per page.
 
 An analysis may hold thousands of figures, so the grid is paginated and every card's numbers come from
 annotations on the page's query, never from a query per card.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -28,6 +28,7 @@ class FigureCard:
     last_change: datetime
     latest_id: UUID | None
     stale: list[Behind] | None = None  # the data files its latest revision is behind on
+    assigning: bool = False  # holds a revision published with auto-assign, not yet moved to its figure
 
     @property
     def url(self) -> str:
@@ -46,6 +47,7 @@ def annotate_cards(figures: QuerySet[Figure]) -> QuerySet[Figure]:
         revision_count=Count("revisions"),
         last_change=Coalesce("child_updated_on", "created_on"),
         latest_id=Subquery(latest),
+        assigning=Exists(Revision.objects.filter(figure=OuterRef("pk"), is_processing=True)),
     )
 
 
@@ -56,4 +58,7 @@ def figure_cards(figures) -> list[FigureCard]:
         by_id = {f.pk: f for f in annotate_cards(Figure.objects.filter(pk__in=[f.pk for f in items]))}
         items = [by_id[f.pk] for f in items]
     stale = stale_links([f.pk for f in items])  # one query for the page
-    return [FigureCard(f, f.revision_count, f.last_change, f.latest_id, stale.get(f.pk)) for f in items]
+    return [
+        FigureCard(f, f.revision_count, f.last_change, f.latest_id, stale.get(f.pk), f.assigning)
+        for f in items
+    ]
