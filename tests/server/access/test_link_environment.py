@@ -249,3 +249,15 @@ def test_the_option_is_optional_kept_when_left_out_and_checked(owner, shared):
     _, _, other = owner.tree()
     fresh = owner.post(f"figure/{other['api_id']}/share/link/", {"enabled": True}).json()
     assert fresh["hide_environment"] is False
+
+
+def test_the_ai_is_not_told_the_environment_a_link_reader_may_not_read(owner, stranger, shared):
+    """A signed-in link reader (not a member) asking the AI about the revision: the facts sent to the
+    provider (here the offline one, which answers from them) hold no environment."""
+    set_hidden(owner, shared["figure"]["api_id"], True)
+    body = {"revision_id": shared["revisions"][0]["api_id"]}
+    answer = stranger.post("ai/insight/", body)
+    assert answer.status_code == 200, answer.text
+    for secret in SECRETS:
+        assert secret not in answer.text, secret
+    assert "R version zebra" in owner.post("ai/insight/", body).text  # a member's facts hold it

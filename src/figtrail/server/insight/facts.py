@@ -14,6 +14,7 @@ from figtrail.ai import FigureFacts, Image, TableFacts
 from figtrail.ai.codefacts import parse
 from figtrail.ai.codefigures import Labels, locate
 from figtrail.server import blobs
+from figtrail.server.catalog import environment
 from figtrail.server.catalog.models import Data, DataType, Revision
 from figtrail.server.images import ImageTooLarge, check_canvas, declared_size
 from figtrail.server.insight import tables
@@ -38,10 +39,16 @@ READ_OFF_THE_FIGURE = ("axis_labels", "series", "axes")  # keys only a client re
 PLOTTING_HINTS = ("plot", "publish", "fig", "plt.", "px.", "sns.", "alt.", "ggplot", "savefig", "show(")
 
 
-def revision_facts(revision: Revision, *, with_image: bool = True) -> FigureFacts:
+def revision_facts(
+    revision: Revision, *, with_image: bool = True, hide_environment: bool = False
+) -> FigureFacts:
     """The facts of one revision. ``with_image=False`` leaves the picture out (text-only providers,
-    or when several revisions would make the prompt too heavy)."""
+    or when several revisions would make the prompt too heavy); ``hide_environment`` leaves out the
+    environment (``catalog/environment.py``), for a reader the policy does not show it to
+    (``policy.environment_hidden``): the provider is not told what the reader may not read."""
     revision = _loaded(revision)
+    if hide_environment:
+        environment.hide_in(revision)
     rows = list(revision.data.all())
     metadata = revision.metadata if isinstance(revision.metadata, dict) else {}
     code, language, guessed = _code(rows)

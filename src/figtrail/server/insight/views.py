@@ -62,9 +62,9 @@ class Insight(AIView):
     def post(self, request, *args, **kwargs):
         body = bodies.parse(bodies.InsightBody, request.data)
         revision = self.visible_revision(body["revision_id"])
-        prompt = Prompt(
-            purpose=Purpose.INSIGHT, question=body["question"], figures=(revision_facts(revision),)
-        )
+        hidden = policy.environment_hidden(self.actor, revision)
+        figures = (revision_facts(revision, hide_environment=hidden),)
+        prompt = Prompt(purpose=Purpose.INSIGHT, question=body["question"], figures=figures)
         return self.answer(prompt, policy.workspace_of(revision), self.wants_stream(body))
 
 
@@ -77,7 +77,14 @@ class Compare(AIView):
         body = bodies.parse(bodies.CompareBody, request.data)
         revisions = [self.visible_revision(pk) for pk in body["revision_ids"]]
         with_images = len(revisions) <= MAX_IMAGES_IN_COMPARE
-        figures = tuple(revision_facts(revision, with_image=with_images) for revision in revisions)
+        figures = tuple(
+            revision_facts(
+                revision,
+                with_image=with_images,
+                hide_environment=policy.environment_hidden(self.actor, revision),
+            )
+            for revision in revisions
+        )
         prompt = Prompt(purpose=Purpose.COMPARE, question=body["question"], figures=figures)
         return self.answer(prompt, policy.workspace_of(revisions[0]), self.wants_stream(body))
 
@@ -90,13 +97,14 @@ class ExtractCode(AIView):
     def post(self, request, *args, **kwargs):
         body = bodies.parse(bodies.RevisionBody, request.data)
         revision = self.visible_revision(body["revision_id"])
-        return Response(extracted_code(request.user, revision))
+        hidden = policy.environment_hidden(self.actor, revision)
+        return Response(extracted_code(request.user, revision, hide_environment=hidden))
 
 
-def extracted_code(user, revision: Revision) -> dict:
+def extracted_code(user, revision: Revision, *, hide_environment: bool = False) -> dict:
     """The answer to "what code draws this figure?": the provider's answer (``calls.body``) with the code
     taken out of it and its language; counted against ``user``'s limits. The API and web page use this."""
-    facts = revision_facts(revision, with_image=False)
+    facts = revision_facts(revision, with_image=False, hide_environment=hide_environment)
     prompt = Prompt(purpose=Purpose.EXTRACT_CODE, figures=(facts,))
     completion, provider = calls.complete(user, prompt, policy.workspace_of(revision))
     code, language = code_of(completion.text, facts.code_language)

@@ -98,7 +98,8 @@ def ask(request: HttpRequest, pk) -> HttpResponse:
     question = request.POST.get("question", "").strip()
     if len(question) > MAX_QUESTION:
         return _too_long()
-    prompt = Prompt(purpose=Purpose.INSIGHT, question=question, figures=(revision_facts(revision),))
+    facts = revision_facts(revision, hide_environment=viewer.hides_environment(request, revision))
+    prompt = Prompt(purpose=Purpose.INSIGHT, question=question, figures=(facts,))
     return _answer(request, prompt, revision.figure.analysis.workspace)
 
 
@@ -119,7 +120,10 @@ def explain_compare(request: HttpRequest) -> HttpResponse:
     question = request.POST.get("question", "").strip()
     if len(question) > MAX_QUESTION:
         return _too_long()
-    figures = (revision_facts(older), revision_facts(newer))
+    figures = tuple(
+        revision_facts(revision, hide_environment=viewer.hides_environment(request, revision))
+        for revision in (older, newer)
+    )
     prompt = Prompt(purpose=Purpose.COMPARE, question=question, figures=figures)
     return _answer(request, prompt, older.figure.analysis.workspace)
 
@@ -144,7 +148,9 @@ def extract_code(request: HttpRequest, pk) -> JsonResponse:
     """The minimal code that draws the figure, with who wrote it."""
     revision = _revision(request, pk)
     try:
-        answer = extracted_code(request.user, revision)
+        answer = extracted_code(
+            request.user, revision, hide_environment=viewer.hides_environment(request, revision)
+        )
     except APIException as error:
         return _refused(error)
     return JsonResponse(
