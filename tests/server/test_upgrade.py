@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ import pytest
 from figtrail.server.releases import RELEASES
 from tests.conftest import fresh_database_url, start_server, stop_server
 from tests.server.helpers import Api, finished_task, png_bytes
+from tests.web.helpers import web_session
 
 DJANGO_ADMIN = str(Path(sys.executable).with_name("django-admin"))
 
@@ -62,6 +64,11 @@ FILL_OLD_DATABASE = textwrap.dedent(
     old.get_model("catalog", "Data").objects.create(
         revision=revision, name="figure", type="image", hash=blobs.put(image), size_bytes=len(image),
         metadata={"format": "png", "is_watermarked": False},
+    )
+    code = b"frame = old_release_loader('cohort.csv')\\n"
+    old.get_model("catalog", "Data").objects.create(
+        revision=revision, position=1, name="analysis.py", type="code", hash=blobs.put(code),
+        size_bytes=len(code), metadata={"language": "python"},
     )
     comment = old.get_model("social", "Comment").objects.create(
         target_type="figure_revision", revision=revision, author=user, content="Written by 0.1.0"
@@ -126,6 +133,17 @@ def test_a_database_of_an_earlier_release_upgrades_and_reads_back(release, tmp_p
         task = veteran.ok(f"task/{ids['task']}/")
         assert (task["kind"], task["status"], task["result"]) == ("import.git", "succeeded", {"figures": 3})
         assert veteran.ok(f"workspace/{ids['workspace']}/")["name"] == "Old workspace"
+        # its code, stored before the code search's index, is indexed once a search asks
+        session = web_session(server, "veteran", "a long old password")
+        search = f"{server.url}/workspace/{ids['workspace']}/search?q=old_release_loader"
+        page = session.get(search, timeout=30).text
+        assert "The code of 1 revision is still being indexed" in page
+        deadline = time.monotonic() + 60
+        while 'id="code-indexing"' in page and time.monotonic() < deadline:
+            time.sleep(0.3)
+            page = session.get(search, timeout=30).text
+        assert 'Revisions by code <span class="muted count">(1)' in page
+        assert "frame = <mark>old_release_loader</mark>(&#x27;cohort.csv&#x27;)" in page
     finally:
         stop_server(server)
 
