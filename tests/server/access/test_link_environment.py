@@ -195,6 +195,41 @@ def test_a_link_viewer_gets_no_environment_anywhere(live_server, owner, shared):
     assert not any(secret in plain.text for secret in SECRETS)
 
 
+def test_a_signed_in_link_reader_lists_and_looks_up_no_environment_either(owner, stranger, shared):
+    """Not a member, no user share: a signed-in reader of the link reads as a signed-out one."""
+    set_hidden(owner, shared["figure"]["api_id"], True)
+    listed = stranger.get(f"revision/?figure={shared['figure']['api_id']}")
+    data_io = stranger.get(f"revision/{shared['revisions'][0]['api_id']}/data_io/")
+    for response in (listed, data_io):
+        assert response.status_code == 200, response.text
+        for secret in SECRETS:
+            assert secret not in response.text, secret
+    assert len(listed.json()) == 2 and listed.json()[0]["metadata"]["treatment"] == "arm-b-kept"
+    names = {output["name"] for output in data_io.json()["outputs"]}
+    assert names.isdisjoint(ENVIRONMENT_OBJECTS) and "run.py" in names
+    assert set(ENVIRONMENT_OBJECTS) <= {
+        o["name"] for o in owner.ok(f"revision/{shared['revisions'][0]['api_id']}/data_io/")["outputs"]
+    }
+
+
+def test_an_asset_revision_shared_without_the_environment_loses_its_paths(live_server, owner):
+    workspace = owner.workspace()
+    asset = owner.asset(workspace["api_id"])
+    revision = owner.asset_revision(asset["api_id"], b"a,b\n1,2\n", "/home/zebra/data/volumes.csv")
+    path = f"asset_revision/{revision['api_id']}/share/link/"
+    assert owner.post(path, {"enabled": True, "hide_environment": True}).status_code == 200
+    for url in (
+        f"{live_server.api}asset_revision/{revision['api_id']}/",
+        f"{live_server.url}/asset_revision/{revision['api_id']}",
+    ):
+        response = requests.get(url, timeout=30)
+        assert response.status_code == 200 and "volumes.csv" in response.text, url
+        assert "/home/zebra" not in response.text, url
+    assert owner.ok(f"asset_revision/{revision['api_id']}/")["data"][0]["metadata"]["path"].startswith(
+        "/home/zebra"
+    )
+
+
 def test_a_member_still_sees_everything(live_server, owner, shared):
     set_hidden(owner, shared["figure"]["api_id"], True)
     found = bodies(live_server, member(live_server, owner), shared)

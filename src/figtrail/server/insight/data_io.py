@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
+from figtrail.server.catalog import environment
 from figtrail.server.catalog.models import AssetLink, Data, api_index
 from figtrail.server.insight.views import AIView
 
@@ -51,12 +52,15 @@ class DataIO(AIView):
         links = AssetLink.objects.filter(figure_revision=revision).select_related("asset_revision__asset")
         links = links.prefetch_related("asset_revision__data")
         visible = [link for link in links if policy.allowed(self.actor, link.asset_revision, Level.VIEW)]
+        outputs = list(Data.objects.filter(revision=revision))
+        if policy.environment_hidden(self.actor, revision):  # its package lists, system info, manifest
+            outputs = environment.shown_data(outputs)
         return Response(
             {
                 "revision": str(revision.pk),
                 "figure": str(revision.figure_id),
                 "inputs": [input_of(link) for link in visible],
                 "hidden_inputs": len(links) - len(visible),
-                "outputs": [output_of(row) for row in Data.objects.filter(revision=revision)],
+                "outputs": [output_of(row) for row in outputs],
             }
         )
