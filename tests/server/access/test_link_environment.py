@@ -11,7 +11,7 @@ import zipfile
 import pytest
 import requests
 
-from tests.server.helpers import data_item, png_bytes, refusal
+from tests.server.helpers import data_item, finished_task, png_bytes, refusal
 from tests.web.helpers import web_session
 
 # the environment, each value distinctive enough to be searched for in any body
@@ -296,3 +296,20 @@ def test_the_ai_is_not_told_the_environment_a_link_reader_may_not_read(owner, st
     for secret in SECRETS:
         assert secret not in answer.text, secret
     assert "R version zebra" in owner.post("ai/insight/", body).text  # a member's facts hold it
+
+
+def test_an_ai_reply_asked_by_a_link_reader_is_not_told_the_environment(owner, stranger, shared):
+    set_hidden(owner, shared["figure"]["api_id"], True)
+    revision_id = shared["revisions"][0]["api_id"]
+
+    def ai_reply(api) -> str:
+        body = {"target_type": "figure_revision", "target_id": revision_id, "content": "What is this?"}
+        question = api.created("comment/", {**body, "parent": None})
+        reply = api.post(f"comment/{question['api_id']}/ai_reply/")
+        assert reply.status_code == 201, reply.text
+        assert finished_task(api, reply.json()["task"]["api_id"])["status"] == "succeeded"
+        return api.ok(f"comment/{reply.json()['api_id']}/")["content"]
+
+    answer = ai_reply(stranger)
+    assert answer and not any(secret in answer for secret in SECRETS), answer
+    assert "R version zebra" in ai_reply(owner)  # a member's facts hold it

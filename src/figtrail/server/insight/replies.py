@@ -71,7 +71,7 @@ def write_reply(comment_id: str, usage_id: int) -> dict:
     prompt = Prompt(
         purpose=Purpose.REPLY,
         question=reply.parent.content if reply.parent_id else "",
-        figures=_figures_of(reply.target),
+        figures=_figures_of(reply.target, _hidden_from(reply.author, reply.target)),
         history=tuple(_history(reply)),
     )
     try:
@@ -88,12 +88,20 @@ def _fill(reply: Comment, content: str) -> None:
     reply.save(update_fields=["content", "updated_on"])
 
 
-def _figures_of(target) -> tuple:
+def _hidden_from(user, target) -> bool:
+    """Whether whoever asked reads the target without the environment (a link reader, the link hiding
+    it: ``policy.environment_hidden``); then the provider is not told it either."""
+    return isinstance(target, (Revision, Figure)) and policy.environment_hidden(
+        policy.Actor(user=user), target
+    )
+
+
+def _figures_of(target, hide_environment: bool = False) -> tuple:
     if isinstance(target, Revision):
-        return (revision_facts(target),)
+        return (revision_facts(target, hide_environment=hide_environment),)
     if isinstance(target, Figure):
         latest = target.revisions.order_by("-revision_index").first()
-        return (revision_facts(latest),) if latest else ()
+        return (revision_facts(latest, hide_environment=hide_environment),) if latest else ()
     return ()
 
 
