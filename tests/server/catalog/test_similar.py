@@ -1,6 +1,6 @@
-"""``GET revision/<id>/similar/``: near-duplicate pictures among the revisions the caller reads as a member,
-read by the "revision.read_pictures" task it queues; and the workspace search finding revisions by the
-text read off their pictures."""
+"""``GET revision/<id>/similar/``: near-duplicate pictures among the revisions the caller may see (as a
+member, or shared with them), read by the "revision.read_pictures" task it queues; and the workspace
+search finding revisions by the text read off their pictures."""
 
 from __future__ import annotations
 
@@ -105,3 +105,50 @@ def test_the_revision_page_leads_to_its_similar_figures(live_server):
     theirs = web_session(live_server, stranger.username, stranger.password)
     refused = theirs.get(f"{live_server.url}/revision/{source['api_id']}/similar", timeout=30)
     assert refused.status_code == 404 and f"No revision with id {source['api_id']}." in refused.text
+
+
+def test_a_share_reader_finds_what_is_shared_with_them_and_a_link_reader_what_the_link_reaches(live_server):
+    """Beyond their own workspaces: everything shared with them by a user share, and what the share link
+    they read through reaches; never another link-shared object (a link is held, not listed)."""
+    import requests
+
+    owner, friend = new_user(live_server), new_user(live_server)
+    _, analysis, wave = owner.tree()
+    source = owner.revision(wave["api_id"], image_item(chart(lambda ax: ax.plot(X, np.cos(X)))))
+    again = owner.revision(wave["api_id"], image_item(chart(lambda ax: ax.plot(X, np.cos(X) * 1.02))))
+    elsewhere = owner.figure(analysis["api_id"], "Cosine elsewhere")  # in the analysis, not the figure
+    sibling = owner.revision(elsewhere["api_id"], image_item(chart(lambda ax: ax.plot(X, np.cos(X)))))
+    _, _, other = owner.tree()  # another workspace, link-shared on its own
+    unrelated_link = owner.revision(other["api_id"], image_item(chart(lambda ax: ax.plot(X, np.cos(X)))))
+    assert owner.post(f"figure/{other['api_id']}/share/link/", {"enabled": True}).status_code == 200
+
+    def found(answer: dict) -> set[str]:
+        return {s["api_id"] for s in answer["similar"]}
+
+    # a link on the figure, opened in a browser signed out: the figure's other revision, nothing else
+    link = owner.post(f"figure/{wave['api_id']}/share/link/", {"enabled": True}).json()
+    visitor = live_server.new_session()
+    assert visitor.get(f"{live_server.url}/s/{link['token']}", timeout=30).status_code == 200
+    deadline = time.monotonic() + 90
+    while True:
+        page = visitor.get(f"{live_server.url}/revision/{source['api_id']}/similar", timeout=30)
+        assert page.status_code == 200, page.text[:300]
+        if "similar-unread" not in page.text or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)  # the reading is queued on behalf of the revision's publisher
+    listed = set(re.findall(r'data-revision="([0-9a-f-]{36})"', page.text))
+    assert listed == {again["api_id"]}, listed
+    # over the API, similar/ is for signed-in readers: a link is read there by id, and lists nothing
+    signed_out = requests.get(f"{live_server.api}revision/{source['api_id']}/similar/", timeout=30)
+    assert signed_out.status_code == 401
+
+    # shared with a user on the analysis: they find the sibling figure's revision too
+    path = f"analysis/{analysis['api_id']}/share/user/"
+    assert owner.post(path, {"username": friend.username, "sharing_enabled": True}).status_code == 200
+    assert found(settled(friend, source["api_id"])) == {again["api_id"], sibling["api_id"]}
+    # the owner, a member, finds everything of theirs, the other workspace's copy included
+    assert found(settled(owner, source["api_id"])) == {
+        again["api_id"],
+        sibling["api_id"],
+        unrelated_link["api_id"],
+    }

@@ -6,6 +6,7 @@ unless a rule here grants it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from uuid import UUID
@@ -140,6 +141,33 @@ def visible_workspaces(actor: Actor) -> QuerySet[Workspace]:
     if actor.scope_workspace_id is not None:
         qs = qs.filter(pk=actor.scope_workspace_id)
     return qs
+
+
+def shared_scope(actor: Actor, model: type[Node], link_tokens: Iterable[str] = ()) -> Q:
+    """A filter on ``model`` for the objects the actor reads through shares, for lists that reach past
+    one object (similar figures): everything under the actor's user shares, and everything under the
+    active share links whose tokens they hold (``link_tokens``: the links a web visitor opened). A link
+    they do not hold is left out, though its object may be read by id: a link is held, not listed."""
+    targets: list[tuple[str, UUID]] = []
+    if actor.is_authenticated and actor.scope_workspace_id is None:
+        targets += UserShare.objects.filter(user=actor.user).values_list("target_type", "target_id")
+    if tokens := list(link_tokens):
+        links = LinkShare.objects.filter(token__in=tokens, enabled=True)
+        targets += [(link.target_type, link.target_id) for link in links if link.is_active()]
+    kinds = {kind.kind: kind for kind in (model, *_ancestors(model))}
+    query = Q(pk__in=[])
+    for kind, pk in targets:
+        if kind in kinds:
+            path = model.path_up(kinds[kind])
+            query |= Q(pk=pk) if not path else Q(**{f"{path}_id": pk})
+    return query
+
+
+def _ancestors(model: type[Node]) -> list[type[Node]]:
+    found: list[type[Node]] = []
+    for parent in model.parent_models():
+        found += [parent, *_ancestors(parent)]
+    return found
 
 
 def _share_chain(obj: Model) -> list[tuple[str, UUID]]:

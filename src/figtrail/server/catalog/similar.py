@@ -116,8 +116,8 @@ class SimilarMixin:
     @action(detail=True, methods=["get"], url_path="similar")
     def similar(self, request, *args, **kwargs):
         """The revisions whose pictures are at most ``max_distance`` bits (default 8 of 64) from this
-        one's, in the workspaces the caller reads as a member, nearest then newest first; how many of
-        those revisions are not read yet (``unread``: their reading is queued)."""
+        one's, in the caller's workspaces and what is shared with them, nearest then newest first; how
+        many of those are not read yet (``unread``: their reading is queued)."""
         revision = self.get_object(Level.VIEW)
         limit = _max_distance(request)
         phash, listed, still_unread = find_similar(revision, policy.actor_of(request), request.user, limit)
@@ -132,19 +132,23 @@ class SimilarMixin:
         )
 
 
-def find_similar(revision: Revision, actor, user, limit: int = NEAR_DUPLICATE_BITS):
+def find_similar(revision: Revision, actor, user, limit: int = NEAR_DUPLICATE_BITS, link_tokens=()):
     """``(phash, [(revision, distance)], unread)``: the revisions at most ``limit`` bits from this one's
-    picture in the workspaces ``actor`` reads as a member, nearest then newest first (at most LIMIT),
-    and how many there are not read yet (their reading is queued, on behalf of ``user``). The API's
-    ``similar/`` and the web UI's similar page both ask here."""
+    picture among those ``actor`` may see beyond this one: the workspaces they are a member of, what is
+    shared with them, and what the share links they opened reach (``link_tokens``; ``policy.shared_scope``),
+    nearest then newest first (at most LIMIT), and how many there are not read yet (their reading is
+    queued, on behalf of ``user``, or of the revision's publisher for a reader who is not signed in).
+    The API's ``similar/`` and the web UI's similar page both ask here."""
     phash = revision.phash
     if phash is None:
         phash, _ = read_picture(revision)
-    workspaces = policy.visible_workspaces(actor)
+    seen = Q(figure__analysis__workspace__in=policy.visible_workspaces(actor)) | policy.shared_scope(
+        actor, Revision, link_tokens
+    )
     found = []
     if phash:
         hashed = (
-            Revision.objects.filter(figure__analysis__workspace__in=workspaces, is_processing=False)
+            Revision.objects.filter(seen, is_processing=False)
             .exclude(pk=revision.pk)
             .exclude(phash=None)
             .exclude(phash=NO_PICTURE)
@@ -157,11 +161,12 @@ def find_similar(revision: Revision, actor, user, limit: int = NEAR_DUPLICATE_BI
     near = {distance_pk[2]: distance_pk[0] for distance_pk in found[:LIMIT]}
     rows = Revision.objects.filter(pk__in=near).select_related("figure__analysis")
     listed = sorted(rows, key=lambda r: (near[r.pk], -r.created_on.timestamp()))
-    waiting = Revision.objects.filter(unread(workspaces)).exclude(pk=revision.pk)
+    waiting = Revision.objects.filter(seen, phash=None, is_processing=False).exclude(pk=revision.pk)
     waiting_in = set(waiting.values_list("figure__analysis__workspace_id", flat=True).distinct())
     still_unread = waiting.count() if waiting_in else 0  # before the reading starts
-    if waiting_in and user is not None and user.is_authenticated:
-        queue_reading(user, waiting_in)
+    on_behalf = user if user is not None and user.is_authenticated else revision.created_by
+    if waiting_in and on_behalf is not None:
+        queue_reading(on_behalf, waiting_in)
     return phash, [(other, near[other.pk]) for other in listed], still_unread
 
 

@@ -144,10 +144,12 @@ def download_all(request: HttpRequest, pk) -> HttpResponse:
 @declare(LINK)
 @require_safe
 def similar(request: HttpRequest, pk) -> HttpResponse:
-    """Near duplicates of the revision's picture in the workspaces the viewer is a member of
-    (``catalog.similar.find_similar``), nearest first, with thumbnails."""
+    """Near duplicates of the revision's picture in the workspaces the viewer is a member of, what is
+    shared with them and what the share links they opened reach (``catalog.similar.find_similar``),
+    nearest first, with thumbnails."""
     rev = viewer.fetch(request, Revision.objects.select_related("figure__analysis__workspace"), pk)
-    phash, found, unread = find_similar(rev, viewer.actor(request), request.user)
+    tokens = viewer.share_tokens(request)
+    phash, found, unread = find_similar(rev, viewer.actor(request), request.user, link_tokens=tokens)
     context = {
         "revision": rev,
         "figure": rev.figure,
