@@ -222,3 +222,34 @@ def test_a_revision_waiting_to_be_auto_assigned_says_so_on_its_page_and_its_card
     assert 'id="assigning"' not in page and "Tumour Volume" in page
     grid = session.get(f"{live_server.url}/analysis/{analysis['api_id']}", timeout=30).text
     assert ">assigning</span>" not in grid and "Tumour Volume" in grid
+
+
+def test_what_figtrails_client_records_of_the_machine_is_environment_not_a_parameter(live_server, owner):
+    """figtrail's own client writes ``host``, ``os`` and ``packages`` (name to version): the page lists
+    them under Environment; only the user's own keys are Parameters."""
+    import re
+
+    from tests.web.helpers import web_session
+
+    _, _, figure = owner.tree()
+    metadata = {
+        "lr": 0.25,
+        "python_version": "3.11.7",
+        "host": "lab-node-7",
+        "os": "Linux-6.1-x86_64",
+        "packages": {"numpy": "2.4.6", "matplotlib": "3.11.2"},
+        "cwd": "/home/ana/project",
+    }
+    revision = owner.revision(
+        figure["api_id"], data_item(png_bytes(), "image", format="png"), metadata=metadata
+    )
+    session = web_session(live_server, owner.username, owner.password)
+    page = session.get(f"{live_server.url}/revision/{revision['api_id']}", timeout=30).text
+    parameters = re.search(r'<table class="kv" id="parameters">(.*?)</table>', page, re.S).group(1)
+    assert ">lr<" in parameters
+    for machine in ("lab-node-7", "Linux-6.1", "numpy", "/home/ana/project"):
+        assert machine not in parameters, machine
+    environment = re.search(r'<details id="environment">(.*?)</details>', page, re.S).group(1)
+    assert "lab-node-7" in environment and "Linux-6.1-x86_64" in environment
+    assert "matplotlib 3.11.2, numpy 2.4.6" in environment
+    assert "/home/ana/project" in environment

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from figtrail.server.catalog import environment as environment_keys
 from figtrail.server.catalog.data_formats import data_format
 from figtrail.server.catalog.models import AssetRevision, Data, DataType, Revision
 from figtrail.server.payload_responses import PICTURE_FORMATS
 from figtrail.server.web.diffs import flatten
 from figtrail.server.web.payloads import FORMAT_LABELS, INLINE_FORMATS
 
-ENVIRONMENT_KEYS = ("python_version", "notebook_kernel", "backend", "kernel", "platform", "hostname")
+# The environment's keys as the page lists them, in this order: figtrail's client writes python_version,
+# kernel, packages, host and os; the official gofigr client hostname and platform
+ENVIRONMENT_KEYS = (
+    "python_version",
+    "notebook_kernel",
+    "backend",
+    "kernel",
+    "platform",
+    "os",
+    "hostname",
+    "host",
+    "packages",
+)
 RUN_KEYS = (
     "notebook_name",
     "notebook_path",
@@ -18,6 +31,8 @@ RUN_KEYS = (
     "execution_count",
     "argv",
     "script",
+    "cwd",
+    "url",  # the official gofigr client: the Jupyter server's address
     # what the R client records of its session
     "input",
     "getwd",
@@ -27,8 +42,9 @@ RUN_KEYS = (
     "rsvg",
 )
 FIGURE_KEYS = ("title", "axis_labels", "series", "axes")  # what the figure itself shows (figure facts)
-# What annotators and the figure record: everything else in a revision's metadata is the user's own
-PROVENANCE_KEYS = frozenset({*ENVIRONMENT_KEYS, "git", *RUN_KEYS, *FIGURE_KEYS})
+# What annotators and the figure record (the environment as catalog.environment defines it, the run, the
+# figure's facts): everything else in a revision's metadata is the user's own
+PROVENANCE_KEYS = frozenset({*environment_keys.METADATA_KEYS, *ENVIRONMENT_KEYS, *RUN_KEYS, *FIGURE_KEYS})
 PACKAGE_TEXT_NAMES = {"pip freeze", "packages", "requirements", "conda list"}
 VIEW_ORDER = {"html": 0, "png": 1, "svg": 2}  # interactive first, then the sharpest static view
 
@@ -93,8 +109,16 @@ def view_label(data: Data) -> str:
 
 
 def environment(metadata: dict | None) -> list[tuple[str, str]]:
+    """The environment's keys that are set, labelled; a mapping (figtrail's ``packages``: name to
+    version) as "name version, ..."."""
     metadata = metadata or {}
-    return [(key.replace("_", " "), str(metadata[key])) for key in ENVIRONMENT_KEYS if metadata.get(key)]
+    return [(key.replace("_", " "), _shown(metadata[key])) for key in ENVIRONMENT_KEYS if metadata.get(key)]
+
+
+def _shown(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{name} {version}" for name, version in sorted(value.items()))
+    return str(value)
 
 
 def git_info(metadata: dict | None) -> dict | None:
