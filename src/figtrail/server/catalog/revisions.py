@@ -46,6 +46,7 @@ from figtrail.server.catalog.links import (
     replace_links,
     resolve_links,
 )
+from figtrail.server.catalog.metadata_search import MetadataSearchMixin
 from figtrail.server.catalog.models import Analysis, Data, Figure, Revision, ShortIdPrefix, api_index
 from figtrail.server.catalog.short_ids import PREFIX_LENGTH, random_text
 from figtrail.server.catalog.similar import SimilarMixin
@@ -207,7 +208,7 @@ def server_short_id() -> str:
             return short_id
 
 
-class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, CatalogViewSet):
+class RevisionViewSet(ShareableMixin, ThumbnailMixin, SimilarMixin, MetadataSearchMixin, CatalogViewSet):
     model = Revision
     serializer_class = RevisionSerializer
     share_target = "revision"
