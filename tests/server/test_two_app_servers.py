@@ -2,21 +2,24 @@
 
 On the PostgreSQL run both share FIGTRAIL_DATABASE_URL; on SQLite they share FIGTRAIL_HOME (one database
 file in WAL mode). Blobs go to one S3 bucket on a real S3-speaking server, and both sign tokens with the
-same FIGTRAIL_SECRET_KEY.
+same FIGTRAIL_SECRET_KEY. The last tests reach them through one address, the round-robin reverse proxy
+that benchmarks/scale_out.py puts in front of them (tests/server/proxy.py).
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import blake3
 import pytest
 import requests
 
-from tests.conftest import start_server, stop_server
+from tests.conftest import free_port, start_server, stop_server
 from tests.server.helpers import Api, data_item
+from tests.server.proxy import RoundRobinProxy
 from tests.server.s3 import start_s3, stop_s3
 
 
@@ -88,3 +91,55 @@ def test_publishing_on_both_at_once_numbers_revisions_once(pair):
     revisions = apis[1].ok(f"figure/{figure['api_id']}/")["revisions"]
     assert {r["api_id"] for r in revisions} == {r["api_id"] for r in published}
     assert sorted(r["revision_index"] for r in published) == list(range(12))
+
+
+@pytest.fixture(scope="module")
+def proxy(pair):
+    first, second, _, _ = pair
+    with RoundRobinProxy([first.url, second.url]) as proxy:
+        yield proxy
+
+
+def test_through_one_address_concurrent_publishes_and_their_retries_are_stored_once(pair, proxy):
+    first, _, s3, bucket = pair
+    user = first.user()
+    api = Api(proxy, user.session, user.username, user.password)  # every request through the proxy
+    _, _, figure = api.tree()
+    payloads = {str(uuid.uuid4()): os.urandom(3000) for _ in range(16)}
+    answered_before = list(proxy.answered)
+
+    def publish_twice(client_id: str) -> tuple[int, int, str]:
+        body = {
+            "figure": figure["api_id"],
+            "client_id": client_id,
+            "metadata": {},
+            "data": [data_item(payloads[client_id], "file", "payload.bin")],
+        }
+        first_try = api.post("revision/", body)
+        retry = api.post("revision/", body)  # as a client whose answer was lost: either server gets it
+        return first_try.status_code, retry.status_code, retry.json().get("code", "")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(publish_twice, payloads))
+    assert answers == [(201, 409, "duplicate_client_id")] * len(payloads)
+    served = [after - before for after, before in zip(proxy.answered, answered_before, strict=True)]
+    assert min(served) >= len(payloads)  # round-robin: each server answered half the tries
+    assert proxy.server_errors == [0, 0] and proxy.bad_gateway == 0
+
+    revisions = api.ok(f"figure/{figure['api_id']}/")["revisions"]
+    assert sorted(r["api_id"] for r in revisions) == sorted(payloads)
+    assert sorted(r["revision_index"] for r in revisions) == list(range(len(payloads)))
+    keys = s3.objects(bucket)
+    for client_id, payload in payloads.items():
+        item = api.ok(f"revision/{client_id}/")["data"][0]
+        assert base64.b64decode(api.ok(f"data/{item['api_id']}/")["data"]) == payload
+        digest = blake3.blake3(payload).hexdigest()
+        assert [size for key, size in keys.items() if key.endswith(digest)] == [len(payload)]
+
+
+def test_the_proxy_answers_502_for_an_app_server_that_is_down(pair):
+    first, _, _, _ = pair
+    with RoundRobinProxy([first.url, f"http://127.0.0.1:{free_port()}"]) as proxy:
+        statuses = [requests.get(proxy.api + "info/", timeout=30).status_code for _ in range(4)]
+    assert statuses == [200, 502, 200, 502]
+    assert proxy.answered == [2, 0] and proxy.bad_gateway == 2
