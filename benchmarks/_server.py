@@ -73,15 +73,18 @@ class BenchServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"figtrail serve exited early:\n{self.log_text()}")
+                log = self.log_text()
+                self.stop()  # its temporary home and log go too
+                raise RuntimeError(f"figtrail serve exited early:\n{log}")
             try:
                 if requests.get(self.api + "info/", timeout=1).status_code == 200:
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.2)
+        log = self.log_text()
         self.stop()
-        raise RuntimeError(f"figtrail serve did not start within {timeout:.0f} s:\n{self.log_text()}")
+        raise RuntimeError(f"figtrail serve did not start within {timeout:.0f} s:\n{log}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -116,24 +119,7 @@ class BenchServer:
         """CPU time (user + system) used so far by the server and its workers; None without /proc."""
         if self.process is None:
             return None
-        try:
-            stats = {}
-            for entry in Path("/proc").iterdir():
-                if entry.name.isdigit():
-                    try:
-                        fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                    except OSError:
-                        continue  # the process ended meanwhile
-                    stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-        except OSError:
-            return None
-        tree, added = {self.process.pid}, True
-        while added:
-            children = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
-            tree |= children
-            added = bool(children)
-        ticks = sum(stats[pid][1] for pid in tree if pid in stats)
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return tree_cpu_seconds(self.process.pid)
 
     def log_text(self) -> str:
         try:
@@ -158,6 +144,28 @@ class BenchServer:
         )
         response.raise_for_status()
         return response.json()["access"]
+
+
+def tree_cpu_seconds(root: int) -> float | None:
+    """CPU time (user + system) used so far by process ``root`` and its descendants; None without /proc."""
+    try:
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue  # the process ended meanwhile
+                stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    except OSError:
+        return None
+    tree, added = {root}, True
+    while added:
+        children = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+        tree |= children
+        added = bool(children)
+    ticks = sum(stats[pid][1] for pid in tree if pid in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_model() -> str:
