@@ -8,11 +8,16 @@ match, with the match marked; the marking escapes everything else. A code hit is
 its code objects that holds the match and their matching lines, marked the same way. Code is searched in
 its index (``catalog/code_search.py``); code not indexed yet is queued for indexing, and the results say
 how many revisions' code they could not search yet.
+
+A query that reads as a metadata value, ``key:value``, ``key=value`` or a JSON object, also finds the
+revisions whose metadata contains it (``catalog/metadata_search.py``, the API's ``revision/search/``):
+:func:`metadata_queries` says which containment queries it stands for, and the page shows them.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -23,7 +28,7 @@ from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
-from figtrail.server.catalog import code_search
+from figtrail.server.catalog import code_search, metadata_search
 from figtrail.server.catalog.models import Analysis, CodeText, Data, DataType, Figure, Revision, Workspace
 from figtrail.server.page_urls import url_of
 from figtrail.server.social import rendering
@@ -60,6 +65,21 @@ class CodeCoverage:
 
 
 @dataclass
+class MetadataMatch:
+    """What a ``key:value`` (or JSON object) query found by containment: the queries it stood for (any
+    of them, as JSON for the page), their revisions' page; or why a JSON object could not be searched."""
+
+    queries: list[str]
+    revisions: Page | None = None
+    rows: list[tuple[Revision, list[tuple[str, str]]]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def count(self) -> int:
+        return self.revisions.paginator.count if self.revisions is not None else 0
+
+
+@dataclass
 class Results:
     query: str
     figures: Page
@@ -72,11 +92,13 @@ class Results:
     code: Page | None = None
     code_rows: list[tuple[Revision, list[CodeHit]]] = field(default_factory=list)
     code_coverage: CodeCoverage = field(default_factory=CodeCoverage)
+    metadata: MetadataMatch | None = None
 
     @property
     def total(self) -> int:
         pages = (self.figures, self.analyses, self.revisions, self.code, self.comments)
-        return sum(page.paginator.count for page in pages if page is not None)
+        by_value = self.metadata.count if self.metadata is not None else 0
+        return sum(page.paginator.count for page in pages if page is not None) + by_value
 
 
 def search(request: HttpRequest, workspaces: QuerySet[Workspace], query: str) -> Results:
@@ -120,7 +142,94 @@ def search(request: HttpRequest, workspaces: QuerySet[Workspace], query: str) ->
         code=code_page,
         code_rows=code_hits(list(code_page), query),
         code_coverage=code_coverage,
+        metadata=_by_metadata_value(request, workspaces, query),
     )
+
+
+def _by_metadata_value(
+    request: HttpRequest, workspaces: QuerySet[Workspace], query: str
+) -> MetadataMatch | None:
+    """The revisions whose metadata contains what ``query`` stands for (:func:`metadata_queries`), newest
+    first; None when it is not a metadata value."""
+    try:
+        queries = metadata_queries(query)
+    except metadata_search.BadQuery as exc:
+        return MetadataMatch(queries=[], error=str(exc))
+    if not queries:
+        return None
+    found = metadata_search.containing(
+        Revision.objects.filter(figure__analysis__workspace__in=workspaces), *queries
+    )
+    page = paginate(
+        request,
+        found.select_related("figure__analysis__workspace").order_by("-created_on", "pk"),
+        PER_SECTION,
+        "metadata_page",
+    )
+    keys = list(dict.fromkeys(key for q in queries for key in q))
+    rows = [(r, _values_of(r.metadata, keys)) for r in page]
+    shown = [json.dumps(q, ensure_ascii=False) for q in queries]
+    return MetadataMatch(queries=shown, revisions=page, rows=rows)
+
+
+def _values_of(metadata, keys: list[str]) -> list[tuple[str, str]]:
+    """What the revision's metadata holds under the keys asked for, flattened (at most three)."""
+    if not isinstance(metadata, dict):
+        return []
+    found = [(k, v) for key in keys if key in metadata for k, v in flatten({key: metadata[key]}).items()]
+    return found[:3]
+
+
+KEY_VALUE = re.compile(r"^([^\s:={}\[\]\"]+)\s*[:=]\s*(\S.*)$", re.S)
+
+
+def metadata_queries(query: str) -> list[dict]:
+    """The containment queries a search stands for (any of them): a JSON object is itself (BadQuery if
+    it is one the search refuses); ``key:value`` or ``key=value`` is ``{key: value}`` with the value as
+    text and, if it reads as a JSON number, true, false or null, as that too, each also as a list holding
+    it; a JSON list or object after the colon is taken as it is; a quoted value is text only. A dotted key
+    (``git.branch:main``) is that key and also the path through nested objects. Anything else (an
+    address, ``https://...``, too): none."""
+    text = query.strip()
+    if text.startswith("{"):
+        return [metadata_search.parse(text)]
+    matched = KEY_VALUE.match(text)
+    if matched is None:
+        return []
+    key, raw = matched.group(1), matched.group(2).strip()
+    if raw.startswith("//"):
+        return []  # an address (https://...), not a value
+    values: list = []
+    try:
+        parsed = json.loads(raw, parse_constant=_not_a_value)
+    except ValueError:
+        values = [raw, [raw]]
+    else:
+        if isinstance(parsed, dict | list):
+            values = [parsed]
+        elif isinstance(parsed, str):
+            values = [parsed, [parsed]]
+        else:
+            values = [raw, [raw], parsed, [parsed]]
+    paths = [[key]]
+    if "." in key.strip("."):
+        paths.append([part for part in key.split(".") if part])
+    queries = []
+    for path in paths:
+        for value in values:
+            for name in reversed(path):
+                value = {name: value}
+            try:
+                metadata_search.check(value)
+            except metadata_search.BadQuery:
+                continue  # an integer beyond 64 bits, say: that reading is left out
+            if value not in queries:
+                queries.append(value)
+    return queries
+
+
+def _not_a_value(name: str):
+    raise ValueError(name)
 
 
 def _code_coverage(request: HttpRequest, workspaces: QuerySet[Workspace]) -> CodeCoverage:
