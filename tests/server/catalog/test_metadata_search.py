@@ -23,6 +23,7 @@ PUBLISHED = {
     "c": {"model": "resnet34", "patients": "P-17", "epochs": 10.0, "git": {"branch": "dev"}},
     "d": {"epochs": "10", "flag": True, "runs": [{"seed": 1, "ok": True}, {"seed": 2}], "grid": [[1, 2], 3]},
     "e": {"flag": 1, "unicode": "café ☕", "key.with.dots": "yes", 'quote"key': "q", "1": "one"},
+    "g": {"as_text": '["x"]', "object_text": '{"a": 1}', "empty": "", "zero": 0, "no": False},
     "f": {},
 }
 
@@ -103,6 +104,15 @@ CASES = [
     ({"model": "RESNET34"}, []),  # exact: case matters
     ({"model": ["resnet34"]}, []),  # a string is not a list holding it
     ({"nothing": "here"}, []),
+    ({"as_text": ["x"]}, []),  # a string that reads as JSON is a string
+    ({"as_text": '["x"]'}, ["g"]),
+    ({"object_text": {"a": 1}}, []),
+    ({"object_text": '{"a": 1}'}, ["g"]),
+    ({"empty": ""}, ["g"]),
+    ({"zero": 0}, ["g"]),  # 0 is not false
+    ({"zero": False}, []),
+    ({"no": False}, ["g"]),
+    ({"no": 0}, []),
 ]
 
 
@@ -251,8 +261,13 @@ def test_bad_queries_are_400_naming_metadata(owner, text):
     assert isinstance(reasons, list) and reasons and all(isinstance(r, str) for r in reasons)
 
 
-def test_eight_levels_are_fine(owner, world):
+def test_eight_levels_and_64_values_are_fine(owner, world):
     assert search(owner, nested(8))["count"] == 0
+    mixed = {"a": [{"b": [{"c": [{"d": ["deep"]}]}]}]}  # objects and lists, 8 levels
+    assert search(owner, mixed)["count"] == 0
+    assert search(owner, {"a": [[[[[[["x", 1]]]]]]]})["count"] == 0  # lists in lists
+    wide = {**{f"k{n}": [n, {"x": None}] for n in range(15)}, "y": [1], "z": 1}  # 64 values, itself too
+    assert search(owner, wide)["count"] == 0
 
 
 def test_the_schema_documents_it(live_server):

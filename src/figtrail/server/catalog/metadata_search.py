@@ -161,27 +161,29 @@ class SqliteContains(Func):
 
 def _contains(type_of, value_of, query, aliases, params: list) -> str:
     """SQL true when the JSON value (``type_of()``, ``value_of()``: SQL texts that add their own
-    parameters when used) contains ``query``. Parameters are appended to ``params`` in text order."""
-    if isinstance(query, dict):
-        parts = [f"{type_of()} = 'object'"]
-        for key, wanted in query.items():
+    parameters when used) contains ``query``. Parameters are appended to ``params`` in text order.
+
+    A container's elements are read only when its type is right (``json_each`` of ``CASE WHEN``, NULL
+    otherwise: no rows): SQL does not promise to evaluate ``AND`` from the left, and a string whose text
+    reads as JSON (``"[1]"``) must never be taken for a list. Kept shallow: SQLite's parser allows only so
+    much nesting (MAX_DEPTH levels fit)."""
+    if isinstance(query, dict | list):
+        kind = "object" if isinstance(query, dict) else "array"
+        parts = [f"{type_of()} = '{kind}'"]
+        items = query.items() if isinstance(query, dict) else ((None, wanted) for wanted in query)
+        for key, wanted in items:
             alias = f"figtrail_m{next(aliases)}"
-            head = f"EXISTS (SELECT 1 FROM json_each({value_of()}) AS {alias} WHERE {alias}.key = %s AND "
-            params.append(key)
+            guard = f"{type_of()} = '{kind}'"
+            head = (
+                f"EXISTS (SELECT 1 FROM json_each(CASE WHEN {guard} THEN {value_of()} END) AS {alias} WHERE "
+            )
+            if key is not None:
+                head += f"{alias}.key = %s AND "
+                params.append(key)
             inner = _contains(
                 lambda a=alias: f"{a}.type", lambda a=alias: f"{a}.value", wanted, aliases, params
             )
-            parts.append(head + inner + ")")
-        return " AND ".join(parts)
-    if isinstance(query, list):
-        parts = [f"{type_of()} = 'array'"]
-        for wanted in query:
-            alias = f"figtrail_m{next(aliases)}"
-            head = f"EXISTS (SELECT 1 FROM json_each({value_of()}) AS {alias} WHERE "
-            inner = _contains(
-                lambda a=alias: f"{a}.type", lambda a=alias: f"{a}.value", wanted, aliases, params
-            )
-            parts.append(head + inner + ")")
+            parts.append(f"{head}{inner})")
         return " AND ".join(parts)
     if query is None:
         return f"{type_of()} = 'null'"
@@ -191,7 +193,8 @@ def _contains(type_of, value_of, query, aliases, params: list) -> str:
         sql = f"({type_of()} = 'text' AND {value_of()} = %s)"
         params.append(query)
         return sql
-    sql = f"({type_of()} IN ('integer', 'real') AND {value_of()} = %s)"  # a number (check() made sure)
+    # a number (check() made sure): integer and real compare as numbers
+    sql = f"({type_of()} IN ('integer', 'real') AND {value_of()} = %s)"
     params.append(query)
     return sql
 
