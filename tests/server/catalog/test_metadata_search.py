@@ -277,3 +277,84 @@ def test_the_schema_documents_it(live_server):
     names = {parameter["name"] for parameter in operation["parameters"]}
     assert {"metadata", "workspace", "analysis", "figure", "limit", "offset"} <= names
     assert "MetadataSearchPage" in json.dumps(operation["responses"])
+
+
+def reference_contains(stored, query) -> bool:
+    """PostgreSQL's jsonb ``@>``, in Python (the rules of catalog/metadata_search.py), to check both
+    databases against."""
+    if isinstance(query, dict):
+        return isinstance(stored, dict) and all(
+            key in stored and reference_contains(stored[key], value) for key, value in query.items()
+        )
+    if isinstance(query, list):
+        if not isinstance(stored, list):
+            return False
+        for wanted in query:
+            if isinstance(wanted, dict | list):
+                if not any(reference_contains(element, wanted) for element in stored):
+                    return False
+            elif not any(_same_scalar(element, wanted) for element in stored):
+                return False
+        return True
+    return _same_scalar(stored, query)
+
+
+def _same_scalar(stored, wanted) -> bool:
+    if isinstance(stored, dict | list):
+        return False
+    if isinstance(wanted, bool) or isinstance(stored, bool) or wanted is None or stored is None:
+        return type(stored) is type(wanted) and stored == wanted
+    if isinstance(wanted, str) or isinstance(stored, str):
+        return type(stored) is type(wanted) and stored == wanted
+    return stored == wanted  # numbers: 1 == 1.0
+
+
+def random_value(rng, depth: int):
+    kinds = ["str", "int", "float", "bool", "null"] + (["list", "dict"] * 2 if depth < 3 else [])
+    kind = rng.choice(kinds)
+    if kind == "str":
+        return rng.choice(["a", "b", "P-17", "1", "", "[1]"])
+    if kind == "int":
+        return rng.choice([0, 1, 2, -1, 10])
+    if kind == "float":
+        return rng.choice([1.0, 0.5, 2.5])
+    if kind == "bool":
+        return rng.choice([True, False])
+    if kind == "null":
+        return None
+    if kind == "list":
+        return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice("xyz"): random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))}
+
+
+def part_of(rng, value):
+    """A query likely (not certainly) contained in ``value``: some of its keys and elements, or noise."""
+    if rng.random() < 0.15:
+        return random_value(rng, 2)
+    if isinstance(value, dict):
+        keys = [key for key in value if rng.random() < 0.6]
+        return {key: part_of(rng, value[key]) for key in keys}
+    if isinstance(value, list):
+        return [part_of(rng, element) for element in value if rng.random() < 0.6]
+    return value
+
+
+def test_both_databases_answer_as_jsonb_contains_does(owner):
+    import random
+
+    rng = random.Random(17)
+    workspace = owner.workspace()
+    figure = owner.figure(owner.analysis(workspace["api_id"])["api_id"])
+    stored = {}
+    for _ in range(25):
+        metadata = {key: random_value(rng, 1) for key in rng.sample("abcd", rng.randint(1, 4))}
+        stored[owner.revision(figure["api_id"], metadata=metadata)["api_id"]] = metadata
+    asked = 0
+    while asked < 60:
+        query = part_of(rng, rng.choice(list(stored.values())))
+        if not isinstance(query, dict) or not query:
+            continue
+        asked += 1
+        answer = search(owner, query, workspace=workspace["api_id"], limit=200)
+        expected = {api_id for api_id, metadata in stored.items() if reference_contains(metadata, query)}
+        assert {item["api_id"] for item in answer["results"]} == expected, query
