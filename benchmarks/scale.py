@@ -82,6 +82,7 @@ def seed(home: Path, database_url: str | None, workspace_id: str, username: str,
         Asset,
         AssetLink,
         AssetRevision,
+        CodeText,
         Data,
         Figure,
         Revision,
@@ -90,6 +91,7 @@ def seed(home: Path, database_url: str | None, workspace_id: str, username: str,
 
     user = get_user_model().objects.get(username=username)
     png_hash, code_hash = blobs.put(PNG), blobs.put(CODE)
+    CodeText.objects.get_or_create(hash=code_hash, defaults={"text": CODE.decode()})  # as publishing does
     csv_hashes = [blobs.put(f"day,volume\n1,{n}\n".encode()) for n in range(3)]
     rng = random.Random(7)
     figures_wanted = max(BIG + 1, revisions // REVISIONS_PER_FIGURE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 import time
+import uuid
 
 import requests
 
@@ -22,6 +23,22 @@ def code_item(text: str, name: str = "script.py") -> dict:
 
 def image_item() -> dict:
     return data_item(png_bytes(), "image", name="figure", format="png")
+
+
+def stored_before_the_index(live_server, workspace_id: str, *hashes: str) -> int:
+    """Make code look stored before the index existed, as an upgrade finds it: its index rows gone and
+    its workspace marked as the 0007 migration marks such workspaces. The index rows deleted."""
+    deleted = write_db(
+        live_server, f"DELETE FROM catalog_codetext WHERE hash IN ({', '.join('?' * len(hashes))})", hashes
+    )
+    sqlite = not live_server.env.get("FIGTRAIL_DATABASE_URL")
+    workspace = uuid.UUID(workspace_id).hex if sqlite else workspace_id
+    write_db(
+        live_server,
+        "INSERT INTO catalog_codeindexpending (workspace_id, marked_on) VALUES (?, CURRENT_TIMESTAMP)",
+        (workspace,),
+    )
+    return deleted
 
 
 def search(session: requests.Session, server, workspace_id: str | None, query: str, **params) -> str:
@@ -138,9 +155,7 @@ def test_code_stored_before_the_index_is_found_once_the_task_has_read_it(live_se
     old_hash = next(d["hash"] for d in old["data"] if d["type"] == "code")
     gone_hash = gone["data"][0]["hash"]
     # as if both were stored before the index existed; and the second's bytes are gone since
-    assert (
-        write_db(live_server, "DELETE FROM catalog_codetext WHERE hash IN (?, ?)", (old_hash, gone_hash)) == 2
-    )
+    assert stored_before_the_index(live_server, workspace["api_id"], old_hash, gone_hash) == 2
     (blob,) = [path for path in blob_files(live_server) if path.name == gone_hash]
     blob.unlink()
 
@@ -211,7 +226,7 @@ def test_identical_code_stored_before_the_index_is_read_once_for_all_its_revisio
     workspace, _, figure = owner.tree()
     made = [owner.revision(figure["api_id"], code_item(f"{marker}()\n"))["api_id"] for _ in range(6)]
     content_hash = owner.ok(f"revision/{made[0]}/")["data"][0]["hash"]
-    assert write_db(live_server, "DELETE FROM catalog_codetext WHERE hash = ?", (content_hash,)) == 1
+    assert stored_before_the_index(live_server, workspace["api_id"], content_hash) == 1
     session = web_session(live_server, owner.username, owner.password)
     before = search(session, live_server, workspace["api_id"], marker)
     assert "The code of 6 revisions is still being indexed" in before and code_count(before) == 0
@@ -225,3 +240,9 @@ def test_identical_code_stored_before_the_index_is_read_once_for_all_its_revisio
         "remaining": 0,
         "unreachable": 0,
     }
+    # nothing left: the workspace is no longer marked, so a search need not count its code objects
+    assert not read_db(
+        live_server,
+        "SELECT 1 FROM catalog_codeindexpending WHERE workspace_id IN (?, ?)",
+        (workspace["api_id"], uuid.UUID(workspace["api_id"]).hex),  # PostgreSQL's uuid, SQLite's hex
+    )

@@ -12,6 +12,11 @@ again). Code stored before the index existed is indexed by the "revision.index_c
 queues for each workspace it covers that has unindexed code (as ``similar.py`` queues
 "revision.read_pictures"): newest revisions first, a few seconds of work at a time, queueing itself again
 until none is left. Until then the search says how many revisions' code it could not search yet.
+
+Which workspaces may hold unindexed code is kept (``CodeIndexPending``), so that a search over a hundred
+thousand revisions does not look at every code object to know it saw them all: a workspace is marked
+where code can arrive without its text (code stored before the index existed, a bundle's, rows attached
+without text whose bytes are not indexed) and unmarked by the task once none is left.
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ import time
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from figtrail.server import blobs
 from figtrail.server.blob_stores import StoreUnreachable
-from figtrail.server.catalog.models import CodeText, Data, DataType, Revision, Workspace
+from figtrail.server.catalog.models import CodeIndexPending, CodeText, Data, DataType, Revision, Workspace
 from figtrail.server.tasks import runner
 from figtrail.server.tasks.models import FRAMEWORK_STATUS, Task, TaskStatus
 from figtrail.server.write_queue import queued_write
@@ -57,14 +62,29 @@ def keep_text(row: Data, payload: bytes) -> None:
 
 def record(rows: Iterable[Data]) -> None:
     """Write the index rows of the code rows ``keep_text`` saw (one per hash; a hash indexed already
-    stays as it is). One query, inside the caller's transaction."""
-    entries = {}
+    stays as it is). One query, inside the caller's transaction; code rows without their text (copied,
+    echoed) whose bytes are not indexed mark their revision's workspace (one more query, only then)."""
+    entries, bare = {}, {}
     for row in rows:
         kept = getattr(row, TEXT_ATTRIBUTE, None)
         if kept is not None and row.hash not in entries:
             entries[row.hash] = CodeText(hash=row.hash, text=kept[0], truncated=kept[1])
+        elif kept is None and row.type == DataType.CODE:
+            bare[row.hash] = row
     if entries:
         CodeText.objects.bulk_create(entries.values(), ignore_conflicts=True)
+    missing = set(bare) - set(entries)
+    if missing:
+        missing -= set(CodeText.objects.filter(hash__in=missing).values_list("hash", flat=True))
+    if missing:
+        mark_pending({bare[h].revision.figure.analysis.workspace_id for h in missing})
+
+
+def mark_pending(workspace_ids: Iterable) -> None:
+    """Say these workspaces may hold code not indexed yet (the next search over them queues it)."""
+    CodeIndexPending.objects.bulk_create(
+        [CodeIndexPending(workspace_id=pk) for pk in set(workspace_ids)], ignore_conflicts=True
+    )
 
 
 def code_data(workspaces) -> QuerySet[Data]:
@@ -83,29 +103,29 @@ def matching_hashes(query: str) -> QuerySet[CodeText]:
 
 
 def with_matching_code(revisions: QuerySet[Revision], query: str) -> QuerySet[Revision]:
-    """The revisions of ``revisions`` with at least one code object holding ``query``."""
-    hits = Data.objects.filter(revision=OuterRef("pk"), type=DataType.CODE, hash__in=matching_hashes(query))
-    return revisions.filter(Exists(hits))
+    """The revisions of ``revisions`` with at least one code object holding ``query``: from the matching
+    hashes to their code objects to their revisions (a correlated EXISTS would probe every revision)."""
+    hits = Data.objects.filter(type=DataType.CODE, hash__in=matching_hashes(query)).values("revision_id")
+    return revisions.filter(pk__in=hits)
 
 
 def coverage(workspaces) -> tuple[dict, int]:
     """``({workspace id: revisions whose code is not indexed yet}, revisions whose code's bytes were
-    gone when indexed)`` over ``workspaces``. One query."""
-    indexed = CodeText.objects.filter(hash=OuterRef("hash"))
-    rows = (
-        code_data(workspaces)
-        .annotate(indexed=Exists(indexed), gone=Exists(indexed.filter(unreadable=True)))
-        .filter(Q(indexed=False) | Q(gone=True))
-        .values("revision__figure__analysis__workspace_id", "gone")
-        .annotate(revisions=Count("revision_id", distinct=True))
-        .order_by()
-    )
-    pending, gone = {}, 0
-    for row in rows:
-        if row["gone"]:
-            gone += row["revisions"]
-        else:
-            pending[row["revision__figure__analysis__workspace_id"]] = row["revisions"]
+    gone when indexed)`` over ``workspaces``. Two small queries while no workspace is marked pending
+    (``CodeIndexPending``); the marked ones' code objects are counted."""
+    marked = CodeIndexPending.objects.filter(workspace__in=workspaces).values("workspace_id")
+    marked_ids = list(marked)
+    pending = {}
+    if marked_ids:
+        rows = (
+            unindexed([row["workspace_id"] for row in marked_ids])
+            .values("revision__figure__analysis__workspace_id")
+            .annotate(revisions=Count("revision_id", distinct=True))
+            .order_by()
+        )
+        pending = {row["revision__figure__analysis__workspace_id"]: row["revisions"] for row in rows}
+    unreadable = CodeText.objects.filter(unreadable=True).values("hash")
+    gone = code_data(workspaces).filter(hash__in=unreadable).values("revision_id").distinct().count()
     return pending, gone
 
 
@@ -151,6 +171,12 @@ def index_code(task: Task, workspace_id: str) -> dict:
             break
     done += _write(batch)
     remaining = unindexed([workspace_id]).order_by().values("hash").distinct().count()
+    if not remaining:
+        # unmarked first, then asked again: code attached meanwhile marks it anew and is not missed
+        CodeIndexPending.objects.filter(workspace_id=workspace_id).delete()
+        remaining = unindexed([workspace_id]).order_by().values("hash").distinct().count()
+        if remaining:
+            mark_pending([workspace_id])
     if remaining and not unreachable:
         runner.submit(KIND, task.created_by, task.workspace, payload={"workspace": workspace_id})
     return {"workspace": workspace_id, "indexed": done, "remaining": remaining, "unreachable": unreachable}

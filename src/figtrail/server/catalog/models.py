@@ -336,6 +336,16 @@ class CodeText(models.Model):
     indexed_on = models.DateTimeField(default=timezone.now)
 
 
+class CodeIndexPending(models.Model):
+    """A workspace whose code may not all be in ``CodeText`` yet (``catalog/code_search.py``): code
+    stored before the index existed, or attached without its text (a bundle's, a copy of code from a
+    workspace not indexed yet). Set where that happens; the "revision.index_code" task removes it once
+    nothing is left. A search reads this, not every code object, to know whether it saw all the code."""
+
+    workspace = models.OneToOneField(Workspace, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    marked_on = models.DateTimeField(default=timezone.now)
+
+
 class AssetUse(models.TextChoices):
     DIRECT = "direct"
     INDIRECT = "indirect"

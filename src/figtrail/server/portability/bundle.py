@@ -363,6 +363,7 @@ def load(bundle: Path, skip_existing: bool = False) -> dict[str, dict[str, int]]
     from django.db import IntegrityError, transaction
 
     from figtrail.server import blobs
+    from figtrail.server.catalog import code_search
     from figtrail.server.catalog.models import Workspace, WorkspaceType
     from figtrail.server.catalog.workspaces import create_primary_workspace
 
@@ -424,6 +425,8 @@ def load(bundle: Path, skip_existing: bool = False) -> dict[str, dict[str, int]]
                             skipped[name] += 1
                             continue
                         imported[name] += 1
+                        if name == "workspace":
+                            code_search.mark_pending([obj.pk])  # its code is indexed on search
                 except serializers.base.DeserializationError as exc:
                     raise BundleError(f"{entry['file']}: {exc}; nothing was imported") from exc
             for user in created_users:
