@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from pathlib import Path
 
 from figtrail.config import DEFAULT_PORT, server_config
@@ -79,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
     from django.db import connections
 
     connections.close_all()  # workers are forked from here: none may inherit this process's connection
+    # Django, the app and its URL patterns are loaded: the garbage collector need never look at those
+    # objects again. Without this, each full collection in a worker walks them all, which a page that
+    # builds many objects (a 1,000-revision parameter table) pays as a ~50 ms pause every few requests.
+    gc.collect()
+    gc.freeze()
     FigtrailServer().run()
     return 0
 
