@@ -81,15 +81,37 @@ def text_diff(name: str, old: str | None, new: str | None) -> TextDiff:
 
 
 def flatten(value, prefix: str = "") -> dict[str, str]:
-    """Nested metadata as ``{"git.branch": "main", ...}`` with JSON-rendered leaves."""
-    if isinstance(value, dict) and value:
-        flat: dict[str, str] = {}
-        for key, item in value.items():
-            flat.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+    """Nested metadata as ``{"git.branch": "main", ...}`` with JSON-rendered leaves (strings as they are).
+
+    Written without recursion and with the common leaves rendered directly (a figure page flattens the
+    metadata of every revision of a figure: thousands of dictionaries)."""
+    flat: dict[str, str] = {}
+    if not (isinstance(value, dict) and value):
+        if prefix:
+            flat[prefix] = _leaf(value)
         return flat
-    if not prefix:
-        return {}
-    return {prefix: value if isinstance(value, str) else json.dumps(value, sort_keys=True)}
+    stack = [(prefix, iter(value.items()))]  # depth first, in the dictionaries' own order
+    while stack:
+        path, items = stack[-1]
+        for key, item in items:
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(item, dict) and item:
+                stack.append((name, iter(item.items())))
+                break
+            flat[name] = _leaf(item)
+        else:
+            stack.pop()
+    return flat
+
+
+def _leaf(value) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else ("true" if value else "false")
+    if type(value) is int:
+        return str(value)
+    return json.dumps(value, sort_keys=True)
 
 
 @dataclass
