@@ -40,6 +40,7 @@ BATCH_SECONDS = 5.0  # one index_code task stops after this long, and queues the
 WRITE_EVERY = 50  # index rows written per transaction by the task
 ROWS_PER_TASK = 1000  # code objects one task looks at, at most (identical ones are read once)
 
+UNREADABLE_LISTED = 1000  # unreadable hashes passed as a list; more, as a subquery
 TEXT_ATTRIBUTE = "_code_text"  # on an unsaved Data row: (text, truncated), from the publish's own bytes
 
 
@@ -112,7 +113,7 @@ def with_matching_code(revisions: QuerySet[Revision], query: str) -> QuerySet[Re
 def coverage(workspaces) -> tuple[dict, int]:
     """``({workspace id: revisions whose code is not indexed yet}, revisions whose code's bytes were
     gone when indexed)`` over ``workspaces``. Two small queries while no workspace is marked pending
-    (``CodeIndexPending``); the marked ones' code objects are counted."""
+    (``CodeIndexPending``) and no code is unreadable; the marked ones' code objects are counted."""
     marked = CodeIndexPending.objects.filter(workspace__in=workspaces).values("workspace_id")
     marked_ids = list(marked)
     pending = {}
@@ -124,8 +125,13 @@ def coverage(workspaces) -> tuple[dict, int]:
             .order_by()
         )
         pending = {row["revision__figure__analysis__workspace_id"]: row["revisions"] for row in rows}
-    unreadable = CodeText.objects.filter(unreadable=True).values("hash")
-    gone = code_data(workspaces).filter(hash__in=unreadable).values("revision_id").distinct().count()
+    # few or none (an index finds them): asked first, so the count goes by the code objects' hash index
+    unreadable = CodeText.objects.filter(unreadable=True).values_list("hash", flat=True)
+    few = list(unreadable[: UNREADABLE_LISTED + 1])
+    gone = 0
+    if few:
+        hashes = few if len(few) <= UNREADABLE_LISTED else unreadable
+        gone = code_data(workspaces).filter(hash__in=hashes).values("revision_id").distinct().count()
     return pending, gone
 
 

@@ -335,6 +335,12 @@ class CodeText(models.Model):
     unreadable = models.BooleanField(default=False)  # the bytes were gone when indexed: nothing to search
     indexed_on = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # the few unreadable ones, found at once by every search (code_search.coverage)
+        indexes = [
+            models.Index(fields=["hash"], condition=models.Q(unreadable=True), name="codetext_unreadable")
+        ]
+
 
 class CodeIndexPending(models.Model):
     """A workspace whose code may not all be in ``CodeText`` yet (``catalog/code_search.py``): code

@@ -45,4 +45,10 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(mark_unindexed, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="codetext",
+            index=models.Index(
+                condition=models.Q(("unreadable", True)), fields=["hash"], name="codetext_unreadable"
+            ),
+        ),
     ]
