@@ -143,6 +143,14 @@ def visible_workspaces(actor: Actor) -> QuerySet[Workspace]:
     return qs
 
 
+def readable_scope(actor: Actor, model: type[Node], link_tokens: Iterable[str] = ()) -> Q:
+    """A filter on ``model`` for what the actor may read across workspaces: the objects of the workspaces
+    they view (``visible_workspaces``) and what is shared with them (``shared_scope``)."""
+    path = model.workspace_path()
+    member = Q(**{f"{path}__in" if path else "pk__in": visible_workspaces(actor)})
+    return member | shared_scope(actor, model, link_tokens)
+
+
 def shared_scope(actor: Actor, model: type[Node], link_tokens: Iterable[str] = ()) -> Q:
     """A filter on ``model`` for the objects the actor reads through shares, for lists that reach past
     one object (similar figures): everything under the actor's user shares, and everything under the

@@ -114,12 +114,13 @@ def coverage(workspaces) -> tuple[dict, int]:
     """``({workspace id: revisions whose code is not indexed yet}, revisions whose code's bytes were
     gone when indexed)`` over ``workspaces``. Two small queries while no workspace is marked pending
     (``CodeIndexPending``) and no code is unreadable; the marked ones' code objects are counted."""
-    marked = CodeIndexPending.objects.filter(workspace__in=workspaces).values("workspace_id")
-    marked_ids = list(marked)
+    marked = list(
+        CodeIndexPending.objects.filter(workspace__in=workspaces).values_list("workspace_id", flat=True)
+    )
     pending = {}
-    if marked_ids:
+    if marked:
         rows = (
-            unindexed([row["workspace_id"] for row in marked_ids])
+            unindexed(marked)
             .values("revision__figure__analysis__workspace_id")
             .annotate(revisions=Count("revision_id", distinct=True))
             .order_by()

@@ -306,9 +306,7 @@ def searched_scope(actor, params) -> Q:
     is shared with them by a user share (never a share link: a link is held, not listed), within the
     ``workspace``, ``analysis`` or ``figure`` named (404 if none has that id, 403 if not the actor's to
     view)."""
-    scope = Q(figure__analysis__workspace__in=policy.visible_workspaces(actor)) | policy.shared_scope(
-        actor, Revision
-    )
+    scope = policy.readable_scope(actor, Revision)
     narrowing = (
         ("workspace", Workspace, "figure__analysis__workspace"),
         ("analysis", Analysis, "figure__analysis"),

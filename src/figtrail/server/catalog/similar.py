@@ -36,8 +36,9 @@ LIMIT = 50  # revisions listed at most
 BATCH_SECONDS = 5.0  # one read_pictures task stops after this long, and queues the rest
 
 
-def unread(workspaces) -> Q:
-    return Q(figure__analysis__workspace__in=workspaces, phash=None, is_processing=False)
+def unread(scope: Q) -> Q:
+    """The revisions of ``scope`` whose picture is not read yet."""
+    return scope & Q(phash=None, is_processing=False)
 
 
 def queue_reading(user, workspace_ids: set) -> None:
@@ -59,13 +60,14 @@ def read_pictures(task: Task, workspace_id: str) -> dict:
     """The task's work: read the unread revisions of a workspace, newest first, for ``BATCH_SECONDS``;
     queue the rest as a new task (behind whatever else waits)."""
     started, done = time.monotonic(), 0
-    pending = Revision.objects.filter(unread([workspace_id])).order_by("-created_on")
+    waiting = Revision.objects.filter(unread(Q(figure__analysis__workspace_id=workspace_id)))
+    pending = waiting.order_by("-created_on")
     for revision in pending.iterator(chunk_size=20):
         read_picture(revision, with_text=True)
         done += 1
         if time.monotonic() - started > BATCH_SECONDS:
             break
-    remaining = Revision.objects.filter(unread([workspace_id])).count()
+    remaining = waiting.count()
     if remaining:
         runner.submit(KIND, task.created_by, task.workspace, payload={"workspace": workspace_id})
     return {"workspace": workspace_id, "read": done, "remaining": remaining}
@@ -142,9 +144,7 @@ def find_similar(revision: Revision, actor, user, limit: int = NEAR_DUPLICATE_BI
     phash = revision.phash
     if phash is None:
         phash, _ = read_picture(revision)
-    seen = Q(figure__analysis__workspace__in=policy.visible_workspaces(actor)) | policy.shared_scope(
-        actor, Revision, link_tokens
-    )
+    seen = policy.readable_scope(actor, Revision, link_tokens)
     found = []
     if phash:
         hashed = (
@@ -161,7 +161,7 @@ def find_similar(revision: Revision, actor, user, limit: int = NEAR_DUPLICATE_BI
     near = {distance_pk[2]: distance_pk[0] for distance_pk in found[:LIMIT]}
     rows = Revision.objects.filter(pk__in=near).select_related("figure__analysis")
     listed = sorted(rows, key=lambda r: (near[r.pk], -r.created_on.timestamp()))
-    waiting = Revision.objects.filter(seen, phash=None, is_processing=False).exclude(pk=revision.pk)
+    waiting = Revision.objects.filter(unread(seen)).exclude(pk=revision.pk)
     waiting_in = set(waiting.values_list("figure__analysis__workspace_id", flat=True).distinct())
     still_unread = waiting.count() if waiting_in else 0  # before the reading starts
     on_behalf = user if user is not None and user.is_authenticated else revision.created_by
