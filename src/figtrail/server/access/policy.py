@@ -94,9 +94,11 @@ def workspace_level(actor: Actor, workspace: Workspace) -> Level:
     if workspace.pk in actor._levels:
         return actor._levels[workspace.pk]
     level = Level.NONE
-    membership = WorkspaceMembership.objects.filter(workspace=workspace, user=actor.user).first()
-    if membership:
-        level = WORKSPACE_ROLE_LEVEL[membership.membership_type]
+    role = WorkspaceMembership.objects.filter(workspace=workspace, user=actor.user).values_list(
+        "membership_type", flat=True
+    )[:1]  # one membership a user and workspace (unique): no ORDER BY needed
+    if role:
+        level = WORKSPACE_ROLE_LEVEL[role[0]]
     if workspace.organization_id:
         org_role = (
             OrganizationMembership.objects.filter(organization_id=workspace.organization_id, user=actor.user)

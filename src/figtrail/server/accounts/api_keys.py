@@ -10,10 +10,11 @@ from figtrail.server.access import policy
 from figtrail.server.access.declarations import ACCOUNT
 from figtrail.server.access.policy import Level
 from figtrail.server.accounts.models import ApiKey, hash_api_key
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog.models import Workspace
 
 
-class ApiKeySerializer(serializers.ModelSerializer):
+class ApiKeySerializer(ModelSerializer):
     token = serializers.SerializerMethodField()
     workspace = serializers.PrimaryKeyRelatedField(
         queryset=Workspace.objects.all(), allow_null=True, required=False

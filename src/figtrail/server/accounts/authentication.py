@@ -37,7 +37,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Authorization header must be 'Token <api key>'.")
         token = header[1].decode(errors="replace")
-        key = ApiKey.objects.select_related("user").filter(token_hash=hash_api_key(token)).first()
+        # the hash is unique: a slice, not first(), whose ORDER BY costs more to compile than to run
+        found = ApiKey.objects.select_related("user").filter(token_hash=hash_api_key(token))[:1]
+        key = found[0] if found else None
         if key is None or not key.user.is_active:
             raise exceptions.AuthenticationFailed("This API key is not valid or has been revoked.")
         if key.is_expired():

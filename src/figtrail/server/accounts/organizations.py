@@ -19,13 +19,14 @@ from figtrail.server.accounts.models import Organization, OrganizationMembership
 from figtrail.server.accounts.users import Base64Binary
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog import storage_settings
 from figtrail.server.catalog.common import CatalogViewSet, LogsMixin, Username
 from figtrail.server.catalog.invitations import InvitationSerializer
 from figtrail.server.catalog.workspaces import ShallowWorkspaceSerializer
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ModelSerializer):
     logo = Base64Binary(required=False, allow_null=True)
     created_by = Username("created_by")
     updated_by = Username("updated_by")

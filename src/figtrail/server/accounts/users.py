@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from figtrail.server.access import policy
 from figtrail.server.access.declarations import ACCOUNT, SIGNED_IN
+from figtrail.server.api.serializers import ModelSerializer
 
 MAX_AVATAR_BYTES = 2 * 1024 * 1024
 
@@ -37,7 +38,7 @@ class Base64Binary(serializers.Field):
         return decoded
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     user_profile = serializers.JSONField(source="profile", required=False, allow_null=True)
     avatar = Base64Binary(required=False, allow_null=True)
 

@@ -17,6 +17,7 @@ from figtrail.server.access.declarations import LINK, SIGNED_IN
 from figtrail.server.access.policy import Level
 from figtrail.server.activity import log as activity
 from figtrail.server.activity.models import Action, LogEntry
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog import changes
 from figtrail.server.catalog.models import Data
 from figtrail.server.catalog.revision_summaries import timestamp
@@ -46,7 +47,7 @@ class MetadataField(serializers.JSONField):
         return value
 
 
-class TrackedSerializer(serializers.ModelSerializer):
+class TrackedSerializer(ModelSerializer):
     created_by = Username("created_by")
     updated_by = Username("updated_by")
 
@@ -71,7 +72,7 @@ def is_shallow(request) -> bool:
     return request.query_params.get("shallow", "").lower() in {"1", "true", "yes"}
 
 
-class LogItemSerializer(serializers.ModelSerializer):
+class LogItemSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
     deleted_sentinel = serializers.SerializerMethodField()
     thumbnail = serializers.SerializerMethodField()

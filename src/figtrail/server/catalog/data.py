@@ -20,6 +20,7 @@ from figtrail.server import blob_stores, blobs
 from figtrail.server.access import policy
 from figtrail.server.access.declarations import LINK
 from figtrail.server.access.policy import Level
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog import code_search, tree
 from figtrail.server.catalog.common import CatalogViewSet, MetadataField
 from figtrail.server.catalog.environment import is_environment, without_paths
@@ -68,7 +69,7 @@ class DataInputSerializer(serializers.Serializer):
             raise ValidationError("Must be standard base64 of the payload's bytes.") from exc
 
 
-class DataSerializer(serializers.ModelSerializer):
+class DataSerializer(ModelSerializer):
     """A data object without its payload, as listed inside a revision."""
 
     class Meta:

@@ -29,6 +29,7 @@ from figtrail.server.accounts.models import (
     OrganizationRole,
     hash_api_key,
 )
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog.common import Username
 from figtrail.server.catalog.models import Invitation, Workspace, WorkspaceMembership, WorkspaceRole
 from figtrail.server.email_links import email_link
@@ -37,7 +38,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 log = logging.getLogger(__name__)
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(ModelSerializer):
     initiator = Username("initiator")
     token = serializers.SerializerMethodField()
 

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 
 from figtrail.server.access import policy
 from figtrail.server.access.policy import Level
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog.models import AssetLink, AssetRevision, AssetUse, Revision
 
 
@@ -16,7 +17,7 @@ class AssetLinkInputSerializer(serializers.Serializer):
     figure_revision = serializers.UUIDField(required=False, allow_null=True)  # the revision itself: ignored
 
 
-class AssetLinkSerializer(serializers.ModelSerializer):
+class AssetLinkSerializer(ModelSerializer):
     class Meta:
         model = AssetLink
         fields = ["use_type", "figure_revision", "asset_revision"]

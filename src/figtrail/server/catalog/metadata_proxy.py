@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from figtrail.server.access.declarations import PUBLIC, SIGNED_IN
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog.common import Username
 from figtrail.server.catalog.models import MetadataProxy
 
@@ -24,7 +25,7 @@ PROXY_LIFETIME = timedelta(hours=1)
 MAX_METADATA_KEYS = 50
 
 
-class MetadataProxySerializer(serializers.ModelSerializer):
+class MetadataProxySerializer(ModelSerializer):
     initiator = Username("initiator")
 
     class Meta:

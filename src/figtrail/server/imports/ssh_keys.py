@@ -18,6 +18,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from figtrail.server.access.declarations import ACCOUNT
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.imports import crypto
 from figtrail.server.imports.models import SSHKey
 
@@ -25,7 +26,7 @@ SUPPORTED_KEYS = (ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey, ec.EllipticCurve
 PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
-class SSHKeySerializer(serializers.ModelSerializer):
+class SSHKeySerializer(ModelSerializer):
     class Meta:
         model = SSHKey
         fields = ["api_id", "name", "public_key", "fingerprint", "created_on"]

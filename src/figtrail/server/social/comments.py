@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from figtrail.server.access import policy
 from figtrail.server.access.declarations import SIGNED_IN
 from figtrail.server.access.policy import Level
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.social import reactions, targets, threads
 from figtrail.server.social.models import TARGET_FIELDS, Comment, Reaction, TargetType
 from figtrail.server.social.rendering import render
@@ -23,7 +24,7 @@ from figtrail.server.social.rendering import render
 TARGET_RELATED = tuple(f"{TARGET_FIELDS[kind]}__{path}" for kind, (path,) in targets.RELATED.items())
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     target_id = serializers.UUIDField(read_only=True)
     parent = serializers.UUIDField(source="parent_id", read_only=True, allow_null=True)
     content_html = serializers.SerializerMethodField()

@@ -11,10 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.social.models import Comment, Reaction
 
 
-class ReactionSerializer(serializers.ModelSerializer):
+class ReactionSerializer(ModelSerializer):
     user = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:

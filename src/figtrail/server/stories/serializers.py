@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog.common import Username
 from figtrail.server.catalog.models import api_index
 from figtrail.server.stories.images import image_format
@@ -24,7 +25,7 @@ def api_prefix(request) -> str:
     return f"/api/{getattr(request, 'version', None) or 'v1.4.1'}/"
 
 
-class SlideSerializer(serializers.ModelSerializer):
+class SlideSerializer(ModelSerializer):
     revision = serializers.SerializerMethodField()
     figure = serializers.SerializerMethodField()
     figure_name = serializers.SerializerMethodField()
@@ -81,7 +82,7 @@ class SlideSerializer(serializers.ModelSerializer):
         return f"{prefix}story/{slide.story_id}/slide/{slide.pk}/image/"
 
 
-class StorySerializer(serializers.ModelSerializer):
+class StorySerializer(ModelSerializer):
     created_by = Username("created_by")
     updated_by = Username("updated_by")
     slides = SlideSerializer(many=True, read_only=True)

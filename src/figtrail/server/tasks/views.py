@@ -12,11 +12,12 @@ from rest_framework.response import Response
 
 from figtrail.server.access import policy
 from figtrail.server.access.declarations import SIGNED_IN
+from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog.common import Username
 from figtrail.server.tasks.models import Task, TaskStatus
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     """The fields and statuses the API has always answered; ``status`` and ``result`` come from the
     framework's queue row (its statuses mapped to ours: models.OUR_STATUS)."""
 
