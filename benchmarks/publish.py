@@ -270,13 +270,14 @@ def check(response: requests.Response, expected: int = 201) -> dict:
 
 
 def integrity(client: Client, figure_id: str, published: int) -> str | None:
-    """None if the figure lists exactly the revisions published, numbered 1..n; else what is wrong."""
+    """None if the figure lists exactly the revisions published, numbered 0..n-1 (the API counts from 0,
+    as GoFigr's clients do); else what is wrong."""
     revisions = client.figure(figure_id).get("revisions") or []
     indexes = sorted(revision["revision_index"] for revision in revisions)
     if len(revisions) != published:
         return f"{published} revisions published, {len(revisions)} listed"
-    if indexes != list(range(1, published + 1)):
-        return f"revision_index values are not 1..{published} (duplicates or gaps)"
+    if indexes != list(range(published)):
+        return f"revision_index values are not 0..{published - 1} (duplicates or gaps)"
     return None
 
 

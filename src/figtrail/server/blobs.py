@@ -25,8 +25,11 @@ class AtomicFileSystemStorage(FileSystemStorage):
 
     def _save(self, name: str, content) -> str:
         full_path = Path(self.path(name))
-        full_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=full_path.parent, prefix=".incoming-")
+        try:  # the folder is there for all but the first blob of its prefix: no mkdir each time
+            fd, tmp_name = tempfile.mkstemp(dir=full_path.parent, prefix=".incoming-")
+        except FileNotFoundError:
+            full_path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=full_path.parent, prefix=".incoming-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 for chunk in content.chunks():

@@ -99,3 +99,31 @@ def test_the_figure_list_and_the_analysis_nest_say_the_same_of_each_figure(owner
     nested = sorted(owner.ok(f"analysis/{analysis['api_id']}/")["figures"], key=lambda f: f["api_id"])
     assert listed == nested
     assert {f["name"]: bool(f["stale"]) for f in listed}[figures["old"]["name"]] is True
+
+
+def test_a_figure_behind_on_two_files_lists_each_once_by_name(owner):
+    """Two files, both newer since; one version linked two ways (direct and indirect): one entry a file."""
+    workspace, analysis, figure = owner.tree()
+    versions = {}
+    for name in ("zeta.csv", "alpha.csv"):
+        asset = owner.asset(workspace["api_id"], name)
+        versions[name] = (asset, owner.asset_revision(asset["api_id"], f"{name},1\n".encode()))
+    image = data_item(png_bytes(), "image", name="figure", format="png")
+    links = [
+        {"asset_revision": versions["zeta.csv"][1]["api_id"], "use_type": "direct"},
+        {"asset_revision": versions["zeta.csv"][1]["api_id"], "use_type": "indirect"},
+        {"asset_revision": versions["alpha.csv"][1]["api_id"], "use_type": "indirect"},
+    ]
+    owner.revision(figure["api_id"], image, assets=links)
+    assert owner.ok(f"figure/{figure['api_id']}/")["stale"] == []
+    newest = {
+        name: owner.asset_revision(asset["api_id"], f"{name},2\n".encode())
+        for name, (asset, _) in versions.items()
+    }
+    stale = owner.ok(f"figure/{figure['api_id']}/")["stale"]
+    assert [entry["name"] for entry in stale] == ["alpha.csv", "zeta.csv"]
+    for entry in stale:
+        assert entry["used"]["api_id"] == versions[entry["name"]][1]["api_id"]
+        assert entry["newest"]["api_id"] == newest[entry["name"]]["api_id"]
+    listed = {f["api_id"]: f["stale"] for f in owner.ok(f"figure/?analysis={analysis['api_id']}&stale=true")}
+    assert listed == {figure["api_id"]: stale}
