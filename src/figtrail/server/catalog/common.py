@@ -21,6 +21,7 @@ from figtrail.server.api.serializers import ModelSerializer
 from figtrail.server.catalog import changes
 from figtrail.server.catalog.models import Data
 from figtrail.server.catalog.revision_summaries import timestamp
+from figtrail.server.catalog.rows import BOOL, TIME, UUID, values_rows
 
 TRACKED_FIELDS = ["api_id", "size_bytes", "created_by", "created_on", "updated_by", "updated_on"]
 CONTAINER_FIELDS = [*TRACKED_FIELDS, "name", "description", "child_updated_by", "child_updated_on"]
@@ -113,6 +114,7 @@ LOG_COLUMNS = (
     "analysis_id",
     "analysis_name",
 )
+LOG_KINDS = (UUID, None, TIME, None, UUID, None, None, BOOL, UUID, None)
 
 
 def log_items(entries) -> list[dict]:
@@ -144,7 +146,7 @@ def log_items(entries) -> list[dict]:
             deleted,
             analysis_id,
             analysis_name,
-        ) in entries.values_list(*LOG_COLUMNS)
+        ) in values_rows(entries.values_list(*LOG_COLUMNS), LOG_KINDS)
     ]
 
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from figtrail.server.catalog.models import Figure
 from figtrail.server.catalog.revision_summaries import timestamp
+from figtrail.server.catalog.rows import TIME, UUID, values_rows
 from figtrail.server.catalog.staleness import Behind
 
 COLUMNS = (
@@ -27,10 +28,12 @@ COLUMNS = (
     "child_updated_on",
     "analysis_id",
 )
+KINDS = (UUID, None, None, TIME, None, TIME, None, None, None, TIME, UUID)
 
 
 def figure_summaries(figures: QuerySet[Figure], stale: dict[object, list[Behind]]) -> list[dict]:
     """``figures`` as the list answers them; ``stale``: ``staleness.stale_links`` of these figures."""
+    behind = {str(figure_id): files for figure_id, files in stale.items()}  # rows may hold ids as text
     return [
         {
             "api_id": str(api_id),
@@ -44,7 +47,7 @@ def figure_summaries(figures: QuerySet[Figure], stale: dict[object, list[Behind]
             "child_updated_by": child_updated_by,
             "child_updated_on": timestamp(child_updated_on),
             "analysis": str(analysis_id),
-            "stale": [behind.as_json() for behind in stale.get(api_id, [])],
+            "stale": [file.as_json() for file in behind.get(str(api_id), [])],
         }
         for (
             api_id,
@@ -58,5 +61,5 @@ def figure_summaries(figures: QuerySet[Figure], stale: dict[object, list[Behind]
             child_updated_by,
             child_updated_on,
             analysis_id,
-        ) in figures.values_list(*COLUMNS)
+        ) in values_rows(figures.values_list(*COLUMNS), KINDS)
     ]
