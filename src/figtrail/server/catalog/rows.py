@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,11 +69,10 @@ def values_rows(rows: QuerySet, kinds: Sequence[Convert]) -> Sequence[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         raw = cursor.fetchall()
-    converted = [(column, convert) for column, convert in enumerate(kinds) if convert is not None]
-    out = []
-    for row in raw:
-        values = list(row)
-        for column, convert in converted:
-            values[column] = convert(values[column])
-        out.append(values)
-    return out
+    if not raw:
+        return []
+    columns: list[Iterable] = list(zip(*raw, strict=True))  # column by column: the loops run in C
+    for column, convert in enumerate(kinds):
+        if convert is not None:
+            columns[column] = map(convert, columns[column])
+    return list(zip(*columns, strict=True))
