@@ -145,6 +145,12 @@ def find_similar(revision: Revision, actor, user, limit: int = NEAR_DUPLICATE_BI
     if phash is None:
         phash, _ = read_picture(revision)
     seen = policy.readable_scope(actor, Revision, link_tokens)
+    # Counted before the read ones are listed: a revision the reading task finishes in between is then
+    # listed and still counted unread (the caller asks again), never missing from a list that says
+    # nothing is unread.
+    waiting = Revision.objects.filter(unread(seen)).exclude(pk=revision.pk)
+    waiting_in = set(waiting.values_list("figure__analysis__workspace_id", flat=True).distinct())
+    still_unread = waiting.count() if waiting_in else 0  # before the reading starts
     found = []
     if phash:
         hashed = (
@@ -161,9 +167,6 @@ def find_similar(revision: Revision, actor, user, limit: int = NEAR_DUPLICATE_BI
     near = {distance_pk[2]: distance_pk[0] for distance_pk in found[:LIMIT]}
     rows = Revision.objects.filter(pk__in=near).select_related("figure__analysis")
     listed = sorted(rows, key=lambda r: (near[r.pk], -r.created_on.timestamp()))
-    waiting = Revision.objects.filter(unread(seen)).exclude(pk=revision.pk)
-    waiting_in = set(waiting.values_list("figure__analysis__workspace_id", flat=True).distinct())
-    still_unread = waiting.count() if waiting_in else 0  # before the reading starts
     on_behalf = user if user is not None and user.is_authenticated else revision.created_by
     if waiting_in and on_behalf is not None:
         queue_reading(on_behalf, waiting_in)
