@@ -3,34 +3,22 @@ across renamed files, highlighted lines, and data frames diffed within their bou
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from types import SimpleNamespace
 
 import pytest
 from PIL import Image, ImageDraw
 
+from tests.django_in_process import set_up
+
 
 @pytest.fixture(scope="module")
 def web():
     """The modules, imported once Django is set up (they import the catalog's models)."""
-    saved = {name: os.environ.get(name) for name in ("DJANGO_SETTINGS_MODULE", "FIGTRAIL_HOME")}
-    os.environ["DJANGO_SETTINGS_MODULE"] = "figtrail.server.settings"
-    os.environ["FIGTRAIL_HOME"] = tempfile.mkdtemp(prefix="figtrail-compare-")
-    try:
-        import django
-
-        django.setup()
+    with set_up("figtrail-compare-"):
         from figtrail.server.web import code_diff, diffs, highlight, table_diff
 
         yield SimpleNamespace(code=code_diff, diffs=diffs, highlight=highlight, table=table_diff)
-    finally:  # settings are loaded by now; don't leak the variables into servers started later
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def drawing(size: tuple[int, int], at: tuple[int, int]) -> Image.Image:

@@ -7,12 +7,12 @@ own script files.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.django_in_process import set_up
 
 pytest.importorskip("plotly")
 
@@ -21,22 +21,10 @@ EXTERNAL_SCRIPT = re.compile(rb"<script[^>]*\ssrc\s*=\s*[\"']?(?:https?:)?//", r
 
 @pytest.fixture(scope="module")
 def scripts():
-    saved = {name: os.environ.get(name) for name in ("DJANGO_SETTINGS_MODULE", "FIGTRAIL_HOME")}
-    os.environ["DJANGO_SETTINGS_MODULE"] = "figtrail.server.settings"
-    os.environ["FIGTRAIL_HOME"] = tempfile.mkdtemp(prefix="figtrail-scripts-")
-    try:
-        import django
-
-        django.setup()
+    with set_up("figtrail-scripts-"):
         from figtrail.server.web import figure_scripts
 
         yield figure_scripts
-    finally:  # settings are loaded by now; don't leak the variables into servers started later
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def plotly_html() -> bytes:

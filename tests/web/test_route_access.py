@@ -17,14 +17,14 @@ called over real HTTP on the live server, signed out, with GET and POST:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
 import requests
+
+from tests.django_in_process import set_up
 
 # A value for every named group of the web patterns; reverse() refuses a value its regex does not match.
 SAMPLES = {
@@ -55,13 +55,7 @@ class Route:
 
 @pytest.fixture(scope="module")
 def routes() -> list[Route]:
-    saved = {name: os.environ.get(name) for name in ("DJANGO_SETTINGS_MODULE", "FIGTRAIL_HOME")}
-    os.environ["DJANGO_SETTINGS_MODULE"] = "figtrail.server.settings"
-    os.environ["FIGTRAIL_HOME"] = tempfile.mkdtemp(prefix="figtrail-web-routes-")
-    try:
-        import django
-
-        django.setup()
+    with set_up("figtrail-web-routes-"):
         from django.urls import URLResolver, get_resolver, resolve, reverse
 
         from figtrail.server.access.declarations import callback_declaration, route_declarations, walk
@@ -92,12 +86,6 @@ def routes() -> list[Route]:
                 )
             )
         return found
-    finally:  # settings are loaded by now; don't leak the variables into servers started later
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def is_open(declaration) -> bool:

@@ -8,31 +8,17 @@ no database, no server.
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
+
+from tests.django_in_process import set_up
 
 
 @pytest.fixture(scope="module")
 def resolver():
-    saved = {name: os.environ.get(name) for name in ("DJANGO_SETTINGS_MODULE", "FIGTRAIL_HOME")}
-    home = tempfile.mkdtemp(prefix="figtrail-routes-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "figtrail.server.settings"
-    os.environ["FIGTRAIL_HOME"] = home
-    try:
-        import django
-
-        django.setup()
+    with set_up("figtrail-routes-"):
         from django.urls import get_resolver
 
         yield get_resolver()
-    finally:  # settings are loaded by now; don't leak the variables into servers started later
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _view_name(callback) -> str:

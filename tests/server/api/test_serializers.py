@@ -3,22 +3,15 @@ every model serializer of the server, and no two serializers ever share a field 
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pytest
+
+from tests.django_in_process import set_up
 
 
 @pytest.fixture(scope="module")
 def serializer_classes():
     """Every model serializer the server defines, imported once Django is set up."""
-    saved = {name: os.environ.get(name) for name in ("DJANGO_SETTINGS_MODULE", "FIGTRAIL_HOME")}
-    os.environ["DJANGO_SETTINGS_MODULE"] = "figtrail.server.settings"
-    os.environ["FIGTRAIL_HOME"] = tempfile.mkdtemp(prefix="figtrail-serializers-")
-    try:
-        import django
-
-        django.setup()
+    with set_up("figtrail-serializers-"):
         from django.urls import get_resolver
 
         from figtrail.server.api.serializers import ModelSerializer
@@ -29,12 +22,6 @@ def serializer_classes():
             return [cls, *(sub for direct in cls.__subclasses__() for sub in below(direct))]
 
         yield [cls for cls in below(ModelSerializer)[1:] if hasattr(getattr(cls, "Meta", None), "model")]
-    finally:  # settings are loaded by now; don't leak the variables into servers started later
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def shape(value):
