@@ -49,8 +49,7 @@ def stale_links(figure_ids: Iterable[Any]) -> dict[Any, list[Behind]]:
     ids = figure_ids if isinstance(figure_ids, QuerySet) else list(figure_ids)
     if not isinstance(ids, QuerySet) and not ids:
         return {}
-    newest = Revision.objects.filter(figure=OuterRef("pk")).order_by("-revision_index").values("pk")[:1]
-    latest = Figure.objects.filter(pk__in=ids).annotate(latest=Subquery(newest)).values("latest")
+    latest = _with_latest(ids).values("latest")
     newer = AssetRevision.objects.filter(asset=OuterRef("asset_revision__asset")).order_by("-revision_index")
     rows = (
         AssetLink.objects.filter(figure_revision__in=latest)
@@ -79,9 +78,14 @@ def stale_links(figure_ids: Iterable[Any]) -> dict[Any, list[Behind]]:
 
 def _latest_revisions(figure_ids) -> dict[Any, Any]:
     """``{figure id: its latest revision's id}``, in one query (the figure and revision_index index)."""
+    rows = _with_latest(list(figure_ids)).values_list("pk", "latest")
+    return {figure_id: latest for figure_id, latest in rows if latest is not None}
+
+
+def _with_latest(figure_ids) -> QuerySet[Figure]:
+    """The figures, each with ``latest``: the id of its latest revision (None if it has none)."""
     newest = Revision.objects.filter(figure=OuterRef("pk")).order_by("-revision_index").values("pk")[:1]
-    rows = Figure.objects.filter(pk__in=list(figure_ids)).annotate(latest=Subquery(newest))
-    return {figure_id: latest for figure_id, latest in rows.values_list("pk", "latest") if latest is not None}
+    return Figure.objects.filter(pk__in=figure_ids).annotate(latest=Subquery(newest))
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,11 @@ def add_child(obj: Model, user, when: datetime) -> None:
     nodes = ancestors(obj)
     if not nodes:
         return
+    user_id = user.pk if user is not None else None
     with connection.cursor() as cursor:
         for model, pk in nodes:
             stamp = model._meta.get_field("child_updated_on").get_db_prep_value(when, connection)
             key = model._meta.pk.get_db_prep_value(pk, connection)
-            user_id = user.pk if user is not None else None
             cursor.execute(_add_child_sql(model, connection.vendor), [obj.size_bytes, stamp, user_id, key])
 
 
